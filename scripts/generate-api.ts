@@ -1,0 +1,92 @@
+// Generates kubelite's API registry data from the upstream Kubernetes definitions.
+//
+//   npm run generate -- --swagger PATH/swagger.json [--out src/api/generated]
+//
+// Input: the upstream OpenAPI v2 document of a Kubernetes release (for v1.32, the release-1.32
+// `swagger.json` as published by the kubernetes-client projects from kubernetes/kubernetes'
+// api/openapi-spec). Output: src/api/generated/openapi.json, the definitions and paths of the
+// kinds listed in scripts/served-kinds.json and everything they reference. Re-running this with a
+// newer release's document is how kubelite moves to a newer Kubernetes version.
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+type Json = Record<string, unknown>;
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function argument(name: string, fallback?: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? process.argv[i + 1] : fallback;
+  if (value === undefined) {
+    console.error(`usage: generate-api --swagger PATH [--out DIR]  (missing --${name})`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const swaggerPath = argument("swagger");
+const outDir = argument("out", join(here, "..", "src", "api", "generated"));
+const served = JSON.parse(readFileSync(join(here, "served-kinds.json"), "utf8")) as { groupVersions: Record<string, string[]> };
+const swagger = JSON.parse(readFileSync(swaggerPath, "utf8")) as { definitions: Record<string, Json>; paths: Record<string, Json>; parameters: Record<string, Json> };
+
+// Definitions that carry one of the served group/version/kinds.
+const roots = new Set<string>();
+for (const [name, schema] of Object.entries(swagger.definitions)) {
+  const gvks = (schema["x-kubernetes-group-version-kind"] ?? []) as { group: string; version: string; kind: string }[];
+  for (const gvk of gvks) {
+    const gv = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+    const kinds = served.groupVersions[gv];
+    if (kinds && (kinds.includes(gvk.kind) || kinds.includes(gvk.kind.replace(/List$/, "")))) roots.add(name);
+  }
+}
+for (const always of ["io.k8s.apimachinery.pkg.apis.meta.v1.Status", "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions", "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent", "io.k8s.apimachinery.pkg.apis.meta.v1.Patch", "io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList", "io.k8s.apimachinery.pkg.apis.meta.v1.APIGroupList", "io.k8s.apimachinery.pkg.apis.meta.v1.APIVersions", "io.k8s.apimachinery.pkg.version.Info"]) {
+  roots.add(always);
+}
+
+// Paths of the served group/versions (list, item, watch and subresource paths).
+const servedPrefixes = Object.keys(served.groupVersions).map((gv) => (gv === "v1" ? "/api/v1/" : `/apis/${gv}/`));
+const paths: Record<string, Json> = {};
+for (const [path, item] of Object.entries(swagger.paths)) {
+  if (servedPrefixes.some((p) => path.startsWith(p))) paths[path] = item;
+}
+
+// The transitive closure of $refs from the roots and the kept paths.
+const definitions: Record<string, Json> = {};
+const parameters: Record<string, Json> = {};
+function visit(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(visit);
+  if (!node || typeof node !== "object") return;
+  for (const [key, value] of Object.entries(node as Json)) {
+    if (key === "$ref" && typeof value === "string") {
+      const [, kind, name] = value.split("/") as [string, string, string];
+      if (kind === "definitions" && !(name in definitions)) {
+        const def = swagger.definitions[name];
+        if (!def) throw new Error(`dangling reference ${value}`);
+        definitions[name] = def;
+        visit(def);
+      } else if (kind === "parameters" && !(name in parameters)) {
+        const param = swagger.parameters[name];
+        if (!param) throw new Error(`dangling reference ${value}`);
+        parameters[name] = param;
+        visit(param);
+      }
+    } else {
+      visit(value);
+    }
+  }
+}
+for (const root of roots) visit({ $ref: `#/definitions/${root}` });
+visit(paths);
+
+const sorted = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k] as T]));
+mkdirSync(outDir, { recursive: true });
+const out = {
+  generated: "by scripts/generate-api.ts from the upstream Kubernetes OpenAPI definitions; do not edit",
+  kubernetesVersion: "v1.32",
+  definitions: sorted(definitions),
+  parameters: sorted(parameters),
+  paths: sorted(paths),
+};
+writeFileSync(join(outDir, "openapi.json"), JSON.stringify(out) + "\n");
+console.log(`wrote ${Object.keys(definitions).length} definitions and ${Object.keys(paths).length} paths to ${join(outDir, "openapi.json")}`);
