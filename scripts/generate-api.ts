@@ -1,15 +1,25 @@
 // Generates kubelite's API registry data from the upstream Kubernetes definitions.
 //
 //   npm run generate -- --swagger PATH/swagger.json [--out src/api/generated]
+//       [--proto-ref v0.32.13] [--proto-api PATH[@REF]] [--proto-apimachinery PATH[@REF]]
+//       [--proto-apiextensions PATH[@REF]]
 //
-// Input: the upstream OpenAPI v2 document of a Kubernetes release (for v1.32, the release-1.32
+// Inputs: the upstream OpenAPI v2 document of a Kubernetes release (for v1.32, the release-1.32
 // `swagger.json` as published by the kubernetes-client projects from kubernetes/kubernetes'
-// api/openapi-spec). Output: src/api/generated/openapi.json, the definitions and paths of the
-// kinds listed in scripts/served-kinds.json and everything they reference. Re-running this with a
-// newer release's document is how kubelite moves to a newer Kubernetes version.
+// api/openapi-spec), and the Go modules k8s.io/api, k8s.io/apimachinery and
+// k8s.io/apiextensions-apiserver (their generated.proto files and Go types), each a git
+// repository read at a tag (PATH@REF, or a bare repository read at --proto-ref) or a checked-out
+// directory. Outputs:
+//   src/api/generated/openapi.json   the definitions and paths of the kinds listed in
+//                                    scripts/served-kinds.json, everything they reference, and the
+//                                    discovery paths (/api/, /apis/, /apis/GROUP/, /version/)
+//   src/api/generated/protobuf.json  the protobuf descriptors of the served group/versions
+//                                    (see generate-protobuf.ts)
+// Re-running this with a newer release's inputs is how kubelite moves to a newer Kubernetes version.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateProtobuf, parseModuleSource } from "./generate-protobuf.js";
 
 type Json = Record<string, unknown>;
 
@@ -19,14 +29,21 @@ function argument(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
   const value = i >= 0 ? process.argv[i + 1] : fallback;
   if (value === undefined) {
-    console.error(`usage: generate-api --swagger PATH [--out DIR]  (missing --${name})`);
+    console.error(`usage: generate-api --swagger PATH [--out DIR] [--proto-ref REF] [--proto-api PATH[@REF]] [--proto-apimachinery PATH[@REF]] [--proto-apiextensions PATH[@REF]]  (missing --${name})`);
     process.exit(2);
   }
   return value;
 }
 
+const KUBERNETES_VERSION = "v1.32";
 const swaggerPath = argument("swagger");
 const outDir = argument("out", join(here, "..", "src", "api", "generated"));
+const protoRef = argument("proto-ref", "v0.32.13");
+const protoSources = [
+  parseModuleSource("k8s.io/api", argument("proto-api", "/work/.mirror/kubernetes+api/repo"), protoRef),
+  parseModuleSource("k8s.io/apimachinery", argument("proto-apimachinery", "/work/.mirror/kubernetes+apimachinery/repo"), protoRef),
+  parseModuleSource("k8s.io/apiextensions-apiserver", argument("proto-apiextensions", "/work/.mirror/kubernetes+apiextensions-apiserver/repo"), protoRef),
+];
 const served = JSON.parse(readFileSync(join(here, "served-kinds.json"), "utf8")) as { groupVersions: Record<string, string[]> };
 const swagger = JSON.parse(readFileSync(swaggerPath, "utf8")) as { definitions: Record<string, Json>; paths: Record<string, Json>; parameters: Record<string, Json> };
 
@@ -44,11 +61,14 @@ for (const always of ["io.k8s.apimachinery.pkg.apis.meta.v1.Status", "io.k8s.api
   roots.add(always);
 }
 
-// Paths of the served group/versions (list, item, watch and subresource paths).
+// Paths of the served group/versions (list, item, watch and subresource paths), plus the discovery
+// paths of the served groups and /version/ (kube-apiserver serves those in /openapi/v2 and v3 too).
 const servedPrefixes = Object.keys(served.groupVersions).map((gv) => (gv === "v1" ? "/api/v1/" : `/apis/${gv}/`));
+const servedGroups = new Set(Object.keys(served.groupVersions).filter((gv) => gv.includes("/")).map((gv) => gv.split("/")[0]!));
+const discoveryPaths = new Set(["/api/", "/apis/", "/version/", ...[...servedGroups].map((g) => `/apis/${g}/`)]);
 const paths: Record<string, Json> = {};
 for (const [path, item] of Object.entries(swagger.paths)) {
-  if (servedPrefixes.some((p) => path.startsWith(p))) paths[path] = item;
+  if (discoveryPaths.has(path) || servedPrefixes.some((p) => path.startsWith(p))) paths[path] = item;
 }
 
 // The transitive closure of $refs from the roots and the kept paths.
@@ -83,10 +103,19 @@ const sorted = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntrie
 mkdirSync(outDir, { recursive: true });
 const out = {
   generated: "by scripts/generate-api.ts from the upstream Kubernetes OpenAPI definitions; do not edit",
-  kubernetesVersion: "v1.32",
+  kubernetesVersion: KUBERNETES_VERSION,
   definitions: sorted(definitions),
   parameters: sorted(parameters),
   paths: sorted(paths),
 };
 writeFileSync(join(outDir, "openapi.json"), JSON.stringify(out) + "\n");
 console.log(`wrote ${Object.keys(definitions).length} definitions and ${Object.keys(paths).length} paths to ${join(outDir, "openapi.json")}`);
+
+const protobufOutput = generateProtobuf({
+  sources: protoSources,
+  definitions: swagger.definitions,
+  servedGroupVersions: served.groupVersions,
+  kubernetesVersion: KUBERNETES_VERSION,
+});
+writeFileSync(join(outDir, "protobuf.json"), JSON.stringify(protobufOutput.document) + "\n");
+console.log(`wrote ${protobufOutput.summary} to ${join(outDir, "protobuf.json")}`);

@@ -18,7 +18,11 @@ export interface ListOptions {
   limit?: number;
   /** Only keys strictly greater than this (the pagination cursor). */
   startAfter?: string;
-  /** Read the state as of this revision (0/undefined = current). Fails with CompactedError below the compacted revision. */
+  /**
+   * Read the state as of this revision (0/undefined = current). Fails with CompactedError below the
+   * compacted revision (the compacted revision itself stays readable) and with FutureRevisionError
+   * above the current one.
+   */
   revision?: number;
 }
 
@@ -61,9 +65,18 @@ export interface Store {
   update(key: string, value: string, expectedRevision: number): Promise<number>;
   /** Deletes the key (only at expectedRevision when given); resolves with the deletion revision and the deleted value. */
   delete(key: string, expectedRevision?: number): Promise<{ revision: number; prev: KeyValue }>;
-  /** Every change to keys under prefix after fromRevision, in order. fromRevision below the compacted revision → onError(CompactedError). */
+  /**
+   * Every change to keys under prefix after fromRevision, in order. fromRevision below the compacted
+   * revision → onError(CompactedError). Callbacks never run before watch() returns; an onEvent that
+   * throws ends the watch with onError(that error). A put carries prev for an update; a delete's kv
+   * holds the deleted value. Events are shared between watchers: do not mutate them.
+   */
   watch(prefix: string, fromRevision: number, callbacks: WatchCallbacks): WatchHandle;
-  /** Forgets history at and below revision. */
+  /**
+   * Forgets history at and below revision, keeping the latest value of every key live at that
+   * revision (etcd's compaction). Compacting at or below the compacted revision does nothing;
+   * above the current revision fails with FutureRevisionError.
+   */
   compact(revision: number): Promise<void>;
   /** The highest compacted revision (0 when none). */
   compactedRevision(): Promise<number>;
@@ -95,5 +108,13 @@ export class CompactedError extends Error {
   constructor(readonly requestedRevision: number, readonly compactedRevision: number) {
     super(`revision ${requestedRevision} has been compacted (oldest available is ${compactedRevision + 1})`);
     this.name = "CompactedError";
+  }
+}
+
+/** A read at a revision not written yet (etcd's ErrFutureRev; the API answers "Too large resource version"). */
+export class FutureRevisionError extends Error {
+  constructor(readonly requestedRevision: number, readonly currentRevision: number) {
+    super(`revision ${requestedRevision} is newer than the current revision ${currentRevision}`);
+    this.name = "FutureRevisionError";
   }
 }

@@ -1,0 +1,21 @@
+// What the resource handlers share: the registry, caches, discovery, schemas, clock and settings.
+import type { ClusterCache } from "../cluster-cache.js";
+import type { Discovery } from "../discovery.js";
+import type { Registry } from "../registry.js";
+import type { SchemaRegistry } from "../schema.js";
+import type { Logger } from "../../log.js";
+import type { Store } from "../../storage/store.js";
+
+export interface ApiContext {
+  registry: Registry;
+  store: Store;
+  cache: ClusterCache;
+  discovery: Discovery;
+  schemas: SchemaRegistry;
+  now: () => Date;
+  log: Logger;
+  /** How often watches that allow bookmarks get one (upstream: about a minute). */
+  bookmarkIntervalMs: number;
+  /** Watch duration when the client sets no timeoutSeconds (upstream: 30-60 minutes). */
+  defaultWatchTimeoutMs: () => number;
+}

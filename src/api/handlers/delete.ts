@@ -1,0 +1,49 @@
+// DELETE options (query or DeleteOptions body) and deletecollection.
+import { decodeObject, readBody } from "../body.js";
+import { badRequest } from "../errors.js";
+import type { DeleteOptions } from "../registry.js";
+import type { KubeObject, ResourceDef } from "../resource.js";
+import { buildListFilter } from "../selector-filter.js";
+import { apiVersionOf } from "../resource.js";
+import type { ApiContext } from "./api-context.js";
+import { listItems } from "./list.js";
+import { nonNegativeInt, type HttpExchange } from "./resource-handlers.js";
+
+const PROPAGATION = ["Orphan", "Background", "Foreground"] as const;
+
+export async function deleteOptionsFrom(http: HttpExchange): Promise<DeleteOptions> {
+  const body = await readBody(http.req);
+  const fromBody = body.length > 0 ? decodeObject(body, http.req.headers["content-type"]) : {};
+  const q = http.query;
+  const grace = q.get("gracePeriodSeconds") ?? fromBody.gracePeriodSeconds;
+  const propagation = q.get("propagationPolicy") ?? fromBody.propagationPolicy;
+  const options: DeleteOptions = {};
+  if (grace !== undefined && grace !== null) options.gracePeriodSeconds = nonNegativeInt(String(grace), "gracePeriodSeconds");
+  if (propagation !== undefined && propagation !== null) {
+    if (!PROPAGATION.includes(propagation as (typeof PROPAGATION)[number])) {
+      throw badRequest(`propagationPolicy must be one of Orphan, Background, Foreground; got ${JSON.stringify(propagation)}`);
+    }
+    options.propagationPolicy = propagation as DeleteOptions["propagationPolicy"];
+  }
+  const pre = fromBody.preconditions as DeleteOptions["preconditions"] | undefined;
+  if (pre) options.preconditions = pre;
+  return options;
+}
+
+/** Deletes every object matching the selectors; replies with the list of what was deleted. */
+export async function deleteCollection(api: ApiContext, def: ResourceDef, namespace: string | undefined, http: HttpExchange): Promise<unknown> {
+  const options = await deleteOptionsFrom(http);
+  const listed = await listItems(api, def, { namespace, filter: buildListFilter(def, http.query.get("labelSelector"), http.query.get("fieldSelector")), limit: 0 });
+  const deleted: KubeObject[] = [];
+  for (const json of listed.items) {
+    const obj = JSON.parse(json) as KubeObject;
+    const name = obj.metadata?.name ?? "";
+    try {
+      deleted.push((await api.registry.delete(def, obj.metadata?.namespace, name, options, http.ctx)).object);
+    } catch (err) {
+      // Gone meanwhile: that is what was asked.
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
+  }
+  return { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(api.cache.revision) }, items: deleted };
+}

@@ -1,0 +1,60 @@
+// The ObjectPreparer of built-in kinds: decode checks against the upstream schema (unknown fields
+// per fieldValidation, types), ObjectMeta rules with each kind's name rule, and managedFields
+// tracking for Update operations (server-side apply computes its own).
+import type { ObjectPreparer } from "./object-preparer.js";
+import { updateManagedFields } from "./patch/managed-fields.js";
+import type { RequestContext } from "./request-context.js";
+import { apiVersionOf, type KubeObject, type ManagedFieldsEntry, type ResourceDef } from "./resource.js";
+import type { SchemaRegistry } from "./schema.js";
+import type { FieldError } from "./validation/field-errors.js";
+import type { NameValidation } from "./validation/names.js";
+import { validateObjectMeta } from "./validation/object-meta.js";
+import { decodeErrorStatus, strictDecodingStatus, stripUnknownFields, validateAgainstSchema } from "./validation/schema-validate.js";
+
+/** Kinds whose names follow another rule than DNS-1123 subdomains, as upstream validates them. */
+const NAME_RULES: Record<string, NameValidation> = {
+  "/Namespace": "label",
+  "/Service": "dns1035",
+  "rbac.authorization.k8s.io/Role": "path-segment",
+  "rbac.authorization.k8s.io/ClusterRole": "path-segment",
+  "rbac.authorization.k8s.io/RoleBinding": "path-segment",
+  "rbac.authorization.k8s.io/ClusterRoleBinding": "path-segment",
+};
+
+export class ObjectChecks implements ObjectPreparer {
+  constructor(private readonly schemas: SchemaRegistry) {}
+
+  checkSchema(def: ResourceDef, obj: KubeObject, ctx: RequestContext): KubeObject {
+    const schema = this.schemas.forKind({ group: def.group, version: def.version, kind: def.kind });
+    if (!schema) return obj;
+    const check = validateAgainstSchema(obj, schema, this.schemas, { fieldValidation: ctx.fieldValidation });
+    const decodeError = check.decodeError ?? check.typeErrors[0];
+    if (decodeError) throw decodeErrorStatus(def.kind, apiVersionOf(def), decodeError);
+    if (check.unknownFields.length === 0) return obj;
+    if (ctx.fieldValidation === "Strict") throw strictDecodingStatus(check.unknownFields);
+    if (ctx.fieldValidation === "Warn") ctx.warnings.push(...check.unknownFields.map((f) => `unknown field "${f}"`));
+    return stripUnknownFields(obj, schema, this.schemas);
+  }
+
+  validateMeta(def: ResourceDef, obj: KubeObject, old: KubeObject | undefined): FieldError[] {
+    const options = { namespaced: def.namespaced, nameValidation: NAME_RULES[`${def.group}/${def.kind}`] ?? "subdomain" };
+    if (!old) return validateObjectMeta(obj.metadata, options);
+    return [...validateObjectMeta(obj.metadata, { ...options, old: old.metadata }), ...validateObjectMeta(obj.metadata, { ...options, nameValidation: "path-segment" })];
+  }
+
+  managedFields(input: { def: ResourceDef; obj: KubeObject; old: KubeObject | undefined; ctx: RequestContext; subresource: string | undefined; now: Date }): ManagedFieldsEntry[] | undefined {
+    if (input.ctx.applied) return input.obj.metadata?.managedFields;
+    const { def } = input;
+    const updated = updateManagedFields({
+      live: input.old,
+      updated: input.obj,
+      manager: input.ctx.fieldManager,
+      apiVersion: apiVersionOf(def),
+      subresource: input.subresource,
+      schema: this.schemas.forKind({ group: def.group, version: def.version, kind: def.kind }),
+      registry: this.schemas,
+      now: input.now,
+    });
+    return updated.metadata?.managedFields;
+  }
+}

@@ -1,0 +1,103 @@
+// The stages every write goes through before it is stored, in upstream's order: decode checks
+// (unknown fields, types), defaulting, the status/spec split of the subresource, metadata the server
+// owns (uid, creationTimestamp, generation), validation (ObjectMeta and the kind's own rules), and
+// managedFields. The checks that need other modules come in through ObjectPreparer.
+import type { RequestContext } from "./request-context.js";
+import type { KubeObject, ManagedFieldsEntry, ResourceDef } from "./resource.js";
+import { invalidObject, type FieldError } from "./validation/field-errors.js";
+
+export interface ObjectPreparer {
+  /** Decode-time checks against the schema: returns the object with unknown fields dropped, or throws 400. */
+  checkSchema(def: ResourceDef, obj: KubeObject, ctx: RequestContext): KubeObject;
+  /** ObjectMeta rules (names, labels, annotations, owner references, immutability on update). */
+  validateMeta(def: ResourceDef, obj: KubeObject, old: KubeObject | undefined): FieldError[];
+  /** The managedFields after this write. */
+  managedFields(input: { def: ResourceDef; obj: KubeObject; old: KubeObject | undefined; ctx: RequestContext; subresource: string | undefined; now: Date }): ManagedFieldsEntry[] | undefined;
+}
+
+/** Server-owned metadata that no client write may change. */
+const SERVER_OWNED_META = ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "selfLink"] as const;
+
+export async function prepareForCreate(preparer: ObjectPreparer, def: ResourceDef, input: KubeObject, ctx: RequestContext, facts: { uid: string; now: Date }): Promise<KubeObject> {
+  const obj = preparer.checkSchema(def, input, ctx);
+  const meta = (obj.metadata ??= {});
+  for (const field of SERVER_OWNED_META) delete meta[field];
+  delete meta.resourceVersion;
+  if (def.statusSubresource) delete obj.status;
+  def.defaults?.(obj);
+  meta.uid = facts.uid;
+  meta.creationTimestamp = facts.now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (tracksGeneration(def)) meta.generation = 1;
+  throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, undefined), ...(def.validate?.(obj, {}) ?? [])]);
+  setManagedFields(obj, preparer.managedFields({ def, obj, old: undefined, ctx, subresource: undefined, now: facts.now }));
+  return obj;
+}
+
+export async function prepareForUpdate(
+  preparer: ObjectPreparer,
+  def: ResourceDef,
+  desired: KubeObject,
+  current: KubeObject,
+  ctx: RequestContext,
+  facts: { subresource: string | undefined; now: Date },
+): Promise<KubeObject> {
+  const checked = preparer.checkSchema(def, desired, ctx);
+  const obj = splitBySubresource(def, checked, current, facts.subresource);
+  const meta = (obj.metadata ??= {});
+  const currentMeta = current.metadata ?? {};
+  for (const field of SERVER_OWNED_META) {
+    if (currentMeta[field] === undefined) delete meta[field];
+    else (meta as Record<string, unknown>)[field] = currentMeta[field];
+  }
+  meta.resourceVersion = currentMeta.resourceVersion;
+  if (facts.subresource === undefined) def.defaults?.(obj);
+  if (tracksGeneration(def) && generationChanged(def, current, obj)) meta.generation = (currentMeta.generation ?? 0) + 1;
+  const context = { old: current, subresource: facts.subresource };
+  throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, current), ...(def.validate?.(obj, context) ?? [])]);
+  setManagedFields(obj, preparer.managedFields({ def, obj, old: current, ctx, subresource: facts.subresource, now: facts.now }));
+  return obj;
+}
+
+/**
+ * With a status subresource, the main resource cannot change status and /status can change only
+ * status (upstream's PrepareForUpdate of the status strategy keeps the old spec and metadata, apart
+ * from the managed fields it records).
+ */
+function splitBySubresource(def: ResourceDef, desired: KubeObject, current: KubeObject, subresource: string | undefined): KubeObject {
+  if (subresource === "status") {
+    const next: KubeObject = { ...structuredClone(current), status: desired.status };
+    if (desired.status === undefined) delete next.status;
+    return next;
+  }
+  if (subresource === undefined && def.statusSubresource) {
+    const next: KubeObject = { ...desired, status: current.status };
+    if (current.status === undefined) delete next.status;
+    return next;
+  }
+  return desired;
+}
+
+/** Kinds whose metadata.generation counts spec changes: those with a spec/status split outside the core group (upstream: workloads, HPA, PDB, ...). */
+export function tracksGeneration(def: ResourceDef): boolean {
+  return def.group !== "" && (def.statusSubresource ?? false);
+}
+
+function generationChanged(def: ResourceDef, oldObj: KubeObject, newObj: KubeObject): boolean {
+  if (def.generationChanged) return def.generationChanged(oldObj, newObj);
+  return JSON.stringify(withoutMetaAndStatus(oldObj)) !== JSON.stringify(withoutMetaAndStatus(newObj));
+}
+
+function withoutMetaAndStatus(obj: KubeObject): KubeObject {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+  return rest;
+}
+
+function throwIfInvalid(def: ResourceDef, obj: KubeObject, errors: FieldError[]): void {
+  if (errors.length > 0) throw invalidObject(def.kind, def.group, obj.metadata?.name ?? obj.metadata?.generateName ?? "", errors);
+}
+
+function setManagedFields(obj: KubeObject, entries: ManagedFieldsEntry[] | undefined): void {
+  const meta = (obj.metadata ??= {});
+  if (entries && entries.length > 0) meta.managedFields = entries;
+  else delete meta.managedFields;
+}

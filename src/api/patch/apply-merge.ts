@@ -1,0 +1,115 @@
+// Merging an applied configuration into the live object (structured-merge-diff's
+// TypedValue.Merge with "keep the right-hand side"): leaves (scalars, atomic lists/maps) take the
+// applied value; structs and maps merge key by key; list-maps and sets merge item by item, in
+// upstream's order (items the configuration names follow its order, live-only items stay where
+// they were relative to them). A `null` leaf in the configuration removes the field (upstream
+// stores the null, which the typed object then drops). Pure: the result shares nothing with inputs.
+import { badRequest } from "../errors.js";
+import { serializeElement } from "./field-path.js";
+import { concrete, isAtomic, listItemElement, type ConcreteType, type FieldType, type TypeResolver } from "./field-type.js";
+import { isJsonObject, jsonClone, jsonKind } from "./json-value.js";
+
+export function mergeApplied(live: unknown, applied: unknown, type: FieldType, types: TypeResolver): unknown {
+  return jsonClone(mergeNode(live, applied, type, types));
+}
+
+function mergeNode(live: unknown, applied: unknown, type: FieldType, types: TypeResolver): unknown {
+  if (applied === undefined) return live;
+  const resolved = concrete(type, applied);
+  if (isLeaf(live, applied, resolved)) return applied === null ? undefined : applied;
+  if (resolved.kind === "list") return mergeItems(asList(live), asList(applied), resolved, types);
+  return mergeEntries(asMap(live), asMap(applied), resolved, types);
+}
+
+function isLeaf(live: unknown, applied: unknown, type: ConcreteType): boolean {
+  if (isAtomic(type)) return true;
+  if (isEmpty(live) && isEmpty(applied)) return true;
+  const shape = type.kind === "list" ? "array" : "object";
+  return [live, applied].some((value) => value !== undefined && value !== null && jsonKind(value) !== shape);
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isJsonObject(value) && Object.keys(value).length === 0;
+}
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const asMap = (value: unknown): Record<string, unknown> => (isJsonObject(value) ? value : {});
+
+function mergeEntries(live: Record<string, unknown>, applied: Record<string, unknown>, parent: ConcreteType, types: TypeResolver): unknown {
+  const out: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(live), ...Object.keys(applied)])) {
+    const liveValue = Object.hasOwn(live, key) ? live[key] : undefined;
+    const appliedValue = Object.hasOwn(applied, key) ? applied[key] : undefined;
+    const merged = mergeNode(liveValue, appliedValue, types.fieldType(parent, key), types);
+    if (merged !== undefined) out[key] = merged;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+interface Indexed {
+  ids: string[];
+  byId: Map<string, unknown>;
+}
+
+function index(items: unknown[], list: ConcreteType, allowDuplicates: boolean): Indexed {
+  const ids = items.map((item) => serializeElement(listItemElement(list, item)));
+  const byId = new Map<string, unknown>();
+  ids.forEach((id, i) => {
+    if (byId.has(id) && !allowDuplicates) throw badRequest(`duplicate entries for key ${id}`);
+    if (!byId.has(id)) byId.set(id, items[i]);
+  });
+  return { ids, byId };
+}
+
+/** upstream mergingWalker.visitListItems: walks both lists at once, emitting shared items in applied order. */
+function mergeItems(live: unknown[], applied: unknown[], list: ConcreteType, types: TypeResolver): unknown {
+  const lhs = index(live, list, true);
+  const rhs = index(applied, list, false);
+  const itemType = types.itemType(list);
+  const shared = rhs.ids.filter((id) => lhs.byId.has(id));
+  let nextShared = shared.shift();
+  const merged = new Set<string>();
+  const out: unknown[] = [];
+  const emit = (id: string, liveItem: unknown) => {
+    const item = mergeNode(liveItem, rhs.byId.get(id), itemType, types);
+    if (item !== undefined) out.push(item);
+  };
+  let l = 0;
+  let r = 0;
+  while (l < lhs.ids.length || r < rhs.ids.length) {
+    const liveId = lhs.ids[l];
+    const appliedId = rhs.ids[r];
+    if (liveId !== undefined && appliedId !== undefined) {
+      if (liveId === appliedId) {
+        merged.add(liveId);
+        emit(liveId, lhs.byId.get(liveId));
+        l++;
+        r++;
+        nextShared = shared.shift();
+        continue;
+      }
+      // A shared item that is not the next one the applied order wants: it comes later.
+      if (rhs.byId.has(liveId) && nextShared !== undefined && nextShared !== liveId) {
+        l++;
+        continue;
+      }
+    }
+    if (liveId !== undefined) {
+      if (!rhs.byId.has(liveId)) {
+        emit(liveId, live[l]);
+        l++;
+        continue;
+      }
+      if (merged.has(liveId)) l++;
+    }
+    if (appliedId !== undefined) {
+      merged.add(appliedId);
+      emit(appliedId, lhs.byId.get(appliedId));
+      r++;
+      if (nextShared === appliedId) nextShared = shared.shift();
+    }
+  }
+  return out.length > 0 ? out : undefined;
+}

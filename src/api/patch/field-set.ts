@@ -1,0 +1,183 @@
+// A set of field paths stored as a tree, structured-merge-diff's fieldpath.Set: at each node,
+// `members` are the path elements that are themselves in the set and `children` hold the sets
+// below elements that have members further down. An element can be both (a list item that is
+// owned and has owned fields): fieldsV1 writes that as `".": {}` inside the element's object.
+// Guarantees: set operations return new sets and never mutate their operands; only `insert`
+// mutates, and only the set being built; a child set is never empty.
+import { isJsonObject, type JsonObject } from "./json-value.js";
+import { compareElements, parseElement, serializeElement, type FieldPath, type PathElement } from "./field-path.js";
+
+interface Child {
+  element: PathElement;
+  set: FieldSet;
+}
+
+export class FieldSet {
+  private readonly members = new Map<string, PathElement>();
+  private readonly children = new Map<string, Child>();
+
+  static of(paths: readonly FieldPath[]): FieldSet {
+    const set = new FieldSet();
+    for (const path of paths) set.insert(path);
+    return set;
+  }
+
+  /** Adds a path (its parents are not added). The empty path is the whole object: never tracked. */
+  insert(path: FieldPath): void {
+    const [first, ...rest] = path;
+    if (!first) return;
+    if (rest.length === 0) {
+      this.members.set(serializeElement(first), first);
+      return;
+    }
+    this.descend(first).insert(rest);
+  }
+
+  private descend(element: PathElement): FieldSet {
+    const id = serializeElement(element);
+    let child = this.children.get(id);
+    if (!child) {
+      child = { element, set: new FieldSet() };
+      this.children.set(id, child);
+    }
+    return child.set;
+  }
+
+  isEmpty(): boolean {
+    return this.members.size === 0 && this.children.size === 0;
+  }
+
+  hasMember(element: PathElement): boolean {
+    return this.members.has(serializeElement(element));
+  }
+
+  /** The paths below an element (upstream WithPrefix), or undefined when there are none. */
+  childSet(element: PathElement): FieldSet | undefined {
+    return this.children.get(serializeElement(element))?.set;
+  }
+
+  has(path: FieldPath): boolean {
+    const [first, ...rest] = path;
+    if (!first) return false;
+    if (rest.length === 0) return this.hasMember(first);
+    return this.childSet(first)?.has(rest) ?? false;
+  }
+
+  /** Elements that have children, for walkers that need the tree's shape. */
+  childElements(): PathElement[] {
+    return [...this.children.values()].map((child) => child.element);
+  }
+
+  union(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const source of [this, other]) {
+      for (const [id, element] of source.members) out.members.set(id, element);
+    }
+    for (const [id, child] of [...this.children, ...other.children]) {
+      const existing = out.children.get(id);
+      out.children.set(id, { element: child.element, set: existing ? existing.set.union(child.set) : child.set });
+    }
+    return out;
+  }
+
+  intersection(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const [id, element] of this.members) if (other.members.has(id)) out.members.set(id, element);
+    for (const [id, child] of this.children) {
+      const theirs = other.children.get(id);
+      if (theirs) out.addChild(id, child.element, child.set.intersection(theirs.set));
+    }
+    return out;
+  }
+
+  /** Members of this set not in `other`; a member of `other` does not remove this set's children below it. */
+  difference(other: FieldSet): FieldSet {
+    return this.subtract(other, false);
+  }
+
+  /** Like difference, but a member of `other` also removes everything below it here. */
+  recursiveDifference(other: FieldSet): FieldSet {
+    return this.subtract(other, true);
+  }
+
+  private subtract(other: FieldSet, recursive: boolean): FieldSet {
+    const out = new FieldSet();
+    for (const [id, element] of this.members) if (!other.members.has(id)) out.members.set(id, element);
+    for (const [id, child] of this.children) {
+      if (recursive && other.members.has(id)) continue;
+      const theirs = other.children.get(id);
+      out.addChild(id, child.element, theirs ? child.set.subtract(theirs.set, recursive) : child.set);
+    }
+    return out;
+  }
+
+  private addChild(id: string, element: PathElement, set: FieldSet): void {
+    if (!set.isEmpty()) this.children.set(id, { element, set });
+  }
+
+  /** A copy whose child sets are replaced by `transform`'s, which may also make their elements members. */
+  transformChildren(transform: (element: PathElement, set: FieldSet) => { set: FieldSet; member: boolean }): FieldSet {
+    const out = new FieldSet();
+    for (const [id, element] of this.members) out.members.set(id, element);
+    for (const [id, child] of this.children) {
+      const { set, member } = transform(child.element, child.set);
+      if (member) out.members.set(id, child.element);
+      out.addChild(id, child.element, set);
+    }
+    return out;
+  }
+
+  equals(other: FieldSet): boolean {
+    return JSON.stringify(this.toFieldsV1()) === JSON.stringify(other.toFieldsV1());
+  }
+
+  /** Every path in the set: members first, then children's paths, each in upstream's order. */
+  paths(prefix: FieldPath = []): FieldPath[] {
+    const members = sorted([...this.members.values()]).map((element) => [...prefix, element]);
+    const below = this.sortedChildren().flatMap((child) => child.set.paths([...prefix, child.element]));
+    return [...members, ...below];
+  }
+
+  private sortedChildren(): Child[] {
+    return [...this.children.values()].sort((a, b) => compareElements(a.element, b.element));
+  }
+
+  /** The fieldsV1 JSON form, keys in upstream's order. */
+  toFieldsV1(): JsonObject {
+    const entries: Array<[PathElement, JsonObject]> = [];
+    for (const element of this.members.values()) {
+      const child = this.childSet(element);
+      entries.push([element, child ? { ".": {}, ...child.toFieldsV1() } : {}]);
+    }
+    for (const child of this.children.values()) {
+      if (!this.hasMember(child.element)) entries.push([child.element, child.set.toFieldsV1()]);
+    }
+    entries.sort(([a], [b]) => compareElements(a, b));
+    return Object.fromEntries(entries.map(([element, value]) => [serializeElement(element), value]));
+  }
+
+  /** Parses fieldsV1; throws on malformed input. Unknown element kinds are skipped, as upstream does. */
+  static fromFieldsV1(fields: unknown): FieldSet {
+    if (!isJsonObject(fields)) throw new Error("fieldsV1 must be a JSON object");
+    const set = new FieldSet();
+    for (const [text, value] of Object.entries(fields)) {
+      if (text === ".") continue;
+      const element = parseElement(text);
+      if (!element) continue;
+      set.readEntry(element, value);
+    }
+    return set;
+  }
+
+  private readEntry(element: PathElement, value: unknown): void {
+    const below = FieldSet.fromFieldsV1(value);
+    const id = serializeElement(element);
+    // An empty object, or one with ".", marks the element itself as a member.
+    if (below.isEmpty() || (isJsonObject(value) && Object.hasOwn(value, "."))) this.members.set(id, element);
+    this.addChild(id, element, below);
+  }
+}
+
+function sorted(elements: PathElement[]): PathElement[] {
+  return [...elements].sort(compareElements);
+}

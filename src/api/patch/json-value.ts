@@ -1,0 +1,41 @@
+// JSON values as the patch engines see them, and the structural helpers they share: narrowing,
+// deep equality and deep copies. Guarantees: nothing here mutates its arguments; equality is
+// JSON equality (object key order is irrelevant, array order matters, -0 equals 0).
+
+export type JsonObject = { [key: string]: unknown };
+
+/** A plain JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Structural equality of two JSON values. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (isJsonObject(a) && isJsonObject(b)) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+  }
+  return false;
+}
+
+/** A deep copy of a JSON value (undefined stays undefined). */
+export function jsonClone<T>(value: T): T {
+  return value === undefined ? value : structuredClone(value);
+}
+
+/** Go's reflect-kind view of a JSON value, used where upstream compares value types. */
+export type JsonKind = "null" | "boolean" | "number" | "string" | "array" | "object";
+
+export function jsonKind(value: unknown): JsonKind {
+  if (value === null || value === undefined) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "object") return "object";
+  if (typeof value === "boolean") return "boolean";
+  if (typeof value === "number") return "number";
+  return "string";
+}

@@ -1,0 +1,124 @@
+// metadata.managedFields for writes that are not server-side apply (create, update, patch), as
+// upstream's fieldmanager records them: the writer's entry (operation Update, keyed by manager,
+// apiVersion and subresource) gains the fields whose value it added or changed, every manager
+// loses the fields that changed value or were removed, entries left empty are dropped, and at most
+// 10 Update entries are kept. Server-managed metadata (name, uid, resourceVersion...) is never
+// owned. An existing object without managedFields stays untracked, and a client that sends
+// `managedFields: []` clears them, as upstream does.
+// Guarantees: inputs are never mutated; the result shares unchanged parts with `updated`; a
+// failure to compute managed fields never fails the write (upstream's UpdateNoErrors): the live
+// object's managedFields are kept instead.
+import type { KubeObject, ManagedFieldsEntry } from "../resource.js";
+import type { Schema, SchemaRegistry } from "../schema.js";
+import { changedFields, compareFields } from "./compare-fields.js";
+import { emptyObjectLike } from "./empty-object.js";
+import { fieldElement } from "./field-path.js";
+import { FieldSet } from "./field-set.js";
+import { TypeResolver, type FieldType } from "./field-type.js";
+import {
+  capUpdateManagers, decodeManagedFields, encodeManagedFields, formatTime, isResetManagedFields, managerKey,
+  type ManagerInfo, type Managers,
+} from "./managers.js";
+
+export interface UpdateManagedFieldsOptions {
+  /** The stored object; undefined on create. */
+  live: KubeObject | undefined;
+  /** The object about to be stored. */
+  updated: KubeObject;
+  /** The field manager (?fieldManager=, else derived from the user agent); "" becomes "unknown". */
+  manager: string;
+  operation?: "Update";
+  /** The apiVersion the client wrote in, e.g. "apps/v1". */
+  apiVersion: string;
+  subresource?: string;
+  schema: Schema | undefined;
+  registry: SchemaRegistry;
+  now: Date;
+}
+
+/** upstream stripMetaManager's set: fields the server manages, which no manager owns. */
+export const SERVER_MANAGED_FIELDS = FieldSet.of([
+  ["apiVersion"], ["kind"], ["metadata"],
+  ...["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion"]
+    .map((field) => ["metadata", field]),
+].map((path) => path.map(fieldElement)));
+
+/** Returns `updated` with its managedFields brought up to date for this write. */
+export function updateManagedFields(options: UpdateManagedFieldsOptions): KubeObject {
+  const base = withManagedFields(options.updated, undefined);
+  const managers = managersForUpdate(options);
+  if (!managers) return withManagedFields(base, options.live?.metadata?.managedFields);
+  // upstream skipNonAppliedManager: an existing object nobody tracks stays untracked.
+  if (managers.size === 0 && options.live !== undefined) return base;
+  try {
+    const types = new TypeResolver(options.registry);
+    const type = types.typeOf(options.schema);
+    const live = options.live ? withoutManagedFields(options.live) : emptyObjectLike(options.schema, options.registry);
+    const info: ManagerInfo = { manager: options.manager || "unknown", operation: "Update", apiVersion: options.apiVersion };
+    if (options.subresource) info.subresource = options.subresource;
+    const next = recordUpdate(managers, { live, updated: base, info, type, types, now: options.now });
+    return withManagedFields(base, encodeManagedFields(capUpdateManagers(next)));
+  } catch {
+    return withManagedFields(base, options.live?.metadata?.managedFields);
+  }
+}
+
+/**
+ * upstream decodeLiveOrNew: the client's managedFields if it sent valid ones (subresources always
+ * use the stored ones), none if it asked for a reset, else the stored ones. Undefined if the
+ * stored ones cannot be decoded.
+ */
+function managersForUpdate(options: UpdateManagedFieldsOptions): Managers | undefined {
+  const sent = options.updated.metadata?.managedFields;
+  if (!options.subresource) {
+    if (isResetManagedFields(sent)) return new Map();
+    const fromClient = tryDecode(sent);
+    if (fromClient && fromClient.size > 0) return fromClient;
+  }
+  return tryDecode(options.live?.metadata?.managedFields);
+}
+
+function tryDecode(entries: ManagedFieldsEntry[] | undefined): Managers | undefined {
+  try {
+    return decodeManagedFields(entries);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RecordUpdateOptions {
+  live: unknown;
+  updated: unknown;
+  info: ManagerInfo;
+  type: FieldType;
+  types: TypeResolver;
+  now: Date;
+}
+
+/** upstream Updater.Update + managedFieldsUpdater: who owns what after `info` wrote `updated` over `live`. */
+export function recordUpdate(managers: Managers, options: RecordUpdateOptions): Managers {
+  const comparison = compareFields(options.live, options.updated, options.type, options.types);
+  const changed = changedFields(comparison);
+  const next: Managers = new Map();
+  for (const [key, managed] of managers) {
+    const set = managed.set.difference(changed).difference(comparison.removed);
+    if (!set.isEmpty()) next.set(key, { ...managed, set });
+  }
+  const own = changed.difference(SERVER_MANAGED_FIELDS);
+  if (own.isEmpty()) return next;
+  const key = managerKey(options.info);
+  const previous = next.get(key)?.set ?? new FieldSet();
+  next.set(key, { ...options.info, set: own.union(previous), time: formatTime(options.now) });
+  return next;
+}
+
+export function withoutManagedFields(object: KubeObject): KubeObject {
+  return withManagedFields(object, undefined);
+}
+
+/** A shallow copy of `object` whose metadata.managedFields is `entries` (absent when undefined). */
+export function withManagedFields(object: KubeObject, entries: ManagedFieldsEntry[] | undefined): KubeObject {
+  if (!object.metadata) return entries ? { ...object, metadata: { managedFields: entries } } : object;
+  const { managedFields: _, ...metadata } = object.metadata;
+  return { ...object, metadata: entries ? { ...metadata, managedFields: entries } : metadata };
+}

@@ -1,0 +1,249 @@
+// The generic object lifecycle for every resource kind: create, read, update, patch and delete with
+// Kubernetes' metadata semantics (uid, creationTimestamp, generation, resourceVersion preconditions,
+// status subresource split, finalizers and deletionTimestamp, dry run). Kind-specific behaviour
+// comes from the ResourceDef; storage is compare-and-swap on the Store; reads come from the cache.
+import { randomUUID } from "node:crypto";
+import { ConflictError, KeyExistsError, KeyNotFoundError, type Store } from "../storage/store.js";
+import type { ClusterCache } from "./cluster-cache.js";
+import { alreadyExists, badRequest, conflict, forbidden, notFound, StatusError } from "./errors.js";
+import { prepareForCreate, prepareForUpdate, type ObjectPreparer } from "./object-preparer.js";
+import type { RequestContext } from "./request-context.js";
+import { apiVersionOf, type KubeObject, type ResourceDef } from "./resource.js";
+import { decodeKeyValue, encodeForStorage, storageKey } from "./stored-object.js";
+import type { CachedObject } from "./watch-cache.js";
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: "Orphan" | "Background" | "Foreground";
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface DeleteResult {
+  object: KubeObject;
+  /** False when the object only got a deletionTimestamp (finalizers or graceful deletion pending). */
+  deleted: boolean;
+}
+
+/** Rewrites the current object (a private copy) into its new state, or throws. */
+export type Mutation = (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject;
+
+const MAX_RETRIES = 8;
+const GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+
+export class Registry {
+  constructor(
+    private readonly store: Store,
+    private readonly cache: ClusterCache,
+    private readonly preparer: ObjectPreparer,
+    private readonly now: () => Date,
+  ) {}
+
+  storageResource(def: ResourceDef): string {
+    return def.storageResource ?? def.plural;
+  }
+
+  key(def: ResourceDef, namespace: string | undefined, name: string): string {
+    return storageKey(this.storageResource(def), def.namespaced ? namespace : undefined, name);
+  }
+
+  /** The current object as cached (storage version), after the cache caught up with every acknowledged write. */
+  async getCached(def: ResourceDef, namespace: string | undefined, name: string): Promise<CachedObject> {
+    await this.cache.waitFresh();
+    const found = this.cache.get(this.storageResource(def)).get(this.key(def, namespace, name));
+    if (!found) throw notFound(def.plural, def.group, name);
+    return found;
+  }
+
+  /** The current object in the version `def` serves. */
+  async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject> {
+    return this.toServedVersion(def, JSON.parse((await this.getCached(def, namespace, name)).json) as KubeObject);
+  }
+
+  async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+    const obj = structuredClone(input);
+    const meta = (obj.metadata ??= {});
+    if (def.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      meta.namespace = namespace ?? meta.namespace;
+      await this.checkNamespaceAcceptsContent(meta.namespace);
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix(5);
+    const prepared = await prepareForCreate(this.preparer, def, obj, ctx, { uid: randomUUID(), now: this.now() });
+    const stored = this.toStorageVersion(def, prepared);
+    const name = stored.metadata?.name ?? "";
+    if (ctx.dryRun) {
+      if (this.cache.get(this.storageResource(def)).get(this.key(def, meta.namespace, name))) throw alreadyExists(def.plural, def.group, name);
+      return prepared;
+    }
+    try {
+      const revision = await this.store.create(this.key(def, meta.namespace, name), encodeForStorage(stored));
+      return this.withRevision(def, stored, revision);
+    } catch (err) {
+      if (err instanceof KeyExistsError) throw alreadyExists(def.plural, def.group, name);
+      throw err;
+    }
+  }
+
+  /**
+   * Replaces the object with `input` (PUT). A resourceVersion in the input is a precondition; without
+   * one the update is unconditional, as upstream allows for built-in kinds.
+   */
+  async update(def: ResourceDef, namespace: string | undefined, name: string, input: KubeObject, ctx: RequestContext, subresource?: string): Promise<KubeObject> {
+    const wanted = input.metadata?.resourceVersion;
+    if (input.metadata?.name !== undefined && input.metadata.name !== name) {
+      throw badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    return this.guaranteedUpdate(def, namespace, name, ctx, subresource, (current) => {
+      if (!current) throw notFound(def.plural, def.group, name);
+      if (wanted && wanted !== current.metadata?.resourceVersion) throw this.modifiedConflict(def, name);
+      return structuredClone(input);
+    });
+  }
+
+  /**
+   * Reads the current object, lets `mutate` compute the new one, and writes it with compare-and-swap,
+   * retrying on conflicts. `mutate` receives undefined when the object does not exist; returning an
+   * object then creates it (server-side apply). Used by update, patch and the scale subresource.
+   */
+  async guaranteedUpdate(def: ResourceDef, namespace: string | undefined, name: string, ctx: RequestContext, subresource: string | undefined, mutate: Mutation): Promise<KubeObject> {
+    const key = this.key(def, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) {
+        const created = await mutate(undefined);
+        return this.create(def, namespace, created, ctx);
+      }
+      const current = this.toServedVersion(def, decodeKeyValue(kv));
+      const desired = await mutate(structuredClone(current));
+      const prepared = await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now() });
+      const stored = this.toStorageVersion(def, prepared);
+      const currentStored = decodeKeyValue(kv);
+      if (encodeForStorage(stored) === encodeForStorage(currentStored)) return current;
+      if (ctx.dryRun) return prepared;
+      try {
+        if (isFinishedDeleting(stored)) {
+          const { revision } = await this.store.delete(key, kv.modRevision);
+          return this.withRevision(def, stored, revision);
+        }
+        const revision = await this.store.update(key, encodeForStorage(stored), kv.modRevision);
+        return this.withRevision(def, stored, revision);
+      } catch (err) {
+        if (err instanceof ConflictError || err instanceof KeyNotFoundError) {
+          if (attempt < MAX_RETRIES) continue;
+          throw this.modifiedConflict(def, name);
+        }
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Deletes the object, or marks it with a deletionTimestamp when finalizers or graceful pod
+   * termination must run first (the object goes once they are done).
+   */
+  async delete(def: ResourceDef, namespace: string | undefined, name: string, options: DeleteOptions, ctx: RequestContext): Promise<DeleteResult> {
+    const key = this.key(def, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) throw notFound(def.plural, def.group, name);
+      const current = decodeKeyValue(kv);
+      checkPreconditions(def, name, current, options);
+      const graceSeconds = gracePeriod(def, current, options);
+      const finalizers = current.metadata?.finalizers ?? [];
+      try {
+        if (finalizers.length === 0 && graceSeconds === 0) {
+          if (ctx.dryRun) return { object: this.toServedVersion(def, current), deleted: true };
+          const { revision } = await this.store.delete(key, kv.modRevision);
+          return { object: this.withRevision(def, current, revision), deleted: true };
+        }
+        const marked = this.markDeleted(current, graceSeconds);
+        if (ctx.dryRun || marked === current) return { object: this.toServedVersion(def, marked), deleted: false };
+        const revision = await this.store.update(key, encodeForStorage(marked), kv.modRevision);
+        return { object: this.withRevision(def, marked, revision), deleted: false };
+      } catch (err) {
+        if ((err instanceof ConflictError || err instanceof KeyNotFoundError) && attempt < MAX_RETRIES) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** Converts a stored (storage version) object into the version `def` serves. */
+  toServedVersion(def: ResourceDef, stored: KubeObject): KubeObject {
+    return def.conversion ? def.conversion.fromStorage(stored) : stored;
+  }
+
+  private toStorageVersion(def: ResourceDef, obj: KubeObject): KubeObject {
+    const versioned = { ...obj, apiVersion: apiVersionOf(def), kind: def.kind };
+    return def.conversion ? def.conversion.toStorage(versioned) : versioned;
+  }
+
+  private withRevision(def: ResourceDef, stored: KubeObject, revision: number): KubeObject {
+    const out = { ...stored, metadata: { ...stored.metadata, resourceVersion: String(revision) } };
+    return this.toServedVersion(def, out);
+  }
+
+  private markDeleted(current: KubeObject, graceSeconds: number): KubeObject {
+    const meta = current.metadata ?? {};
+    if (meta.deletionTimestamp) {
+      // A shorter grace period may replace a longer one, as upstream allows; never a longer one.
+      if (meta.deletionGracePeriodSeconds === undefined || graceSeconds >= meta.deletionGracePeriodSeconds) return current;
+    }
+    const at = new Date(this.now().getTime() + graceSeconds * 1000);
+    return { ...current, metadata: { ...meta, deletionTimestamp: meta.deletionTimestamp ?? rfc3339(at), deletionGracePeriodSeconds: graceSeconds } };
+  }
+
+  private async checkNamespaceAcceptsContent(namespace: string | undefined): Promise<void> {
+    if (!namespace) throw badRequest("the namespace of the object must be set: the request names none and the object has no metadata.namespace");
+    await this.cache.waitFresh();
+    const ns = this.cache.get("namespaces").get(storageKey("namespaces", undefined, namespace));
+    if (!ns) throw notFound("namespaces", "", namespace);
+    const phase = (JSON.parse(ns.json) as { status?: { phase?: string } }).status?.phase;
+    if (phase === "Terminating") throw forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`);
+  }
+
+  private modifiedConflict(def: ResourceDef, name: string): StatusError {
+    return conflict(def.plural, def.group, name, "the object has been modified; please apply your changes to the latest version and try again");
+  }
+}
+
+function checkPreconditions(def: ResourceDef, name: string, current: KubeObject, options: DeleteOptions): void {
+  const pre = options.preconditions;
+  if (pre?.uid && pre.uid !== current.metadata?.uid) {
+    throw conflict(def.plural, def.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata?.uid ?? ""}`);
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== current.metadata?.resourceVersion) {
+    throw conflict(def.plural, def.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata?.resourceVersion ?? ""}`);
+  }
+}
+
+/**
+ * Seconds the object may take to go away. Only pods that a node may be running terminate
+ * gracefully (upstream: unscheduled or finished pods are deleted at once).
+ */
+function gracePeriod(def: ResourceDef, current: KubeObject, options: DeleteOptions): number {
+  if (def.group !== "" || def.kind !== "Pod") return 0;
+  const spec = (current.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
+  const phase = (current.status as { phase?: string } | undefined)?.phase;
+  if (!spec.nodeName || phase === "Succeeded" || phase === "Failed") return 0;
+  const requested = options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+  return Math.max(0, requested);
+}
+
+/** Marked for deletion with nothing left to wait for: no finalizers and no grace period running. */
+function isFinishedDeleting(obj: KubeObject): boolean {
+  const meta = obj.metadata ?? {};
+  return meta.deletionTimestamp !== undefined && (meta.finalizers ?? []).length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0;
+}
+
+function randomSuffix(length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += GENERATE_NAME_CHARS[Math.floor(Math.random() * GENERATE_NAME_CHARS.length)];
+  return out;
+}
+
+/** Upstream's metav1.Time format: RFC 3339 at second precision in UTC. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

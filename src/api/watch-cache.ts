@@ -1,0 +1,164 @@
+// The watch cache of one storage resource: its current objects, each serialised once per revision,
+// and a window of recent events. LIST and WATCH are served from here; watchers share the same
+// bytes. Fed in revision order by ClusterCache from one Store watch.
+import type { KubeObject } from "./resource.js";
+import { decodeFromStorage } from "./stored-object.js";
+
+export interface CachedObject {
+  key: string;
+  namespace: string;
+  name: string;
+  revision: number;
+  /** The object's JSON with metadata.resourceVersion set. Shared: never mutate. */
+  json: string;
+  labels: Readonly<Record<string, string>>;
+  /** Values of the field selectors this resource supports (metadata.name, metadata.namespace, ...). */
+  fields: Readonly<Record<string, string | undefined>>;
+}
+
+export type CacheEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface CacheEvent {
+  type: CacheEventType;
+  revision: number;
+  object: CachedObject;
+  /** The object before a MODIFIED or DELETED event (for selector transitions). */
+  prev?: CachedObject;
+}
+
+export type FieldIndexer = (obj: KubeObject) => Record<string, string | undefined>;
+
+export interface CacheWatcher {
+  /** Only objects in this namespace, or all when undefined. */
+  namespace?: string;
+  onEvent(event: CacheEvent): void;
+}
+
+export class TooOldError extends Error {
+  constructor(readonly requested: number, readonly oldest: number) {
+    super(`too old resource version: ${requested} (${oldest})`);
+  }
+}
+
+export class ResourceCache {
+  private readonly objects = new Map<string, CachedObject>();
+  private sortedKeys: string[] | undefined;
+  private readonly window: (CacheEvent | undefined)[];
+  private windowStart = 0;
+  private windowLength = 0;
+  /** Events at revisions <= this are not in the window. */
+  private oldestRevision: number;
+  private readonly watchers = new Set<CacheWatcher>();
+
+  constructor(
+    readonly resource: string,
+    private readonly indexFields: FieldIndexer,
+    startRevision: number,
+    windowCapacity = 10_000,
+  ) {
+    this.window = new Array<CacheEvent | undefined>(windowCapacity);
+    this.oldestRevision = startRevision;
+  }
+
+  /** Loads an object present at the start revision (no event). */
+  load(key: string, value: string, revision: number): void {
+    this.objects.set(key, this.materialize(key, value, revision));
+    this.sortedKeys = undefined;
+  }
+
+  applyPut(key: string, value: string, revision: number): void {
+    const prev = this.objects.get(key);
+    const object = this.materialize(key, value, revision);
+    this.objects.set(key, object);
+    if (!prev) this.sortedKeys = undefined;
+    this.emit({ type: prev ? "MODIFIED" : "ADDED", revision, object, prev });
+  }
+
+  applyDelete(key: string, value: string, revision: number): void {
+    const prev = this.objects.get(key);
+    this.objects.delete(key);
+    this.sortedKeys = undefined;
+    this.emit({ type: "DELETED", revision, object: this.materialize(key, value, revision), prev });
+  }
+
+  get(key: string): CachedObject | undefined {
+    return this.objects.get(key);
+  }
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  /** Current objects in key order, optionally within a namespace, that pass the filter. */
+  list(namespace: string | undefined, filter?: (o: CachedObject) => boolean): CachedObject[] {
+    const keys = this.keysInOrder();
+    const out: CachedObject[] = [];
+    for (const key of keys) {
+      const o = this.objects.get(key);
+      if (!o || (namespace !== undefined && o.namespace !== namespace)) continue;
+      if (!filter || filter(o)) out.push(o);
+    }
+    return out;
+  }
+
+  /**
+   * Registers a watcher for every event after `fromRevision`, replaying those still in the window.
+   * Throws TooOldError when events after fromRevision have already left the window.
+   */
+  watch(fromRevision: number, watcher: CacheWatcher): () => void {
+    if (fromRevision < this.oldestRevision) throw new TooOldError(fromRevision, this.oldestRevision + 1);
+    for (let i = 0; i < this.windowLength; i++) {
+      const event = this.window[(this.windowStart + i) % this.window.length];
+      if (event && event.revision > fromRevision && this.inNamespace(watcher, event)) watcher.onEvent(event);
+    }
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
+
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  private emit(event: CacheEvent): void {
+    this.remember(event);
+    for (const watcher of this.watchers) {
+      if (this.inNamespace(watcher, event)) watcher.onEvent(event);
+    }
+  }
+
+  private remember(event: CacheEvent): void {
+    const capacity = this.window.length;
+    if (this.windowLength === capacity) {
+      const evicted = this.window[this.windowStart];
+      if (evicted) this.oldestRevision = evicted.revision;
+      this.window[this.windowStart] = event;
+      this.windowStart = (this.windowStart + 1) % capacity;
+    } else {
+      this.window[(this.windowStart + this.windowLength) % capacity] = event;
+      this.windowLength++;
+    }
+  }
+
+  private inNamespace(watcher: CacheWatcher, event: CacheEvent): boolean {
+    return watcher.namespace === undefined || watcher.namespace === event.object.namespace;
+  }
+
+  private keysInOrder(): string[] {
+    if (!this.sortedKeys) this.sortedKeys = [...this.objects.keys()].sort();
+    return this.sortedKeys;
+  }
+
+  private materialize(key: string, value: string, revision: number): CachedObject {
+    const obj = decodeFromStorage(value, revision);
+    const meta = obj.metadata ?? {};
+    return {
+      key,
+      namespace: meta.namespace ?? "",
+      name: meta.name ?? "",
+      revision,
+      json: JSON.stringify(obj),
+      labels: meta.labels ?? {},
+      fields: { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) },
+    };
+  }
+}

@@ -1,0 +1,153 @@
+// `kubelite server`: parses and validates the flags into ServerOptions, starts the server from
+// ../server.js (imported only once the flags are valid, so --help and usage errors stay fast),
+// prints one line saying the cluster is ready and where the kubeconfig is, and on SIGTERM/SIGINT
+// closes it and exits 0 (a second signal exits at once).
+import { Command, InvalidArgumentError, Option } from "commander";
+import { resolve } from "node:path";
+import {
+  DATASTORES,
+  LOG_LEVELS,
+  RUNTIMES,
+  defaultServerOptions,
+  parseCidrList,
+  parseCount,
+  parseEndpoints,
+  parseIP,
+  parseNodeName,
+  parsePort,
+  splitList,
+  validateServerOptions,
+  type Datastore,
+  type RunningServer,
+  type RuntimeName,
+  type ServerOptions,
+  type StartServer,
+} from "../server-options.js";
+import type { LogLevel } from "../log.js";
+
+/** Option values as commander stores them (attribute names derive from the long flags). */
+interface ServerFlags {
+  dataDir: string;
+  bindAddress: string;
+  port: number;
+  datastore: Datastore;
+  etcdEndpoints?: string[];
+  writeKubeconfig?: string;
+  nodeName: string;
+  runtime: RuntimeName;
+  disableAgent?: boolean;
+  agents: number;
+  simulatedNodes: number;
+  imageMap?: string;
+  tlsSan: string[];
+  serviceCidr: string;
+  clusterCidr: string;
+  logLevel: LogLevel;
+  v: number;
+}
+
+export function registerServerCommand(program: Command, loadServer: () => Promise<StartServer> = importStartServer): Command {
+  const command = program.command("server").description("Run the control plane (API server, controllers, scheduler) and, unless disabled, a local node agent.");
+  addServerOptions(command);
+  return command.action(async (flags: ServerFlags) => {
+    const options = toServerOptions(flags);
+    try {
+      validateServerOptions(options);
+    } catch (err) {
+      command.error(`error: ${(err as Error).message}`); // exits 2 through the program's exitOverride
+    }
+    const server = await (await loadServer())(options);
+    process.stdout.write(`kubelite is ready at ${server.url}; kubeconfig: ${server.kubeconfigPath}\n`);
+    closeOnSignals(server);
+  });
+}
+
+function addServerOptions(command: Command): void {
+  const d = defaultServerOptions();
+  command
+    .option("--data-dir <dir>", "directory for certificates, the join token, the kubeconfig and the database", d.dataDir)
+    .option("--bind-address <ip>", "IP address the API server listens on", flag(parseIP), d.bindAddress)
+    .option("--port <port>", "HTTPS port of the API server (0 picks a free one)", flag(parsePort), d.port)
+    .addOption(new Option("--datastore <kind>", "where objects are stored").choices(DATASTORES).default(d.datastore))
+    .option("--etcd-endpoints <urls>", "comma-separated etcd URLs (with --datastore etcd)", flag(parseEndpoints))
+    .option("--write-kubeconfig <path>", "also write the admin kubeconfig to this path")
+    .option("--node-name <name>", "name of the local node", flag(parseNodeName), d.nodeName)
+    .addOption(new Option("--runtime <runtime>", "container runtime of the local node").choices(RUNTIMES).default(d.runtime))
+    .option("--disable-agent", "run no node agent in this process")
+    .option("--agents <n>", "additional in-process node agents", flag(parseCount), d.agents)
+    .option("--simulated-nodes <n>", "simulated nodes (pods run without processes)", flag(parseCount), d.simulatedNodes)
+    .option("--image-map <file>", "file mapping image names to commands for the process runtime")
+    .option("--tls-san <names>", "extra DNS names or IPs for the serving certificate (comma-separated, repeatable)", appendList, [...d.tlsSan])
+    .option("--service-cidr <cidr>", "range of Service cluster IPs", flag(parseCidrList), d.serviceCidr)
+    .option("--cluster-cidr <cidr>", "range of pod IPs", flag(parseCidrList), d.clusterCidr)
+    .addOption(new Option("--log-level <level>", "least severe level logged").choices(LOG_LEVELS).default(d.logLevel))
+    .option("-v, --v <level>", "log verbosity, as klog's -v (higher logs more)", flag(parseVerbosity), d.verbosity);
+}
+
+/** Adapts a value parser to commander: its error becomes a usage error naming the flag. */
+function flag<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
+
+function appendList(value: string, previous: string[]): string[] {
+  return [...previous, ...splitList(value)];
+}
+
+/** Accepts `-v 4`, `--v=4` and klog's `-v=4`. */
+function parseVerbosity(value: string): number {
+  return parseCount(value.replace(/^=/, ""));
+}
+
+function toServerOptions(flags: ServerFlags): ServerOptions {
+  return {
+    dataDir: resolve(flags.dataDir),
+    bindAddress: flags.bindAddress,
+    port: flags.port,
+    datastore: flags.datastore,
+    etcdEndpoints: flags.etcdEndpoints ?? [],
+    ...(flags.writeKubeconfig === undefined ? {} : { writeKubeconfig: resolve(flags.writeKubeconfig) }),
+    nodeName: flags.nodeName,
+    runtime: flags.runtime,
+    disableAgent: flags.disableAgent === true,
+    agents: flags.agents,
+    simulatedNodes: flags.simulatedNodes,
+    ...(flags.imageMap === undefined ? {} : { imageMap: resolve(flags.imageMap) }),
+    tlsSan: flags.tlsSan,
+    serviceCidr: flags.serviceCidr,
+    clusterCidr: flags.clusterCidr,
+    logLevel: flags.logLevel,
+    verbosity: flags.v,
+  };
+}
+
+/** Imported on demand: --help and usage errors should not load the whole server. */
+async function importStartServer(): Promise<StartServer> {
+  const { startServer } = await import("../server.js");
+  return (options) => startServer(options);
+}
+
+function closeOnSignals(server: RunningServer): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (closing) {
+      process.stderr.write(`kubelite: ${signal} again, exiting without waiting\n`);
+      process.exit(1);
+    }
+    closing = true;
+    void server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`kubelite: error while shutting down: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}

@@ -1,0 +1,151 @@
+// `kubelite server`: wires the control plane together and serves it over HTTPS. Certificates, the
+// join token and the kubeconfig live in the data dir (created on first start, reused after); the
+// Store is opened, the watch caches loaded, the system namespaces ensured, then the API serves.
+import { mkdir } from "node:fs/promises";
+import { createServer, type Server } from "node:https";
+import type { Socket } from "node:net";
+import { isIP } from "node:net";
+import { join, resolve } from "node:path";
+import { RequestAuthenticator } from "./auth/authenticate.js";
+import { writeKubeconfig } from "./auth/kubeconfig.js";
+import { loadOrCreatePKI } from "./auth/pki.js";
+import { joinTokenAuthenticator, loadOrCreateJoinToken } from "./auth/tokens.js";
+import { ApiServer } from "./api/api-server.js";
+import { ClusterCache } from "./api/cluster-cache.js";
+import { ObjectChecks } from "./api/object-checks.js";
+import { Discovery } from "./api/discovery.js";
+import type { ApiContext } from "./api/handlers/api-context.js";
+import { fieldValues } from "./api/list-filter.js";
+import { ApiMetrics } from "./api/metrics.js";
+import { OpenAPIDocuments } from "./api/openapi.js";
+import { Registry } from "./api/registry.js";
+import { builtinResources } from "./api/resources/index.js";
+import type { ResourceDef } from "./api/resource.js";
+import { builtinSchemas } from "./api/schema.js";
+import { ensureSystemNamespaces } from "./api/system-namespaces.js";
+import { createLogger, type Logger } from "./log.js";
+import type { RunningServer, ServerOptions } from "./server-options.js";
+import { openStore } from "./storage/open.js";
+import type { Store } from "./storage/store.js";
+
+export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
+
+/** Subresources served by dedicated handlers, for discovery. */
+const EXTRA_SUBRESOURCES = {
+  "/pods": [{ name: "binding", kind: "Binding", verbs: ["create"] }],
+};
+
+export interface StartServerHooks {
+  /** The clock (tests pin it). */
+  now?: () => Date;
+  log?: Logger;
+  bookmarkIntervalMs?: number;
+}
+
+export async function startServer(options: ServerOptions, hooks: StartServerHooks = {}): Promise<RunningServer & { port: number; store: Store }> {
+  const log = hooks.log ?? createLogger(options.logLevel);
+  const now = hooks.now ?? (() => new Date());
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+
+  const pki = await loadOrCreatePKI({
+    dataDir,
+    hostnames: options.tlsSan.filter((s) => isIP(s) === 0),
+    ips: [...options.tlsSan.filter((s) => isIP(s) !== 0), ...(isIP(options.bindAddress) && options.bindAddress !== "0.0.0.0" ? [options.bindAddress] : [])],
+  });
+  const joinToken = await loadOrCreateJoinToken({ dataDir, caCertPem: pki.caCertPem });
+
+  refuseUnavailable(options);
+  const store = await openStore({ backend: options.datastore === "memory" ? "memory" : "sqlite", dataDir });
+  const resources = builtinResources();
+  const schemas = builtinSchemas();
+  const cache = new ClusterCache(store);
+  for (const def of storageDefs(resources)) cache.register(def.storageResource ?? def.plural, (obj) => fieldValues(def, obj));
+  await cache.start();
+
+  const registry = new Registry(store, cache, new ObjectChecks(schemas), now);
+  const discovery = new Discovery(resources, { autoscaling: "v2" }, EXTRA_SUBRESOURCES);
+  const api: ApiContext = {
+    registry,
+    store,
+    cache,
+    discovery,
+    schemas,
+    now,
+    log,
+    bookmarkIntervalMs: hooks.bookmarkIntervalMs ?? 60_000,
+    defaultWatchTimeoutMs: () => (1800 + Math.random() * 1800) * 1000,
+  };
+  await ensureSystemNamespaces(api);
+
+  const metrics = new ApiMetrics();
+  const apiServer = new ApiServer({
+    api,
+    authenticator: new RequestAuthenticator([joinTokenAuthenticator(joinToken)]),
+    openapi: new OpenAPIDocuments(schemas),
+    metrics,
+    serverAddress: `${options.bindAddress}:${options.port}`,
+    readyChecks: { "etcd": () => true, "informer-sync": () => cache.revision > 0 },
+    version: { ...KUBERNETES_VERSION, gitCommit: "", gitTreeState: "clean", buildDate: "", goVersion: `node${process.versions.node}`, compiler: "kubelite", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` },
+  });
+
+  const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, apiServer.handle);
+  const sockets = trackSockets(server);
+  const port = await listen(server, options.port, options.bindAddress);
+  const host = options.bindAddress === "0.0.0.0" ? "127.0.0.1" : options.bindAddress;
+  const url = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  const kubeconfigPath = join(dataDir, "kubeconfig.yaml");
+  const kubeconfig = { server: url, caPem: pki.caCertPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem };
+  await writeKubeconfig(kubeconfigPath, kubeconfig);
+  if (options.writeKubeconfig) await writeKubeconfig(resolve(options.writeKubeconfig), kubeconfig);
+  log.info("kubelite is ready", { url, kubeconfig: kubeconfigPath });
+
+  return {
+    url,
+    port,
+    store,
+    kubeconfigPath,
+    async close() {
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        for (const socket of sockets) socket.destroy();
+      });
+      cache.stop();
+      await store.close();
+    },
+  };
+}
+
+/** Flags for parts not built yet are refused with a clear message rather than silently ignored. */
+function refuseUnavailable(options: ServerOptions): void {
+  if (options.datastore === "etcd") throw new Error("the etcd datastore is not available yet: use --datastore sqlite (the default) or memory");
+  if (options.simulatedNodes > 0) throw new Error("--simulated-nodes is not available yet: this server runs the control plane's API only");
+  if (options.agents > 0) throw new Error("--agents is not available yet: this server runs the control plane's API only");
+}
+
+/** One def per storage resource: the one stored as-is (several API versions may share it). */
+function storageDefs(resources: ResourceDef[]): ResourceDef[] {
+  return resources.filter((def) => !def.conversion);
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((done, fail) => {
+    server.once("error", fail);
+    server.listen(port, host, () => {
+      server.off("error", fail);
+      const address = server.address();
+      done(typeof address === "object" && address ? address.port : port);
+    });
+  });
+}
+
+/** Open connections, so close() does not wait for long-running watches to end by themselves. */
+function trackSockets(server: Server): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on("secureConnection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  return sockets;
+}

@@ -1,0 +1,66 @@
+// Starts a real kubelite server for integration tests (random port, temporary data dir) and runs
+// the machine's real kubectl against it with its own kubeconfig and discovery cache.
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger } from "../../src/log.js";
+import { startServer } from "../../src/server.js";
+import { defaultServerOptions, type Datastore } from "../../src/server-options.js";
+import type { Store } from "../../src/storage/store.js";
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  kubeconfigPath: string;
+  store: Store;
+  /** Runs kubectl; never throws on a non-zero exit (assert on `code`). */
+  kubectl(args: string[], options?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<KubectlResult>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  datastore?: Datastore;
+  dataDir?: string;
+  bookmarkIntervalMs?: number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "kubelite-test-")));
+  const cacheDir = await mkdtemp(join(tmpdir(), "kubelite-kubectl-cache-"));
+  const server = await startServer(
+    { ...defaultServerOptions(), dataDir, port: 0, datastore: options.datastore ?? "sqlite", logLevel: "error" },
+    { log: createLogger("error"), bookmarkIntervalMs: options.bookmarkIntervalMs },
+  );
+  const kubectl = (args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) =>
+    new Promise<KubectlResult>((done) => {
+      const child = execFile(
+        "kubectl",
+        args,
+        { env: { ...process.env, KUBECONFIG: server.kubeconfigPath, KUBECACHEDIR: cacheDir, ...opts.env }, timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+      );
+      if (opts.input !== undefined) child.stdin?.end(opts.input);
+      else child.stdin?.end();
+    });
+  return {
+    url: server.url,
+    port: server.port,
+    dataDir,
+    kubeconfigPath: server.kubeconfigPath,
+    store: server.store,
+    kubectl,
+    async close() {
+      await server.close();
+      await rm(cacheDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
