@@ -99,7 +99,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   const kubeconfig = { server: url, caPem: pki.caCertPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem };
   await writeKubeconfig(kubeconfigPath, kubeconfig);
   if (options.writeKubeconfig) await writeKubeconfig(resolve(options.writeKubeconfig), kubeconfig);
-  log.info("kubelite is ready", { url, kubeconfig: kubeconfigPath });
+  log.debug("serving", { url, kubeconfig: kubeconfigPath });
 
   return {
     url,

@@ -1,12 +1,11 @@
 // API discovery from the served ResourceDefs: legacy (/api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v>)
 // and aggregated (apidiscovery.k8s.io/v2 APIGroupDiscoveryList, which lets kubectl start with two
 // requests). Documents are built once and served as pre-serialised bytes.
-import type { ResourceDef } from "./resource.js";
+import { ALL_VERBS, type ResourceDef } from "./resource.js";
 
 export const AGGREGATED_DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 const AGGREGATED_DISCOVERY_V2BETA1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
 
-const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
 /** A subresource as discovery lists it. */
 interface SubresourceInfo {

@@ -7,19 +7,8 @@ import type { RequestContext } from "./request-context.js";
 import { apiVersionOf, type KubeObject, type ManagedFieldsEntry, type ResourceDef } from "./resource.js";
 import type { SchemaRegistry } from "./schema.js";
 import type { FieldError } from "./validation/field-errors.js";
-import type { NameValidation } from "./validation/names.js";
 import { validateObjectMeta } from "./validation/object-meta.js";
 import { decodeErrorStatus, strictDecodingStatus, stripUnknownFields, validateAgainstSchema } from "./validation/schema-validate.js";
-
-/** Kinds whose names follow another rule than DNS-1123 subdomains, as upstream validates them. */
-const NAME_RULES: Record<string, NameValidation> = {
-  "/Namespace": "label",
-  "/Service": "dns1035",
-  "rbac.authorization.k8s.io/Role": "path-segment",
-  "rbac.authorization.k8s.io/ClusterRole": "path-segment",
-  "rbac.authorization.k8s.io/RoleBinding": "path-segment",
-  "rbac.authorization.k8s.io/ClusterRoleBinding": "path-segment",
-};
 
 export class ObjectChecks implements ObjectPreparer {
   constructor(private readonly schemas: SchemaRegistry) {}
@@ -31,15 +20,15 @@ export class ObjectChecks implements ObjectPreparer {
     const decodeError = check.decodeError ?? check.typeErrors[0];
     if (decodeError) throw decodeErrorStatus(def.kind, apiVersionOf(def), decodeError);
     if (check.unknownFields.length === 0) return obj;
-    if (ctx.fieldValidation === "Strict") throw strictDecodingStatus(check.unknownFields);
+    if (ctx.fieldValidation === "Strict") throw strictDecodingStatus(check.unknownFields, { kind: def.kind, apiVersion: apiVersionOf(def) });
     if (ctx.fieldValidation === "Warn") ctx.warnings.push(...check.unknownFields.map((f) => `unknown field "${f}"`));
     return stripUnknownFields(obj, schema, this.schemas);
   }
 
   validateMeta(def: ResourceDef, obj: KubeObject, old: KubeObject | undefined): FieldError[] {
-    const options = { namespaced: def.namespaced, nameValidation: NAME_RULES[`${def.group}/${def.kind}`] ?? "subdomain" };
+    const options = { namespaced: def.namespaced, nameValidation: def.nameValidation ?? "subdomain" };
     if (!old) return validateObjectMeta(obj.metadata, options);
-    return [...validateObjectMeta(obj.metadata, { ...options, old: old.metadata }), ...validateObjectMeta(obj.metadata, { ...options, nameValidation: "path-segment" })];
+    return [...validateObjectMeta(obj.metadata, { ...options, old: old.metadata }), ...validateObjectMeta(obj.metadata, { ...options, nameValidation: "path-segment", standardFinalizers: false })];
   }
 
   managedFields(input: { def: ResourceDef; obj: KubeObject; old: KubeObject | undefined; ctx: RequestContext; subresource: string | undefined; now: Date }): ManagedFieldsEntry[] | undefined {

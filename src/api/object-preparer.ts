@@ -28,6 +28,7 @@ export async function prepareForCreate(preparer: ObjectPreparer, def: ResourceDe
   meta.uid = facts.uid;
   meta.creationTimestamp = facts.now.toISOString().replace(/\.\d{3}Z$/, "Z");
   if (tracksGeneration(def)) meta.generation = 1;
+  def.prepareForCreate?.(obj);
   throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, undefined), ...(def.validate?.(obj, {}) ?? [])]);
   setManagedFields(obj, preparer.managedFields({ def, obj, old: undefined, ctx, subresource: undefined, now: facts.now }));
   return obj;
@@ -50,7 +51,7 @@ export async function prepareForUpdate(
     else (meta as Record<string, unknown>)[field] = currentMeta[field];
   }
   meta.resourceVersion = currentMeta.resourceVersion;
-  if (facts.subresource === undefined) def.defaults?.(obj);
+  def.defaults?.(obj);
   if (tracksGeneration(def) && generationChanged(def, current, obj)) meta.generation = (currentMeta.generation ?? 0) + 1;
   const context = { old: current, subresource: facts.subresource };
   throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, current), ...(def.validate?.(obj, context) ?? [])]);

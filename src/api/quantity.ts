@@ -34,7 +34,8 @@ const norm = (b: bigint): Int => (b <= MAX_SAFE && b >= -MAX_SAFE ? Number(b) : 
 const big = (x: Int): bigint => (typeof x === "bigint" ? x : BigInt(x));
 const signOf = (x: Int): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
 const negate = (x: Int): Int => (typeof x === "number" ? 0 - x : norm(-x));
-const pow10 = (k: number): Int => (k <= 15 ? 10 ** k : 10n ** BigInt(k));
+const POW10: readonly number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
+const pow10 = (k: number): Int => (k <= 15 ? (POW10[k] as number) : 10n ** BigInt(k));
 
 function mul(a: Int, b: Int): Int {
   if (typeof a === "number" && typeof b === "number") {
@@ -75,7 +76,7 @@ function stripTens(coef: Int, exp: number): [Int, number] {
 /** Divides by 10^k rounding away from zero (upstream's "round up"). */
 function divPow10Up(coef: Int, k: number): Int {
   if (typeof coef === "number" && k <= 15) {
-    const p = 10 ** k;
+    const p = POW10[k] as number;
     const r = coef % p;
     const q = (coef - r) / p;
     return r === 0 ? q : q + Math.sign(coef);
@@ -182,9 +183,33 @@ function slowParse(s: Scanned, suf: Suffix): Parsed | string {
   return { coef: norm(s.positive ? coef : -coef), exp, format };
 }
 
+/**
+ * The common shape, unsigned digits and a suffix ("100m", "512Mi", "2"), without building the
+ * scanner's pieces; same result as the general path, undefined for anything else.
+ */
+function quickParse(str: string): Parsed | undefined {
+  let value = 0;
+  let i = 0;
+  for (let c = str.charCodeAt(0); i < str.length && i < 15 && isDigit(c); c = str.charCodeAt(++i)) value = value * 10 + (c - 48);
+  if (i === 0 || (i < str.length && isDigit(str.charCodeAt(i)))) return undefined;
+  const suffix = i === str.length ? "" : str.slice(i);
+  const dec = DECIMAL_SUFFIXES.get(suffix);
+  if (dec !== undefined) {
+    const text = dec % 3 === 0 && value % 1000 !== 0 ? str : undefined;
+    return { coef: value, exp: dec, format: "DecimalSI", text };
+  }
+  const bin = BINARY_SUFFIXES.get(suffix);
+  let significant = 1; // upstream counts digits without leading zeros
+  for (let v = value; v >= 10; v = Math.floor(v / 10)) significant++;
+  if (bin === undefined || 14 - significant - (bin * 3) / 10 < 0) return undefined;
+  return { coef: value * 2 ** bin, exp: 0, format: "BinarySI", text: value % 8 !== 0 ? str : undefined };
+}
+
 function parse(str: string): Parsed | string {
   if (str.length === 0) return ERR_FORMAT_WRONG;
   if (str === "0") return { coef: 0, exp: 0, format: "DecimalSI", text: "0" };
+  const quick = quickParse(str);
+  if (quick) return quick;
   const s = scan(str);
   if (typeof s === "string") return s;
   const suf = interpretSuffix(s.suffix);
@@ -224,6 +249,11 @@ function compareMagnitude(a: Int, ea: number, b: Int, eb: number): number {
   b = b < 0 ? negate(b) : b;
   if (ea === eb) return cmpInt(a, b);
   if (a === 0 || a === 0n || b === 0 || b === 0n) return cmpInt(a, b);
+  if (typeof a === "number" && typeof b === "number" && Math.abs(ea - eb) <= 15) {
+    // Fast path: align the smaller exponent's partner while it stays exact.
+    const scaled = ea > eb ? a * (POW10[ea - eb] as number) : b * (POW10[eb - ea] as number);
+    if (Number.isSafeInteger(scaled)) return ea > eb ? cmpInt(scaled, b) : cmpInt(a, scaled);
+  }
   const order = digitCount(a) + ea - (digitCount(b) + eb);
   if (order !== 0) return Math.sign(order);
   return ea > eb ? cmpInt(mul(a, pow10(ea - eb)), b) : cmpInt(a, mul(b, pow10(eb - ea)));
@@ -329,7 +359,7 @@ export class Quantity {
   scaledValue(scale: number): number {
     const diff = this.exp - scale;
     if (typeof this.coef === "number" && diff >= -15 && diff <= 15) {
-      const r = diff >= 0 ? this.coef * 10 ** diff : divPow10Up(this.coef, -diff);
+      const r = diff >= 0 ? this.coef * (POW10[diff] as number) : divPow10Up(this.coef, -diff);
       if (Number.isSafeInteger(r)) return r as number;
     }
     if (diff > 400) return this.sign() * Infinity;

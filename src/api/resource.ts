@@ -1,6 +1,7 @@
 // What kubelite knows about one resource kind. Each kind is one file in api/resources/ exporting a
 // ResourceDef; generic code (registry, handlers, discovery, tables, openapi) does the rest.
 import type { FieldError } from "./validation/field-errors.js";
+import type { NameValidation } from "./validation/names.js";
 
 /** A Kubernetes object as JSON. Only the edges (decoding, handlers) look inside without a kind's help. */
 export type KubeObject = {
@@ -93,6 +94,14 @@ export interface ResourceDef {
   storageResource?: string;
   /** For a kind served in several versions: this version is converted to/from the storage version. */
   conversion?: { storageVersion: string; toStorage(obj: KubeObject): KubeObject; fromStorage(obj: KubeObject): KubeObject };
+  /** How metadata.name is validated (upstream's per-kind ValidateNameFunc); DNS-1123 subdomain when absent. */
+  nameValidation?: NameValidation;
+  /**
+   * Create-only preparation, upstream's strategy PrepareForCreate: runs once, after uid and
+   * creationTimestamp are set and before validation; never on update (so what it sets, such as a
+   * Namespace's "kubernetes" finalizer, may later be removed).
+   */
+  prepareForCreate?(obj: KubeObject): void;
   /** Fills in defaults, upstream's SetDefaults_*: mutates the object it is given (a private copy). */
   defaults?(obj: KubeObject): void;
   /** Kind-specific validation (schema types and ObjectMeta are checked generically). */
@@ -107,6 +116,9 @@ export interface ResourceDef {
    */
   generationChanged?(oldObj: KubeObject, newObj: KubeObject): boolean;
 }
+
+/** The verbs of nearly every kind. */
+export const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
 /** "apps/v1" or "v1". */
 export function apiVersionOf(def: Pick<ResourceDef, "group" | "version">): string {

@@ -16,7 +16,8 @@ interface PendingWrite {
   reject(err: Error): void;
 }
 
-type Request = WriterRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+/** A request before it is given its id. */
+type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, "id"> : never) : never;
 
 export type CommittedHandler = (writes: readonly WriteRequest[], results: readonly WriteResult[]) => void;
 
@@ -49,21 +50,21 @@ export class GroupCommit {
     worker.unref();
   }
 
-  /** Starts the writer thread on the database file; resolves once it has opened the database. */
-  static start(path: string, onCommitted: CommittedHandler): Promise<GroupCommit> {
-    const script = new URL(import.meta.url.endsWith(".ts") ? "./sqlite-writer.ts" : "./sqlite-writer.js", import.meta.url);
-    const workerData: WriterOptions = { path };
-    const worker = new Worker(script, { workerData });
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number): void => reject(new Error(`the sqlite writer thread exited (code ${code}) before opening ${path}`));
-      worker.once("error", reject);
-      worker.once("exit", onExit);
-      worker.once("message", () => {
-        worker.off("error", reject);
-        worker.off("exit", onExit);
-        resolve(new GroupCommit(worker, onCommitted));
-      });
-    });
+  /**
+   * Starts the writer thread on the database file; resolves once it has opened the database.
+   * A thread that ends cleanly before saying it is ready is started again (opening is idempotent):
+   * under heavy CPU load Node 20 was seen, once in thousands of starts, to end a new worker with
+   * code 0 before it ran.
+   */
+  static async start(path: string, onCommitted: CommittedHandler): Promise<GroupCommit> {
+    const failures: string[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const outcome = await startWorker(path);
+      if (outcome instanceof Worker) return new GroupCommit(outcome, onCommitted);
+      failures.push(outcome);
+      console.error("KL-RETRY", outcome); // TEMP-DIAG
+    }
+    throw new Error(`the sqlite writer thread for ${path} did not start: ${failures.join("; ")}`);
   }
 
   /** Queues the write for the next batch; resolves with its result once the batch is durable. */
@@ -162,4 +163,26 @@ export class GroupCommit {
   private wakeIdle(): void {
     for (const wake of this.idleWaiters.splice(0)) wake();
   }
+}
+
+/** A worker that has opened the database, or why it ended before; rejects on a startup error. */
+function startWorker(path: string): Promise<Worker | string> {
+  const script = new URL(import.meta.url.endsWith(".ts") ? "./sqlite-writer.ts" : "./sqlite-writer.js", import.meta.url);
+  const workerData: WriterOptions = { path };
+  const worker = new Worker(script, { workerData });
+  let online = false;
+  worker.once("online", () => (online = true));
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number): void => {
+      if (code === 0) resolve(`exited with code 0 before it was ready (${online ? "after" : "before"} it came online)`);
+      else reject(new Error(`the sqlite writer thread exited (code ${code}) before opening ${path}`));
+    };
+    worker.once("error", reject);
+    worker.once("exit", onExit);
+    worker.once("message", () => {
+      worker.off("error", reject);
+      worker.off("exit", onExit);
+      resolve(worker);
+    });
+  });
 }

@@ -174,7 +174,8 @@ describe("stock kubectl against kubelite", () => {
     const bad = (await readFile(DEPLOYMENT, "utf8")).replace("name: api-server\nspec", "name: broken\nspec").replace(/app: api-server\n    spec:/, "app: other\n    spec:");
     const result = await server.kubectl(["apply", "-f", "-"], { input: bad });
     assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /Deployment.apps "broken" is invalid: spec.template.metadata.labels: Invalid value: map\[string\]string\{"app":"other"\}: `selector` does not match template `labels`/);
+    // kubectl words a 422 as `The <Kind> "<name>" is invalid: <causes>`.
+    assert.match(result.stderr, /The Deployment "broken" is invalid: spec.template.metadata.labels: Invalid value: map\[string\]string\{"app":"other"\}: `selector` does not match template `labels`/);
   });
 });
 

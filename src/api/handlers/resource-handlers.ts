@@ -132,16 +132,18 @@ function watchRequest(api: ApiContext, def: ResourceDef, namespace: string | und
   };
 }
 
-/** The body must be of the kind the URL names: a Pod posted to deployments is refused, not stored. */
+/**
+ * The body must be of the kind the URL names: a Pod posted to deployments is refused, not stored.
+ * Missing apiVersion/kind default to the endpoint's, as upstream's decoder does for typed clients.
+ */
 export function checkTypeMeta(def: ResourceDef, body: Record<string, unknown>): KubeObject {
   const expected = apiVersionOf(def);
-  const { apiVersion, kind } = body;
-  if (kind === undefined || kind === "") throw badRequest(`Object 'Kind' is missing in the request body: set kind: ${def.kind}`);
-  if (apiVersion === undefined || apiVersion === "") throw badRequest(`Object 'apiVersion' is missing in the request body: set apiVersion: ${expected}`);
+  const kind = body.kind === undefined || body.kind === "" ? def.kind : body.kind;
+  const apiVersion = body.apiVersion === undefined || body.apiVersion === "" ? expected : body.apiVersion;
   if (kind !== def.kind || apiVersion !== expected) {
     throw badRequest(`the object is a ${String(kind)} in ${String(apiVersion)}, but this endpoint serves ${def.kind} in ${expected}`);
   }
-  return body as KubeObject;
+  return { ...body, apiVersion, kind } as KubeObject;
 }
 
 function includeObject(q: URLSearchParams): IncludeObject {

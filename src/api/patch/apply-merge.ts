@@ -65,51 +65,76 @@ function index(items: unknown[], list: ConcreteType, allowDuplicates: boolean): 
 
 /** upstream mergingWalker.visitListItems: walks both lists at once, emitting shared items in applied order. */
 function mergeItems(live: unknown[], applied: unknown[], list: ConcreteType, types: TypeResolver): unknown {
-  const lhs = index(live, list, true);
-  const rhs = index(applied, list, false);
-  const itemType = types.itemType(list);
-  const shared = rhs.ids.filter((id) => lhs.byId.has(id));
-  let nextShared = shared.shift();
-  const merged = new Set<string>();
-  const out: unknown[] = [];
-  const emit = (id: string, liveItem: unknown) => {
-    const item = mergeNode(liveItem, rhs.byId.get(id), itemType, types);
-    if (item !== undefined) out.push(item);
-  };
-  let l = 0;
-  let r = 0;
-  while (l < lhs.ids.length || r < rhs.ids.length) {
-    const liveId = lhs.ids[l];
-    const appliedId = rhs.ids[r];
+  const walk = new ListWalk(live, index(live, list, true), index(applied, list, false), (liveItem, appliedItem) =>
+    mergeNode(liveItem, appliedItem, types.itemType(list), types));
+  while (walk.step());
+  return walk.out.length > 0 ? walk.out : undefined;
+}
+
+class ListWalk {
+  readonly out: unknown[] = [];
+  private l = 0;
+  private r = 0;
+  private readonly shared: string[];
+  private nextShared: string | undefined;
+  private readonly merged = new Set<string>();
+
+  constructor(
+    private readonly live: unknown[],
+    private readonly lhs: Indexed,
+    private readonly rhs: Indexed,
+    private readonly mergeItem: (liveItem: unknown, appliedItem: unknown) => unknown,
+  ) {
+    this.shared = rhs.ids.filter((id) => lhs.byId.has(id));
+    this.nextShared = this.shared.shift();
+  }
+
+  /** Emits at least one item or skips one live item; false once both lists are done. */
+  step(): boolean {
+    const liveId = this.lhs.ids[this.l];
+    const appliedId = this.rhs.ids[this.r];
+    if (liveId === undefined && appliedId === undefined) return false;
     if (liveId !== undefined && appliedId !== undefined) {
-      if (liveId === appliedId) {
-        merged.add(liveId);
-        emit(liveId, lhs.byId.get(liveId));
-        l++;
-        r++;
-        nextShared = shared.shift();
-        continue;
-      }
+      if (liveId === appliedId) return this.takeBoth(liveId);
       // A shared item that is not the next one the applied order wants: it comes later.
-      if (rhs.byId.has(liveId) && nextShared !== undefined && nextShared !== liveId) {
-        l++;
-        continue;
-      }
+      if (this.rhs.byId.has(liveId) && this.nextShared !== undefined && this.nextShared !== liveId) return this.skipLive();
     }
     if (liveId !== undefined) {
-      if (!rhs.byId.has(liveId)) {
-        emit(liveId, live[l]);
-        l++;
-        continue;
-      }
-      if (merged.has(liveId)) l++;
+      if (!this.rhs.byId.has(liveId)) return this.takeLive(liveId);
+      if (this.merged.has(liveId)) this.l++;
     }
-    if (appliedId !== undefined) {
-      merged.add(appliedId);
-      emit(appliedId, lhs.byId.get(appliedId));
-      r++;
-      if (nextShared === appliedId) nextShared = shared.shift();
-    }
+    if (appliedId !== undefined) this.takeApplied(appliedId);
+    return true;
   }
-  return out.length > 0 ? out : undefined;
+
+  private takeBoth(id: string): boolean {
+    this.emit(id, this.lhs.byId.get(id));
+    this.l++;
+    this.r++;
+    this.nextShared = this.shared.shift();
+    return true;
+  }
+
+  private skipLive(): boolean {
+    this.l++;
+    return true;
+  }
+
+  private takeLive(id: string): boolean {
+    this.emit(id, this.live[this.l]);
+    this.l++;
+    return true;
+  }
+
+  private takeApplied(id: string): void {
+    this.emit(id, this.lhs.byId.get(id));
+    this.r++;
+    if (this.nextShared === id) this.nextShared = this.shared.shift();
+  }
+
+  private emit(id: string, liveItem: unknown): void {
+    this.merged.add(id);
+    const item = this.mergeItem(liveItem, this.rhs.byId.get(id));
+    if (item !== undefined) this.out.push(item);
+  }
 }

@@ -16,11 +16,14 @@ import { conflictError, findConflicts, type Conflict } from "./apply-conflicts.j
 import { mergeApplied } from "./apply-merge.js";
 import { changedFields, compareFields } from "./compare-fields.js";
 import { emptyObjectLike } from "./empty-object.js";
+import type { FieldSet } from "./field-set.js";
 import { TypeResolver, type FieldType } from "./field-type.js";
 import { fieldsOf } from "./fields-of.js";
 import { isJsonObject, jsonEqual } from "./json-value.js";
 import { MIGRATING_MANAGER, fieldsFromLastApplied, updateLastApplied } from "./last-applied.js";
-import { SERVER_MANAGED_FIELDS, recordUpdate, withManagedFields, withoutManagedFields } from "./managed-fields.js";
+import {
+  SERVER_MANAGED_FIELDS, ignoredFieldSet, ignoring, recordUpdate, withManagedFields, withoutManagedFields,
+} from "./managed-fields.js";
 import { decodeManagedFields, encodeManagedFields, formatTime, managerKey, type ManagerInfo, type Managers } from "./managers.js";
 import { prune } from "./prune.js";
 
@@ -37,6 +40,8 @@ export interface ApplyOptions {
   schema: Schema | undefined;
   registry: SchemaRegistry;
   now: Date;
+  /** Fields this endpoint does not track (upstream's resetFields), e.g. [["status"]]; see managed-fields.ts. */
+  ignoredFields?: ReadonlyArray<readonly string[]>;
 }
 
 export interface ApplyResult {
@@ -56,6 +61,7 @@ interface Context {
   info: ManagerInfo;
   key: string;
   live: KubeObject;
+  ignored: FieldSet;
 }
 
 export function serverSideApply(options: ApplyOptions): ApplyResult {
@@ -66,6 +72,7 @@ export function serverSideApply(options: ApplyOptions): ApplyResult {
   const context: Context = {
     options, types, type: types.typeOf(options.schema), info, key: managerKey(info),
     live: options.live ? withoutManagedFields(options.live) : {},
+    ignored: ignoredFieldSet(options.ignoredFields),
   };
   const managers = liveManagers(context);
   let outcome = applyOnce(context, managers, options.force);
@@ -84,7 +91,7 @@ function checkConfiguration({ applied, apiVersion, live, schema }: ApplyOptions)
     const version = String(applied.apiVersion ?? "");
     throw badRequest(`invalid object type: ${version.includes("/") ? version : `/${version}`}, Kind=${String(applied.kind ?? "")}`);
   }
-  if (applied.metadata?.managedFields !== undefined) throw badRequest("metadata.managedFields must be nil");
+  if (applied.metadata?.managedFields !== undefined && applied.metadata.managedFields !== null) throw badRequest("metadata.managedFields must be nil");
 }
 
 /** The live managers; an existing object nobody tracks is first attributed to "before-first-apply". */
@@ -100,6 +107,7 @@ function liveManagers(context: Context): Managers {
   return recordUpdate(managers, {
     live: emptyObjectLike(schema, registry), updated: context.live,
     info: { manager: BEFORE_FIRST_APPLY, operation: "Update", apiVersion }, type: context.type, types: context.types, now,
+    ignored: context.ignored,
   });
 }
 
@@ -109,12 +117,12 @@ type Outcome = { object: KubeObject; managers: Managers } | { conflicts: Conflic
 function applyOnce(context: Context, managers: Managers, force: boolean): Outcome {
   const { types, type, key, info, live } = context;
   const config = context.options.applied;
-  const applied = fieldsOf(config, type, types);
+  const applied = fieldsOf(config, type, types).recursiveDifference(context.ignored);
   const merged = (mergeApplied(live, config, type, types) ?? {}) as KubeObject;
   let owned = applied;
   for (const [otherKey, managed] of managers) if (otherKey !== key) owned = owned.union(managed.set);
   const object = prune(merged, managers.get(key)?.set, owned, type, types) as KubeObject;
-  const comparison = compareFields(live, object, type, types);
+  const comparison = ignoring(compareFields(live, object, type, types), context.ignored);
   const changed = changedFields(comparison);
   const conflicts = findConflicts(managers, key, changed);
   if (!force && conflicts.length > 0) return { conflicts };

@@ -10,7 +10,7 @@
 // object's managedFields are kept instead.
 import type { KubeObject, ManagedFieldsEntry } from "../resource.js";
 import type { Schema, SchemaRegistry } from "../schema.js";
-import { changedFields, compareFields } from "./compare-fields.js";
+import { changedFields, compareFields, type Comparison } from "./compare-fields.js";
 import { emptyObjectLike } from "./empty-object.js";
 import { fieldElement } from "./field-path.js";
 import { FieldSet } from "./field-set.js";
@@ -34,6 +34,16 @@ export interface UpdateManagedFieldsOptions {
   schema: Schema | undefined;
   registry: SchemaRegistry;
   now: Date;
+  /**
+   * Fields this endpoint does not track (upstream's resetFields), as field-name paths: [["status"]]
+   * on the main resource of a kind with a status subresource, [["spec"], ["metadata"]] on /status.
+   */
+  ignoredFields?: ReadonlyArray<readonly string[]>;
+}
+
+/** The set of ignored field paths; each path's subtree is excluded from tracking. */
+export function ignoredFieldSet(paths: ReadonlyArray<readonly string[]> | undefined): FieldSet {
+  return FieldSet.of((paths ?? []).map((path) => path.map(fieldElement)));
 }
 
 /** upstream stripMetaManager's set: fields the server manages, which no manager owns. */
@@ -56,7 +66,8 @@ export function updateManagedFields(options: UpdateManagedFieldsOptions): KubeOb
     const live = options.live ? withoutManagedFields(options.live) : emptyObjectLike(options.schema, options.registry);
     const info: ManagerInfo = { manager: options.manager || "unknown", operation: "Update", apiVersion: options.apiVersion };
     if (options.subresource) info.subresource = options.subresource;
-    const next = recordUpdate(managers, { live, updated: base, info, type, types, now: options.now });
+    const ignored = ignoredFieldSet(options.ignoredFields);
+    const next = recordUpdate(managers, { live, updated: base, info, type, types, now: options.now, ignored });
     return withManagedFields(base, encodeManagedFields(capUpdateManagers(next)));
   } catch {
     return withManagedFields(base, options.live?.metadata?.managedFields);
@@ -93,11 +104,13 @@ export interface RecordUpdateOptions {
   type: FieldType;
   types: TypeResolver;
   now: Date;
+  /** Fields not tracked for this write (see ignoredFieldSet). */
+  ignored?: FieldSet;
 }
 
 /** upstream Updater.Update + managedFieldsUpdater: who owns what after `info` wrote `updated` over `live`. */
 export function recordUpdate(managers: Managers, options: RecordUpdateOptions): Managers {
-  const comparison = compareFields(options.live, options.updated, options.type, options.types);
+  const comparison = ignoring(compareFields(options.live, options.updated, options.type, options.types), options.ignored);
   const changed = changedFields(comparison);
   const next: Managers = new Map();
   for (const [key, managed] of managers) {
@@ -110,6 +123,16 @@ export function recordUpdate(managers: Managers, options: RecordUpdateOptions): 
   const previous = next.get(key)?.set ?? new FieldSet();
   next.set(key, { ...options.info, set: own.union(previous), time: formatTime(options.now) });
   return next;
+}
+
+/** A comparison without the ignored fields (upstream's IgnoreFilter on comparisons). */
+export function ignoring(comparison: Comparison, ignored: FieldSet | undefined): Comparison {
+  if (!ignored || ignored.isEmpty()) return comparison;
+  return {
+    added: comparison.added.recursiveDifference(ignored),
+    modified: comparison.modified.recursiveDifference(ignored),
+    removed: comparison.removed.recursiveDifference(ignored),
+  };
 }
 
 export function withoutManagedFields(object: KubeObject): KubeObject {

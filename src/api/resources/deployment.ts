@@ -3,7 +3,7 @@
 // template defaults; ValidateDeployment with upstream's messages; the deployment printer.
 import type { KubeObject, ValidationContext } from "../resource.js";
 import { forbiddenField, invalid, notSupported, required, type FieldError } from "../validation/field-errors.js";
-import { ALL_VERBS, type BuiltinResourceDef } from "./builtin-def.js";
+import { ALL_VERBS, type ResourceDef } from "../resource.js";
 import { fieldDoc } from "./column-docs.js";
 import { path, type FieldPath } from "./field-path.js";
 import { intOrPercentValue, validateNonnegativeField, validateNotMoreThan100Percent, validatePositiveField, validatePositiveIntOrPercent } from "./field-rules.js";
@@ -15,7 +15,7 @@ import {
   validateSelectorUpdate, validateWorkloadTemplate, workloadWideColumns,
 } from "./workload.js";
 
-export function deploymentResource(): BuiltinResourceDef {
+export function deploymentResource(): ResourceDef {
   return {
     group: "apps",
     version: "v1",

@@ -74,3 +74,16 @@ const PERCENT_FMT = "[0-9]+%";
 export function isValidPercent(value: string): string[] {
   return new RegExp(`^${PERCENT_FMT}$`).test(value) ? [] : [regexError("a valid percent string must be a numeric string followed by an ending '%'", PERCENT_FMT, "1%", "93%")];
 }
+
+/**
+ * The decoded size of a base64 value ([]byte fields such as Secret data), or Go's decode error for
+ * it (upstream fails while decoding: "illegal base64 data at input byte N").
+ */
+export function base64DecodedLength(value: string): number | string {
+  const bad = value.search(/[^A-Za-z0-9+/=]/);
+  if (bad >= 0) return `illegal base64 data at input byte ${bad}`;
+  const padding = value.indexOf("=");
+  if (padding >= 0 && !/^=+$/.test(value.slice(padding))) return `illegal base64 data at input byte ${padding}`;
+  if (value.length % 4 !== 0) return `illegal base64 data at input byte ${value.length - (value.length % 4 || 4)}`;
+  return Buffer.from(value, "base64").length;
+}

@@ -3,7 +3,7 @@
 // upstream's pod printer and the field selectors kubelets and schedulers list pods by.
 import type { KubeObject, ValidationContext } from "../resource.js";
 import { forbiddenField, type FieldError } from "../validation/field-errors.js";
-import { ALL_VERBS, type BuiltinResourceDef } from "./builtin-def.js";
+import { ALL_VERBS, type ResourceDef } from "../resource.js";
 import { fieldDoc } from "./column-docs.js";
 import { validatePodImages } from "./container-validation.js";
 import { path } from "./field-path.js";
@@ -16,7 +16,7 @@ import { podSpecOf, validatePodSpecUpdate } from "./pod-update.js";
 import { ageColumn, ageOf, column, nameColumn, nameOf, wideColumn } from "./printing.js";
 import { booleanField, stringField } from "./selectable-fields.js";
 
-export function podResource(): BuiltinResourceDef {
+export function podResource(): ResourceDef {
   return {
     group: "",
     version: "v1",

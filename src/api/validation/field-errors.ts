@@ -62,7 +62,7 @@ export const notSupported = (field: string, value: unknown, supported: string[])
   value,
   detail: supported.length ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(", ")}` : undefined,
 });
-export const tooLong = (field: string, value: unknown, max: number): FieldError => ({ type: "FieldValueTooLong", field, value, detail: `must have at most ${max} bytes` });
+export const tooLong = (field: string, value: unknown, max: number): FieldError => ({ type: "FieldValueTooLong", field, value, detail: `may not be more than ${max} bytes` });
 
 /**
  * The 422 Status for a set of field errors, worded as upstream:
@@ -70,7 +70,7 @@ export const tooLong = (field: string, value: unknown, max: number): FieldError 
  */
 export function invalidObject(kind: string, group: string, name: string, errors: FieldError[]): StatusError {
   const qualifiedKind = group ? `${kind}.${group}` : kind;
-  const messages = errors.map(fieldErrorMessage);
+  const messages = [...new Set(errors.map(fieldErrorMessage))];
   const list = messages.length === 1 ? messages[0] : `[${messages.join(", ")}]`;
   return new StatusError(422, "Invalid", `${qualifiedKind} "${name}" is invalid: ${list}`, {
     name,

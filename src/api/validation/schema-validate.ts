@@ -54,7 +54,7 @@ function classify(schema: Schema, registry: SchemaRegistry, name = definitionNam
   if (s.format === "int-or-string") return { kind: "int-or-string" };
   if (s.format === "date-time") return { kind: "time", micro: name === MICRO_TIME };
   switch (s.type) {
-    case "integer": case "number": return { kind: s.type, goType: goType(s, registry) };
+    case "integer": case "number": return { kind: s.type, goType: goType(s) };
     case "boolean": return { kind: "boolean" };
     case "string": return { kind: s.format === "byte" ? "bytes" : "string" };
     case "array": return s.items ? { kind: "array", items: s.items } : { kind: "opaque" };
@@ -75,17 +75,22 @@ function lastSegment(name: string): string {
 }
 
 /** The Go type upstream names in its messages: v1.PodSpec, []v1.Container, map[string]string, int32. */
-function goType(schema: Schema, registry: SchemaRegistry): string {
-  if (schema.$ref !== undefined) return refName(schema.$ref).split(".").slice(-2).join(".");
+function goType(schema: Schema): string {
+  if (schema.$ref !== undefined) return goName(refName(schema.$ref));
   switch (schema.type) {
     case "integer": return schema.format === "int32" || schema.format === "int64" ? schema.format : "int";
     case "number": return schema.format === "float" ? "float32" : "float64";
     case "boolean": return "bool";
     case "string": return schema.format === "byte" ? "[]uint8" : "string";
-    case "array": return `[]${schema.items ? goType(schema.items, registry) : "interface {}"}`;
-    case "object": return `map[string]${typeof schema.additionalProperties === "object" ? goType(schema.additionalProperties, registry) : "interface {}"}`;
+    case "array": return `[]${schema.items ? goType(schema.items) : "interface {}"}`;
+    case "object": return `map[string]${typeof schema.additionalProperties === "object" ? goType(schema.additionalProperties) : "interface {}"}`;
     default: return "interface {}";
   }
+}
+
+/** A definition's Go type as reflect prints it: package and name ("v1.PodSpec", "intstr.IntOrString"). */
+function goName(definition: string): string {
+  return definition.split(".").slice(-2).join(".");
 }
 
 /** How encoding/json names a JSON value in "cannot unmarshal <value>". */
@@ -105,13 +110,15 @@ class Decoder {
   readonly unknown: string[] = [];
   private readonly fieldStack: string[] = [];
   private readonly strictPath: string[] = [];
-  private struct = "";
+  private structName = "";
 
   constructor(private readonly registry: SchemaRegistry, private readonly collectUnknown: boolean) {}
 
   visit(value: unknown, schema: Schema, name?: string): void {
     if (value === null || value === undefined) return; // null leaves the Go zero value: never an error
-    const node = classify(schema, this.registry, name ?? definitionName(schema));
+    const defName = name ?? definitionName(schema);
+    const node = classify(schema, this.registry, defName);
+    const go = (): string => (defName ? goName(defName) : goType(schema));
     switch (node.kind) {
       case "opaque": return;
       case "quantity": return this.quantity(value);
@@ -122,23 +129,23 @@ class Decoder {
       case "boolean": return this.expect(value, "boolean", "bool");
       case "string": return this.expect(value, "string", "string");
       case "bytes": return this.bytes(value);
-      case "array": return Array.isArray(value) ? this.array(value, node.items) : this.typeError(jsonKind(value), goType(schema, this.registry));
-      case "map": return isObject(value) ? this.map(value, node.values) : this.typeError(jsonKind(value), goType(schema, this.registry));
-      case "struct": return isObject(value) ? this.struct_(value, node) : this.typeError(jsonKind(value), goType(schema, this.registry));
+      case "array": return Array.isArray(value) ? this.array(value, node.items) : this.typeError(jsonKind(value), go());
+      case "map": return isObject(value) ? this.map(value, node.values) : this.typeError(jsonKind(value), go());
+      case "struct": return isObject(value) ? this.structFields(value, node) : this.typeError(jsonKind(value), go());
     }
   }
 
-  private struct_(obj: Record<string, unknown>, node: { name: string; properties: Readonly<Record<string, Schema>> }): void {
-    const outer = this.struct;
+  private structFields(obj: Record<string, unknown>, node: { name: string; properties: Readonly<Record<string, Schema>> }): void {
+    const outer = this.structName;
     for (const [key, child] of Object.entries(obj)) {
       const prop = Object.hasOwn(node.properties, key) ? node.properties[key] : undefined;
       this.strictPath.push(this.strictPath.length ? `.${key}` : key);
       if (prop) {
         this.fieldStack.push(key);
-        this.struct = node.name;
+        this.structName = node.name;
         this.visit(child, prop);
         this.fieldStack.pop();
-        this.struct = outer;
+        this.structName = outer;
       } else if (this.collectUnknown && this.unknown.length < MAX_STRICT_ERRORS) {
         this.unknown.push(this.strictPath.join(""));
       }
@@ -206,7 +213,7 @@ class Decoder {
   }
 
   private typeError(value: string, go: string, fatal = false): void {
-    const where = this.struct || this.fieldStack.length ? `Go struct field ${this.struct}.${this.fieldStack.join(".")}` : "Go value";
+    const where = this.structName || this.fieldStack.length ? `Go struct field ${this.structName}.${this.fieldStack.join(".")}` : "Go value";
     this.errors.push({ message: `json: cannot unmarshal ${value} into ${where} of type ${go}`, fatal });
   }
 }
