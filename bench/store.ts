@@ -69,7 +69,10 @@ async function timeMs(fn: () => Promise<unknown>, repeat = 5): Promise<number> {
 
 async function runOnce(o: Required<StoreBenchOptions>): Promise<Record<string, number>> {
   const dir = await mkdtemp(join(tmpdir(), "kubelite-bench-"));
-  const store = await SqliteStore.open(join(dir, "state.db"), { compaction: false });
+  const store = await SqliteStore.open(join(dir, "state.db"), { compaction: false }).catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
   try {
     const start = performance.now();
     const latencies = (await createKeys(store, 0, o.keys, o.concurrency, o.valueBytes)).sort((a, b) => a - b);

@@ -48,15 +48,17 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
-  const pki = await loadOrCreatePKI({
-    dataDir,
-    hostnames: options.tlsSan.filter((s) => isIP(s) === 0),
-    ips: [...options.tlsSan.filter((s) => isIP(s) !== 0), ...(isIP(options.bindAddress) && options.bindAddress !== "0.0.0.0" ? [options.bindAddress] : [])],
-  });
-  const joinToken = await loadOrCreateJoinToken({ dataDir, caCertPem: pki.caCertPem });
-
   refuseUnavailable(options);
-  const store = await openStore({ backend: options.datastore === "memory" ? "memory" : "sqlite", dataDir });
+  // Certificates (CPU) and the store (a writer thread, fsyncs) are prepared side by side.
+  const [pki, store] = await Promise.all([
+    loadOrCreatePKI({
+      dataDir,
+      hostnames: options.tlsSan.filter((s) => isIP(s) === 0),
+      ips: [...options.tlsSan.filter((s) => isIP(s) !== 0), ...(isIP(options.bindAddress) && !["0.0.0.0", "::"].includes(options.bindAddress) ? [options.bindAddress] : [])],
+    }),
+    openStore({ backend: options.datastore === "memory" ? "memory" : "sqlite", dataDir }),
+  ]);
+  const joinToken = await loadOrCreateJoinToken({ dataDir, caCertPem: pki.caCertPem });
   const resources = builtinResources();
   const schemas = builtinSchemas();
   const cache = new ClusterCache(store);
@@ -79,13 +81,14 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   await ensureSystemNamespaces(api);
 
   const metrics = new ApiMetrics();
+  let kubeconfigWritten = false;
   const apiServer = new ApiServer({
     api,
     authenticator: new RequestAuthenticator([joinTokenAuthenticator(joinToken)]),
     openapi: new OpenAPIDocuments(schemas),
     metrics,
     serverAddress: `${options.bindAddress}:${options.port}`,
-    readyChecks: { "etcd": () => true, "informer-sync": () => cache.revision > 0 },
+    readyChecks: { "informer-sync": () => cache.revision > 0, "kubeconfig": () => kubeconfigWritten },
     version: { ...KUBERNETES_VERSION, gitCommit: "", gitTreeState: "clean", buildDate: "", goVersion: `node${process.versions.node}`, compiler: "kubelite", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` },
   });
 
@@ -99,6 +102,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   const kubeconfig = { server: url, caPem: pki.caCertPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem };
   await writeKubeconfig(kubeconfigPath, kubeconfig);
   if (options.writeKubeconfig) await writeKubeconfig(resolve(options.writeKubeconfig), kubeconfig);
+  kubeconfigWritten = true;
   log.debug("serving", { url, kubeconfig: kubeconfigPath });
 
   return {

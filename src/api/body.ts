@@ -3,7 +3,6 @@
 import type { IncomingMessage } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { badRequest, tooLarge, unsupportedMediaType } from "./errors.js";
-import { decodeProtobufObject } from "./protobuf.js";
 
 /** Upstream's limit on request bodies (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -49,9 +48,10 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
 }
 
 /** Decodes an object body (create/update) by its content type. */
-export function decodeObject(body: Buffer, contentType: string | undefined): Record<string, unknown> {
+export async function decodeObject(body: Buffer, contentType: string | undefined): Promise<Record<string, unknown>> {
   const type = mediaType(contentType);
-  if (type === "application/vnd.kubernetes.protobuf") return decodeProtobufObject(body) as Record<string, unknown>;
+  // The protobuf schemas load on the first protobuf body, keeping them off the start-up path.
+  if (type === "application/vnd.kubernetes.protobuf") return (await import("./protobuf.js")).decodeProtobufObject(body) as Record<string, unknown>;
   if (type === "application/json" || type === "") return asObject(parseJson(body));
   if (type === "application/yaml" || type === "application/x-yaml" || type === "text/yaml") return asObject(parseYamlBody(body));
   throw unsupportedMediaType(contentType ?? "");

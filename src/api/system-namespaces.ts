@@ -17,8 +17,7 @@ export async function ensureSystemNamespaces(api: ApiContext): Promise<void> {
   const def = api.discovery.find("", "v1", "namespaces");
   if (!def) throw new Error("the namespaces resource is not registered");
   const cache = api.cache.get(api.registry.storageResource(def));
-  for (const name of SYSTEM_NAMESPACES) {
-    if (cache.get(api.registry.key(def, undefined, name))) continue;
-    await api.registry.create(def, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } }, systemContext("kube-apiserver"));
-  }
+  const missing = SYSTEM_NAMESPACES.filter((name) => !cache.get(api.registry.key(def, undefined, name)));
+  // Created together, they share one commit.
+  await Promise.all(missing.map((name) => api.registry.create(def, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } }, systemContext("kube-apiserver"))));
 }

@@ -50,21 +50,9 @@ export class GroupCommit {
     worker.unref();
   }
 
-  /**
-   * Starts the writer thread on the database file; resolves once it has opened the database.
-   * A thread that ends cleanly before saying it is ready is started again (opening is idempotent):
-   * under heavy CPU load Node 20 was seen, once in thousands of starts, to end a new worker with
-   * code 0 before it ran.
-   */
+  /** Starts the writer thread on the database file; resolves once it has opened the database. */
   static async start(path: string, onCommitted: CommittedHandler): Promise<GroupCommit> {
-    const failures: string[] = [];
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const outcome = await startWorker(path);
-      if (outcome instanceof Worker) return new GroupCommit(outcome, onCommitted);
-      failures.push(outcome);
-      console.error("KL-RETRY", outcome); // TEMP-DIAG
-    }
-    throw new Error(`the sqlite writer thread for ${path} did not start: ${failures.join("; ")}`);
+    return new GroupCommit(await startWorker(path), onCommitted);
   }
 
   /** Queues the write for the next batch; resolves with its result once the batch is durable. */
@@ -165,18 +153,13 @@ export class GroupCommit {
   }
 }
 
-/** A worker that has opened the database, or why it ended before; rejects on a startup error. */
-function startWorker(path: string): Promise<Worker | string> {
+/** A writer thread that has opened the database at path. */
+function startWorker(path: string): Promise<Worker> {
   const script = new URL(import.meta.url.endsWith(".ts") ? "./sqlite-writer.ts" : "./sqlite-writer.js", import.meta.url);
   const workerData: WriterOptions = { path };
   const worker = new Worker(script, { workerData });
-  let online = false;
-  worker.once("online", () => (online = true));
   return new Promise((resolve, reject) => {
-    const onExit = (code: number): void => {
-      if (code === 0) resolve(`exited with code 0 before it was ready (${online ? "after" : "before"} it came online)`);
-      else reject(new Error(`the sqlite writer thread exited (code ${code}) before opening ${path}`));
-    };
+    const onExit = (code: number): void => reject(new Error(`the sqlite writer thread exited (code ${code}) before opening ${path}`));
     worker.once("error", reject);
     worker.once("exit", onExit);
     worker.once("message", () => {

@@ -18,10 +18,20 @@ async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), "kubelite-sqlite-"));
 }
 
+/** Opens a store in dir, removing dir when the open fails. */
+async function openIn(dir: string): Promise<SqliteStore> {
+  try {
+    return await SqliteStore.open(join(dir, "state.db"), { compaction: false });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
 storeConformance("sqlite", async () => {
   const dir = await tempDir();
   const path = join(dir, "state.db");
-  const opened: Store[] = [await SqliteStore.open(path, { compaction: false })];
+  const opened: Store[] = [await openIn(dir)];
   return {
     store: opened[0] as Store,
     reopen: async () => {
@@ -39,7 +49,10 @@ storeConformance("sqlite", async () => {
 async function withSqlite(test: (store: SqliteStore, path: string) => Promise<void>, options: SqliteStoreOptions = { compaction: false }): Promise<void> {
   const dir = await tempDir();
   const path = join(dir, "state.db");
-  const store = await SqliteStore.open(path, options);
+  const store = await SqliteStore.open(path, options).catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
   try {
     await test(store, path);
   } finally {

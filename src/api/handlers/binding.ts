@@ -7,7 +7,7 @@ import type { ApiContext } from "./api-context.js";
 import type { HttpExchange } from "./resource-handlers.js";
 
 export async function bindPod(api: ApiContext, def: ResourceDef, namespace: string | undefined, name: string, http: HttpExchange): Promise<void> {
-  const binding = decodeObject(await readBody(http.req), http.req.headers["content-type"]) as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
+  const binding = (await decodeObject(await readBody(http.req), http.req.headers["content-type"])) as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
   const node = binding.target?.name;
   if (!node) throw badRequest("the Binding must name its target node in target.name");
   if (binding.target?.kind && binding.target.kind !== "Node") throw badRequest(`a pod can only be bound to a Node, not a ${binding.target.kind}`);

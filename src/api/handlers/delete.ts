@@ -13,7 +13,7 @@ const PROPAGATION = ["Orphan", "Background", "Foreground"] as const;
 
 export async function deleteOptionsFrom(http: HttpExchange): Promise<DeleteOptions> {
   const body = await readBody(http.req);
-  const fromBody = body.length > 0 ? decodeObject(body, http.req.headers["content-type"]) : {};
+  const fromBody: Record<string, unknown> = body.length > 0 ? await decodeObject(body, http.req.headers["content-type"]) : {};
   const q = http.query;
   const grace = q.get("gracePeriodSeconds") ?? fromBody.gracePeriodSeconds;
   const propagation = q.get("propagationPolicy") ?? fromBody.propagationPolicy;

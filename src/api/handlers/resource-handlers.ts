@@ -102,12 +102,12 @@ async function serveList(api: ApiContext, def: ResourceDef, namespace: string | 
 }
 
 async function serveCreate(api: ApiContext, def: ResourceDef, namespace: string | undefined, http: HttpExchange): Promise<void> {
-  const obj = checkTypeMeta(def, decodeObject(await readBody(http.req), http.req.headers["content-type"]));
+  const obj = checkTypeMeta(def, await decodeObject(await readBody(http.req), http.req.headers["content-type"]));
   reply(http, 201, await api.registry.create(def, namespace, obj, http.ctx));
 }
 
 async function serveUpdate(api: ApiContext, def: ResourceDef, namespace: string | undefined, name: string, http: HttpExchange, subresource: string | undefined): Promise<void> {
-  const obj = checkTypeMeta(def, decodeObject(await readBody(http.req), http.req.headers["content-type"]));
+  const obj = checkTypeMeta(def, await decodeObject(await readBody(http.req), http.req.headers["content-type"]));
   reply(http, 200, await api.registry.update(def, namespace, name, obj, http.ctx, subresource));
 }
 

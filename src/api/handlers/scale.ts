@@ -17,7 +17,7 @@ export async function serveScale(api: ApiContext, def: ResourceDef, namespace: s
   const updated = await api.registry.guaranteedUpdate(def, namespace, name, http.ctx, "scale", async (current: KubeObject | undefined) => {
     if (!current) throw conflict(def.plural, def.group, name, "the object does not exist");
     const scale = scaleOf(def, current);
-    const desired = verb === "update" ? decodeObject(body, http.req.headers["content-type"]) : await patchScale(api, scale, body, http);
+    const desired = verb === "update" ? await decodeObject(body, http.req.headers["content-type"]) : await patchScale(api, scale, body, http);
     const wantedVersion = (desired.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
     if (wantedVersion && wantedVersion !== current.metadata?.resourceVersion) {
       throw conflict(def.plural, def.group, name, "the object has been modified; please apply your changes to the latest version and try again");
