@@ -49,7 +49,8 @@ export async function stopServerProcess(s: Started): Promise<void> {
   await rm(s.dataDir, { recursive: true, force: true });
 }
 
-type Call = (method: string, path: string, body?: string) => Promise<{ status: number; body: string }>;
+/** A reply: its status, its size, and its text (decoded only when asked, as the bench times the transfer). */
+type Call = (method: string, path: string, body?: string) => Promise<{ status: number; bytes: number; text(): string }>;
 
 async function client(s: Started): Promise<Call> {
   const config = parse(await readFile(join(s.dataDir, "kubeconfig.yaml"), "utf8")) as {
@@ -71,7 +72,7 @@ async function client(s: Started): Promise<Call> {
       const req = request({ host: "127.0.0.1", port: s.port, method, path, agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        res.on("end", () => done({ status: res.statusCode ?? 0, bytes: chunks.reduce((n, c) => n + c.length, 0), text: () => Buffer.concat(chunks).toString() }));
       });
       req.on("error", fail);
       req.end(body);
@@ -105,7 +106,7 @@ async function createPods(call: Call, prefix: string, count: number, concurrency
       const i = next++;
       const t = performance.now();
       const reply = await call("POST", "/api/v1/namespaces/default/pods", podJson(`${prefix}-${i}`));
-      if (reply.status !== 201) throw new Error(`create failed: ${reply.status} ${reply.body.slice(0, 300)}`);
+      if (reply.status !== 201) throw new Error(`create failed: ${reply.status} ${reply.text().slice(0, 300)}`);
       latencies.push(performance.now() - t);
     }
   };

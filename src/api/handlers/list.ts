@@ -1,6 +1,7 @@
 // LIST: served from the watch cache when the whole (filtered) result fits the page, else read from
 // the Store at one revision so that pages stay consistent (limit/continue as upstream, 410 when a
 // continue token outlived compaction). Items are concatenated from the cached JSON bytes.
+import type { ServerResponse } from "node:http";
 import { CompactedError } from "../../storage/store.js";
 import { badRequest, expired } from "../errors.js";
 import type { ListFilter } from "../list-filter.js";
@@ -86,12 +87,41 @@ function served(ctx: ApiContext, def: ResourceDef, items: string[]): string[] {
   return items.map((json) => JSON.stringify(ctx.registry.toServedVersion(def, JSON.parse(json) as KubeObject)));
 }
 
-/** The JSON of a <Kind>List reply, built from item bytes without re-serialising them. */
-export function listJson(def: ResourceDef, listed: ListedItems): string {
+/** Bytes per write when streaming a list: big lists never become one huge string and buffer. */
+const LIST_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Writes a <Kind>List reply from the items' cached bytes, in chunks and honouring back-pressure,
+ * so that a LIST of 150,000 pods costs neither a copy of the whole reply nor its re-serialisation.
+ */
+export async function writeList(res: ServerResponse, def: ResourceDef, listed: ListedItems): Promise<void> {
   const meta: Record<string, unknown> = { resourceVersion: String(listed.revision) };
   if (listed.continueToken) meta.continue = listed.continueToken;
   if (listed.remainingItemCount !== undefined) meta.remainingItemCount = listed.remainingItemCount;
-  return `{"kind":${JSON.stringify(`${def.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(def))},"metadata":${JSON.stringify(meta)},"items":[${listed.items.join(",")}]}`;
+  res.writeHead(200, { "Content-Type": "application/json" });
+  let chunk = `{"kind":${JSON.stringify(`${def.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(def))},"metadata":${JSON.stringify(meta)},"items":[`;
+  for (let i = 0; i < listed.items.length; i++) {
+    chunk += i === 0 ? listed.items[i] : `,${listed.items[i]}`;
+    if (chunk.length >= LIST_CHUNK_BYTES) {
+      if (!res.write(chunk)) await drained(res);
+      chunk = "";
+      if (res.destroyed) return;
+    }
+  }
+  res.end(`${chunk}]}`);
+}
+
+/** Resolves when the response can take more, or is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resume) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resume();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
 
 function encodeContinue(token: ContinueToken): string {

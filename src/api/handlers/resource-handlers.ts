@@ -12,7 +12,7 @@ import { writeJson, writeWarnings } from "../respond.js";
 import { table, tableRow, wantsTable, type IncludeObject } from "../table.js";
 import type { ApiContext } from "./api-context.js";
 import { deleteCollection, deleteOptionsFrom } from "./delete.js";
-import { listItems, listJson } from "./list.js";
+import { listItems, writeList } from "./list.js";
 import { patchObject } from "./patch.js";
 import { serveScale } from "./scale.js";
 import { bindPod } from "./binding.js";
@@ -98,7 +98,7 @@ async function serveList(api: ApiContext, def: ResourceDef, namespace: string | 
     if (listed.remainingItemCount !== undefined) meta.remainingItemCount = listed.remainingItemCount;
     return writeJson(http.res, 200, table(def, rows, meta));
   }
-  writeJson(http.res, 200, listJson(def, listed));
+  await writeList(http.res, def, listed);
 }
 
 async function serveCreate(api: ApiContext, def: ResourceDef, namespace: string | undefined, http: HttpExchange): Promise<void> {
