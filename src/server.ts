@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:https";
 import type { Socket } from "node:net";
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
-import { RequestAuthenticator } from "./auth/authenticate.js";
+import { RequestAuthenticator, type UserInfo } from "./auth/authenticate.js";
 import { writeKubeconfig } from "./auth/kubeconfig.js";
 import { loadOrCreatePKI } from "./auth/pki.js";
 import { joinTokenAuthenticator, loadOrCreateJoinToken } from "./auth/tokens.js";
@@ -27,6 +27,8 @@ import { createLogger, type Logger } from "./log.js";
 import type { RunningServer, ServerOptions } from "./server-options.js";
 import { openStore } from "./storage/open.js";
 import type { Store } from "./storage/store.js";
+import type { Client } from "./client/client.js";
+import { InProcessClient } from "./client/in-process.js";
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
 
@@ -42,7 +44,14 @@ export interface StartServerHooks {
   bookmarkIntervalMs?: number;
 }
 
-export async function startServer(options: ServerOptions, hooks: StartServerHooks = {}): Promise<RunningServer & { port: number; store: Store }> {
+export interface StartedServer extends RunningServer {
+  port: number;
+  store: Store;
+  /** A Client for a component of this server, acting as `user` and writing as `fieldManager`. */
+  client(user: UserInfo, fieldManager: string): Client;
+}
+
+export async function startServer(options: ServerOptions, hooks: StartServerHooks = {}): Promise<StartedServer> {
   const log = hooks.log ?? createLogger(options.logLevel);
   const now = hooks.now ?? (() => new Date());
   const dataDir = resolve(options.dataDir);
@@ -110,6 +119,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     port,
     store,
     kubeconfigPath,
+    client: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
     async close() {
       await new Promise<void>((done) => {
         server.close(() => done());

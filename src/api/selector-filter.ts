@@ -1,9 +1,11 @@
 // Turns the labelSelector and fieldSelector query parameters into a ListFilter, refusing field
 // selectors the kind does not support with upstream's 400 ("field label not supported: spec.foo").
 import { badRequest } from "./errors.js";
+import { FieldSelector, fieldLabelNotSupported } from "./field-selector.js";
+import { LabelSelector, type LabelSelectorObject } from "./label-selector.js";
 import { fieldValues, EVERYTHING, type ListFilter } from "./list-filter.js";
 import type { ResourceDef } from "./resource.js";
-import { FieldSelector, LabelSelector, SelectorError, fieldLabelNotSupported, type LabelSelectorObject } from "./selectors.js";
+import { SelectorError } from "./selector-error.js";
 
 export function buildListFilter(def: ResourceDef, labelSelector: string | null | undefined, fieldSelector: string | null | undefined): ListFilter {
   const labels = parse(() => (labelSelector ? LabelSelector.parse(labelSelector) : undefined));

@@ -8,6 +8,8 @@ import { createLogger } from "../../src/log.js";
 import { startServer } from "../../src/server.js";
 import { defaultServerOptions, type Datastore } from "../../src/server-options.js";
 import type { Store } from "../../src/storage/store.js";
+import type { UserInfo } from "../../src/auth/authenticate.js";
+import type { Client } from "../../src/client/client.js";
 
 export interface KubectlResult {
   code: number;
@@ -21,6 +23,8 @@ export interface TestServer {
   dataDir: string;
   kubeconfigPath: string;
   store: Store;
+  /** An in-process Client of this server, acting as the given component. */
+  client(user: UserInfo, fieldManager: string): Client;
   /** Runs kubectl; never throws on a non-zero exit (assert on `code`). */
   kubectl(args: string[], options?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<KubectlResult>;
   close(): Promise<void>;
@@ -56,6 +60,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir,
     kubeconfigPath: server.kubeconfigPath,
     store: server.store,
+    client: server.client,
     kubectl,
     async close() {
       await server.close();

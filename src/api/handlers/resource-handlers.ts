@@ -14,6 +14,7 @@ import type { ApiContext } from "./api-context.js";
 import { deleteCollection, deleteOptionsFrom } from "./delete.js";
 import { listItems, writeList } from "./list.js";
 import { patchObject } from "./patch.js";
+import { withTypeMeta } from "../patch-resource.js";
 import { serveScale } from "./scale.js";
 import { bindPod } from "./binding.js";
 import { serveWatch } from "./watch.js";
@@ -102,12 +103,12 @@ async function serveList(api: ApiContext, def: ResourceDef, namespace: string | 
 }
 
 async function serveCreate(api: ApiContext, def: ResourceDef, namespace: string | undefined, http: HttpExchange): Promise<void> {
-  const obj = checkTypeMeta(def, await decodeObject(await readBody(http.req), http.req.headers["content-type"]));
+  const obj = withTypeMeta(def, await decodeObject(await readBody(http.req), http.req.headers["content-type"]));
   reply(http, 201, await api.registry.create(def, namespace, obj, http.ctx));
 }
 
 async function serveUpdate(api: ApiContext, def: ResourceDef, namespace: string | undefined, name: string, http: HttpExchange, subresource: string | undefined): Promise<void> {
-  const obj = checkTypeMeta(def, await decodeObject(await readBody(http.req), http.req.headers["content-type"]));
+  const obj = withTypeMeta(def, await decodeObject(await readBody(http.req), http.req.headers["content-type"]));
   reply(http, 200, await api.registry.update(def, namespace, name, obj, http.ctx, subresource));
 }
 
@@ -130,20 +131,6 @@ function watchRequest(api: ApiContext, def: ResourceDef, namespace: string | und
     timeoutSeconds: nonNegativeInt(q.get("timeoutSeconds"), "timeoutSeconds"),
     table: wantsTable(http.req.headers.accept) ? { include: includeObject(q) } : undefined,
   };
-}
-
-/**
- * The body must be of the kind the URL names: a Pod posted to deployments is refused, not stored.
- * Missing apiVersion/kind default to the endpoint's, as upstream's decoder does for typed clients.
- */
-export function checkTypeMeta(def: ResourceDef, body: Record<string, unknown>): KubeObject {
-  const expected = apiVersionOf(def);
-  const kind = body.kind === undefined || body.kind === "" ? def.kind : body.kind;
-  const apiVersion = body.apiVersion === undefined || body.apiVersion === "" ? expected : body.apiVersion;
-  if (kind !== def.kind || apiVersion !== expected) {
-    throw badRequest(`the object is a ${String(kind)} in ${String(apiVersion)}, but this endpoint serves ${def.kind} in ${expected}`);
-  }
-  return { ...body, apiVersion, kind } as KubeObject;
 }
 
 function includeObject(q: URLSearchParams): IncludeObject {

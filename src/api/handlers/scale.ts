@@ -7,7 +7,7 @@ import type { KubeObject, ResourceDef } from "../resource.js";
 import { writeJson, writeWarnings } from "../respond.js";
 import { labelSelectorString } from "../selector-filter.js";
 import type { ApiContext } from "./api-context.js";
-import { applyPatch } from "./patch.js";
+import { applyPatch } from "../patch-resource.js";
 import type { HttpExchange } from "./resource-handlers.js";
 
 export async function serveScale(api: ApiContext, def: ResourceDef, namespace: string | undefined, name: string, verb: Verb, http: HttpExchange): Promise<void> {
@@ -17,7 +17,7 @@ export async function serveScale(api: ApiContext, def: ResourceDef, namespace: s
   const updated = await api.registry.guaranteedUpdate(def, namespace, name, http.ctx, "scale", async (current: KubeObject | undefined) => {
     if (!current) throw conflict(def.plural, def.group, name, "the object does not exist");
     const scale = scaleOf(def, current);
-    const desired = verb === "update" ? await decodeObject(body, http.req.headers["content-type"]) : await patchScale(api, scale, body, http);
+    const desired = verb === "update" ? await decodeObject(body, http.req.headers["content-type"]) : patchScale(api, scale, body, http);
     const wantedVersion = (desired.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
     if (wantedVersion && wantedVersion !== current.metadata?.resourceVersion) {
       throw conflict(def.plural, def.group, name, "the object has been modified; please apply your changes to the latest version and try again");
@@ -30,9 +30,9 @@ export async function serveScale(api: ApiContext, def: ResourceDef, namespace: s
   writeJson(http.res, 200, scaleOf(def, updated));
 }
 
-async function patchScale(api: ApiContext, scale: KubeObject, body: Buffer, http: HttpExchange): Promise<Record<string, unknown>> {
+function patchScale(api: ApiContext, scale: KubeObject, body: Buffer, http: HttpExchange): Record<string, unknown> {
   const type = patchTypeOf(http.req.headers["content-type"]);
-  return (await applyPatch(api, { group: "autoscaling", version: "v1", kind: "Scale" }, scale, type, decodePatch(body, type), http)) as Record<string, unknown>;
+  return applyPatch(api, { group: "autoscaling", version: "v1", kind: "Scale" }, scale, type, decodePatch(body, type)) as Record<string, unknown>;
 }
 
 function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {

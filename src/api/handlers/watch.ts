@@ -79,7 +79,7 @@ export async function serveWatch(ctx: ApiContext, def: ResourceDef, req: WatchRe
 }
 
 /** How an event looks to a watcher with selectors: objects entering or leaving its selection. */
-function transition(event: CacheEvent, filter: ListFilter): EventType | undefined {
+export function transition(event: CacheEvent, filter: ListFilter): EventType | undefined {
   const now = event.type !== "DELETED" && filter.matches(event.object);
   if (event.type === "ADDED") return now ? "ADDED" : undefined;
   if (event.type === "DELETED") return filter.matches(event.object) || (event.prev !== undefined && filter.matches(event.prev)) ? "DELETED" : undefined;

@@ -1,7 +1,7 @@
 // rbac.authorization.k8s.io/v1 ClusterRole: cluster-wide rules (non-resource URLs allowed) and
 // aggregation selectors; names are path segments; upstream has no printer (NAME CREATED AT).
 import type { KubeObject } from "../resource.js";
-import { validateLabelSelector } from "../selectors.js";
+import { validateLabelSelector } from "../label-selector.js";
 import { invalid, required, type FieldError } from "../validation/field-errors.js";
 import { ALL_VERBS, type ResourceDef } from "../resource.js";
 import { path } from "./field-path.js";

@@ -9,7 +9,7 @@ import { intOrPercentValue, validateNonnegativeField, validateNotMoreThan100Perc
 import { formatLabelSelector, isEmptyLabelSelector, labelSelectorObject } from "./label-selectors.js";
 import { defaultString, defaultValue, ensureRecord, numberAt, recordAt, stringMapAt, valueAt, type JsonRecord } from "./object-fields.js";
 import { ageColumn, ageOf, column, formatLabels, nameColumn, nameOf } from "./printing.js";
-import { validateLabelSelector } from "../selectors.js";
+import { validateLabelSelector } from "../label-selector.js";
 import { defaultTemplateOf, specOf, templateContainerCells, validateSelectorMatchesTemplate, validateSelectorUpdate, validateWorkloadTemplate, workloadWideColumns } from "./workload.js";
 
 export function daemonSetResource(): ResourceDef {

@@ -3,7 +3,7 @@
 // generates on create (controller-uid and job-name labels); ValidateJob and its update rules;
 // the job printer (STATUS, COMPLETIONS, DURATION) and the status.successful field selector.
 import type { KubeObject, ValidationContext } from "../resource.js";
-import { validateLabelSelector } from "../selectors.js";
+import { validateLabelSelector } from "../label-selector.js";
 import { invalid, required, type FieldError } from "../validation/field-errors.js";
 import { isDNS1123Label } from "../validation/names.js";
 import { ALL_VERBS, type ResourceDef } from "../resource.js";

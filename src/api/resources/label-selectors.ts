@@ -1,6 +1,7 @@
-// metav1.LabelSelector fields of kinds, read through selectors.ts: a typed view of the JSON,
+// metav1.LabelSelector fields of kinds, read through label-selector.ts: a typed view of the JSON,
 // upstream's FormatLabelSelector for printing, matching template labels, and the empty check.
-import { LabelSelector, SelectorError, type LabelSelectorObject } from "../selectors.js";
+import { LabelSelector, type LabelSelectorObject } from "../label-selector.js";
+import { SelectorError } from "../selector-error.js";
 import { isRecord, recordsAt, stringAt, stringMapAt, stringsAt } from "./object-fields.js";
 
 /** The selector as a LabelSelectorObject, or undefined when absent (a nil selector). */

@@ -2,7 +2,7 @@
 // Egress when egress rules exist; ports TCP); ValidateNetworkPolicySpec (selectors, peers, ports,
 // ipBlocks, policy types); NAME POD-SELECTOR AGE.
 import type { KubeObject } from "../resource.js";
-import { validateLabelSelector } from "../selectors.js";
+import { validateLabelSelector } from "../label-selector.js";
 import { forbiddenField, invalid, notSupported, required, type FieldError } from "../validation/field-errors.js";
 import { ALL_VERBS, type ResourceDef } from "../resource.js";
 import { fieldDoc } from "./column-docs.js";

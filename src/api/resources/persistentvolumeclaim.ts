@@ -2,7 +2,7 @@
 // default; access modes and a positive storage request required; the spec is immutable except
 // resources.requests (never lowered) and a volumeName set once; the claim printer.
 import type { KubeObject, ValidationContext } from "../resource.js";
-import { validateLabelSelector } from "../selectors.js";
+import { validateLabelSelector } from "../label-selector.js";
 import { forbiddenField, invalid, notSupported, required, type FieldError } from "../validation/field-errors.js";
 import { isDNS1123Subdomain } from "../validation/names.js";
 import { ALL_VERBS, type ResourceDef } from "../resource.js";

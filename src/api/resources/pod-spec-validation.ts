@@ -6,7 +6,7 @@ import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue 
 import { validateContainers } from "./container-validation.js";
 import type { FieldPath } from "./field-path.js";
 import { inclusiveRangeError } from "./formats.js";
-import { validateLabelMap } from "../selectors.js";
+import { validateLabelMap } from "../label-selector.js";
 import { isRecord, numberAt, recordAt, recordsAt, stringAt, stringMapAt, stringsAt, type JsonRecord } from "./object-fields.js";
 
 export const RESTART_POLICIES = ["Always", "OnFailure", "Never"];

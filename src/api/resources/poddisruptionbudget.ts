@@ -2,7 +2,7 @@
 // (minAvailable xor maxUnavailable, int or percent ≤ 100%, selector, unhealthy pod eviction policy);
 // NAME MIN AVAILABLE MAX UNAVAILABLE ALLOWED DISRUPTIONS AGE.
 import type { KubeObject, ValidationContext } from "../resource.js";
-import { validateLabelSelector } from "../selectors.js";
+import { validateLabelSelector } from "../label-selector.js";
 import { invalid, notSupported, type FieldError } from "../validation/field-errors.js";
 import { ALL_VERBS, type ResourceDef } from "../resource.js";
 import { path } from "./field-path.js";

@@ -3,7 +3,7 @@
 // session affinity, cluster IPs and IP families, traffic policies, and cluster IPs that may not
 // change once set.
 import { duplicate, forbiddenField, invalid, notSupported, required, type FieldError } from "../validation/field-errors.js";
-import { validateLabelMap } from "../selectors.js";
+import { validateLabelMap } from "../label-selector.js";
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from "../validation/names.js";
 import { path, type FieldPath } from "./field-path.js";
 import { isValidIP, isValidPortName, isValidPortNum } from "./formats.js";

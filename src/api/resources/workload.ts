@@ -3,7 +3,7 @@
 // template rules (restartPolicy Always, no activeDeadlineSeconds), pod template defaults, the
 // immutable selector, and the CONTAINERS / IMAGES / SELECTOR cells of wide output.
 import type { KubeObject } from "../resource.js";
-import { validateLabelSelector } from "../selectors.js";
+import { validateLabelSelector } from "../label-selector.js";
 import { forbiddenField, invalid, notSupported, required, type FieldError } from "../validation/field-errors.js";
 import type { FieldPath } from "./field-path.js";
 import { validateImmutableField } from "./field-rules.js";

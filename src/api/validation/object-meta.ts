@@ -3,8 +3,9 @@
 // kinds), with upstream's fields, order and messages. Go prints some values with %v/%#v (times,
 // structs, nil pointers); those are rendered the Go way into the error text.
 import type { ObjectMeta, OwnerReference, ManagedFieldsEntry } from "../resource.js";
-import { validateLabelMap } from "../selectors.js";
+import { validateLabelMap } from "../label-selector.js";
 import { type FieldError, forbiddenField, invalid, required } from "./field-errors.js";
+import { isGoPrintable } from "./go-quote.js";
 import { isQualifiedName, type NameValidation, utf8Length, validateName } from "./names.js";
 
 export const FIELD_IMMUTABLE = "field is immutable";
@@ -219,15 +220,13 @@ export function validateManagedFields(entries: readonly ManagedFieldsEntry[], pa
   return errs;
 }
 
-const GO_PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-
 /** upstream ValidateFieldManager: at most 128 bytes, printable characters only (positions in bytes). */
 export function validateFieldManager(manager: string, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (utf8Length(manager) > FIELD_MANAGER_MAX_LENGTH) errs.push(tooLong(path, FIELD_MANAGER_MAX_LENGTH));
   let position = 0;
   for (const ch of manager) {
-    if (!GO_PRINTABLE.test(ch)) {
+    if (!isGoPrintable(ch)) {
       const code = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
       errs.push(invalid(path, manager, `invalid character U+${code} (at position ${position})`));
     }

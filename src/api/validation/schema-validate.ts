@@ -2,12 +2,16 @@
 // (sigs.k8s.io/json, case-sensitive, as the v1.32 API server uses it) would see it: type mismatches
 // worded as Go's encoding/json ("json: cannot unmarshal string into Go struct field
 // DeploymentSpec.spec.replicas of type int32"), the custom decoders of Quantity, IntOrString, Time
-// and []byte with their own errors, and unknown fields as JSON paths ("spec.containers[0].imagee").
+// and []byte with their own errors (time-parse-errors.ts, base64-errors.ts), and unknown fields as
+// JSON paths ("spec.containers[0].imagee").
 // It works on JSON.parse output, so duplicate keys and a number's original text are already gone,
 // and integer-like keys come first (JavaScript object order).
 import { badRequest, type StatusError } from "../errors.js";
 import { Quantity, ERR_FORMAT_WRONG } from "../quantity.js";
 import { refName, type Schema, type SchemaRegistry } from "../schema.js";
+import { base64DecodeError } from "./base64-errors.js";
+import { goQuote } from "./go-quote.js";
+import { timeParseError } from "./time-parse-errors.js";
 
 export type FieldValidation = "Strict" | "Warn" | "Ignore";
 
@@ -197,7 +201,7 @@ class Decoder {
   /** metav1.Time / MicroTime: a string in RFC 3339 (MicroTime: exactly 6 fractional digits). */
   private time(value: unknown, micro: boolean): void {
     if (typeof value !== "string") return this.typeError(jsonKind(value), "string", true);
-    const err = timeError(value, micro);
+    const err = timeParseError(value, micro);
     if (err) this.errors.push({ message: err, fatal: true });
   }
 
@@ -208,7 +212,7 @@ class Decoder {
       return;
     }
     if (typeof value !== "string") return this.typeError(jsonKind(value), "[]uint8");
-    const err = base64Error(value);
+    const err = base64DecodeError(value);
     if (err) this.errors.push({ message: err, fatal: false });
   }
 
@@ -282,150 +286,4 @@ export function strictDecodingMessage(unknownFields: readonly string[]): string 
 export function strictDecodingStatus(unknownFields: readonly string[], target?: { kind: string; apiVersion: string }): StatusError {
   const message = strictDecodingMessage(unknownFields);
   return target ? decodeErrorStatus(target.kind, target.apiVersion, message) : badRequest(message);
-}
-
-/** Go's strconv.Quote for the ASCII a field path holds (other characters pass through). */
-function goQuote(s: string): string {
-  return `"${s.replace(/[\x00-\x1f"\\\x7f]/g, (c) => (c === '"' || c === "\\" ? `\\${c}` : goEscape(c)))}"`;
-}
-
-function goEscape(c: string): string {
-  const named: Readonly<Record<string, string>> = { "\x07": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v" };
-  return named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
-}
-
-// ---- the custom decoders' own errors -------------------------------------------------------------
-
-/** Go's base64.StdEncoding.Decode error for s ("illegal base64 data at input byte 4"), or undefined. */
-function base64Error(s: string): string | undefined {
-  let si = 0;
-  while (si < s.length) {
-    const next = base64Quantum(s, si);
-    if (typeof next === "string") return next;
-    si = next;
-  }
-  return undefined;
-}
-
-const BASE64 = /[A-Za-z0-9+/]/;
-const isNewline = (c: string | undefined): boolean => c === "\n" || c === "\r";
-const corrupt = (at: number): string => `illegal base64 data at input byte ${at}`;
-
-/** One 4-character quantum from si (newlines skipped, "=" padding only at its end): the next index or an error. */
-function base64Quantum(s: string, si: number): number | string {
-  for (let j = 0; j < 4; ) {
-    if (si === s.length) return j === 0 ? si : corrupt(si - j);
-    const c = s.charAt(si++);
-    if (BASE64.test(c)) j++;
-    else if (isNewline(c)) continue;
-    else if (c !== "=" || j < 2) return corrupt(si - 1);
-    else return base64Padding(s, si, j);
-  }
-  return si;
-}
-
-/** After the first "=" at quantum position j: "==" when j is 2, then only newlines to the end. */
-function base64Padding(s: string, si: number, j: number): number | string {
-  if (j === 2) {
-    while (si < s.length && isNewline(s[si])) si++;
-    if (si === s.length) return corrupt(s.length);
-    if (s[si] !== "=") return corrupt(si - 1);
-    si++;
-  }
-  while (si < s.length && isNewline(s[si])) si++;
-  return si < s.length ? corrupt(si) : si;
-}
-
-const RFC3339 = "2006-01-02T15:04:05Z07:00";
-const RFC3339_MICRO = "2006-01-02T15:04:05.000000Z07:00";
-const isDigitAt = (s: string, i: number): boolean => s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57;
-
-interface TimeFields { year: number; month: number; day: number }
-/** An element's outcome: the rest of the value, "bad" (cannot parse), or the name of a field out of range. */
-type Step = string | { bad: true } | { range: string };
-const BAD = { bad: true } as const;
-
-/** Go's time.Parse(RFC3339 or RFC3339Micro, value) error, as metav1.Time / MicroTime report it, or undefined. */
-function timeError(value: string, micro: boolean): string | undefined {
-  const layout = micro ? RFC3339_MICRO : RFC3339;
-  const elements = ["2006", "-", "01", "-", "02", "T", "15", ":", "04", ":", "05", ...(micro ? [".000000"] : []), "Z07:00"];
-  const fields: TimeFields = { year: 0, month: 0, day: 0 };
-  const prefix = `parsing time ${timeQuote(value)}`;
-  let rest = value;
-  for (const [i, el] of elements.entries()) {
-    const step: Step = el.length === 1 ? (rest[0] === el ? rest.slice(1) : BAD) : timeElement(el, rest, fields, elements[i + 1]);
-    if (typeof step === "string") rest = step;
-    else if ("range" in step) return `${prefix}: ${step.range} out of range`;
-    else return `${prefix} as ${timeQuote(layout)}: cannot parse ${timeQuote(rest)} as ${timeQuote(el)}`;
-  }
-  if (rest) return `${prefix}: extra text: ${timeQuote(rest)}`;
-  if (fields.day < 1 || fields.day > daysIn(fields.month, fields.year)) return `${prefix}: day out of range`;
-  return undefined;
-}
-
-/** Go's getnum: one or two digits (exactly two when fixed). */
-function getnum(s: string, fixed: boolean): [number, string] | undefined {
-  if (!isDigitAt(s, 0)) return undefined;
-  if (!isDigitAt(s, 1)) return fixed ? undefined : [Number(s[0]), s.slice(1)];
-  return [Number(s.slice(0, 2)), s.slice(2)];
-}
-
-function timeElement(el: string, rest: string, f: TimeFields, next: string | undefined): Step {
-  const ranged = (n: [number, string] | undefined, max: number, what: string): Step => (!n ? BAD : n[0] > max ? { range: what } : n[1]);
-  switch (el) {
-    case "2006":
-      if (!/^\d{4}/.test(rest)) return BAD;
-      f.year = Number(rest.slice(0, 4));
-      return rest.slice(4);
-    case "01": {
-      const n = getnum(rest, true);
-      if (n && (n[0] < 1 || n[0] > 12)) return { range: "month" };
-      f.month = n?.[0] ?? 0;
-      return n ? n[1] : BAD;
-    }
-    case "02": {
-      const n = getnum(rest, true);
-      f.day = n?.[0] ?? 0;
-      return n ? n[1] : BAD;
-    }
-    case "15": return ranged(getnum(rest, false), 23, "hour");
-    case "04": return ranged(getnum(rest, true), 59, "minute");
-    case "05": {
-      const step = ranged(getnum(rest, true), 59, "second");
-      // A fraction the layout does not spell out is accepted after the seconds.
-      if (typeof step !== "string" || next === ".000000" || !/^[.,]\d/.test(step)) return step;
-      return step.replace(/^[.,]\d+/, "");
-    }
-    case ".000000":
-      return rest.length >= 7 && /^[.,][+-]?\d*$/.test(rest.slice(0, 7)) ? rest.slice(7) : BAD;
-    default:
-      return zoneElement(rest);
-  }
-}
-
-/** "Z07:00": "Z", or ±hh:mm with hours up to 24 and minutes up to 60, as Go allows. */
-function zoneElement(rest: string): Step {
-  if (rest[0] === "Z") return rest.slice(1);
-  if (rest.length < 6 || rest[3] !== ":") return BAD;
-  const hh = getnum(rest.slice(1, 3), true);
-  const mm = hh && getnum(rest.slice(4, 6), true);
-  if (hh && hh[0] > 24) return { range: "time zone offset hour" };
-  if (mm && mm[0] > 60) return { range: "time zone offset minute" };
-  return mm && (rest[0] === "+" || rest[0] === "-") ? rest.slice(6) : BAD;
-}
-
-function daysIn(month: number, year: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-/** Go's time.quote: non-ASCII and control bytes as \xNN, quotes and backslashes escaped. */
-function timeQuote(s: string): string {
-  let out = '"';
-  for (const byte of new TextEncoder().encode(s)) {
-    const c = String.fromCharCode(byte);
-    if (byte >= 0x80 || byte < 0x20) out += `\\x${byte.toString(16).padStart(2, "0")}`;
-    else out += c === '"' || c === "\\" ? `\\${c}` : c;
-  }
-  return `${out}"`;
 }

@@ -1,0 +1,119 @@
+// The in-process Client: controllers and the scheduler inside `kubelite server` reach the API
+// through the same registry, validation, defaulting and watch cache as HTTP requests, as their own
+// identity, without sockets or serialisation round trips beyond what the cache already holds.
+import type { UserInfo } from "../auth/authenticate.js";
+import { StatusError } from "../api/errors.js";
+import { assignNode } from "../api/handlers/binding.js";
+import type { ApiContext } from "../api/handlers/api-context.js";
+import { listItems } from "../api/handlers/list.js";
+import { transition } from "../api/handlers/watch.js";
+import { patchResource, withTypeMeta } from "../api/patch-resource.js";
+import type { RequestContext } from "../api/request-context.js";
+import type { KubeObject, ResourceDef } from "../api/resource.js";
+import { buildListFilter } from "../api/selector-filter.js";
+import { TooOldError, type CacheEvent } from "../api/watch-cache.js";
+import type { Client, DeleteOptions, ListOptions, ObjectList, PatchOptions, PatchType, ResourceRef, WatchCallbacks, WatchHandle, WatchOptions, WriteOptions } from "./client.js";
+
+export class InProcessClient implements Client {
+  /**
+   * @param api the server's API context
+   * @param user the component's identity (e.g. system:kube-controller-manager)
+   * @param fieldManager recorded in managedFields for this component's writes
+   */
+  constructor(
+    private readonly api: ApiContext,
+    private readonly user: UserInfo,
+    private readonly fieldManager: string,
+  ) {}
+
+  async get(ref: ResourceRef, namespace: string | undefined, name: string): Promise<KubeObject> {
+    return this.api.registry.get(this.def(ref), namespace, name);
+  }
+
+  async list(ref: ResourceRef, options: ListOptions = {}): Promise<ObjectList> {
+    const def = this.def(ref);
+    const listed = await listItems(this.api, def, {
+      namespace: options.namespace,
+      filter: buildListFilter(def, options.labelSelector, options.fieldSelector),
+      limit: options.limit ?? 0,
+      continueToken: options.continue,
+      resourceVersion: options.resourceVersion,
+    });
+    return { items: listed.items.map((json) => JSON.parse(json) as KubeObject), resourceVersion: String(listed.revision), continue: listed.continueToken };
+  }
+
+  watch(ref: ResourceRef, options: WatchOptions, callbacks: WatchCallbacks): WatchHandle {
+    const def = this.def(ref);
+    const filter = buildListFilter(def, options.labelSelector, options.fieldSelector);
+    const cache = this.api.cache.get(this.api.registry.storageResource(def));
+    // Events are handed over after the cache's dispatch, in order, so that a handler that writes
+    // to the API never re-enters the cache while it is delivering.
+    const pending: { type: "ADDED" | "MODIFIED" | "DELETED"; event: CacheEvent }[] = [];
+    let stopped = false;
+    const flush = () => {
+      for (const { type, event } of pending.splice(0)) {
+        if (stopped) return;
+        callbacks.onEvent(type, this.api.registry.toServedVersion(def, JSON.parse(event.object.json) as KubeObject));
+      }
+    };
+    let unregister: () => void = () => {};
+    try {
+      unregister = cache.watch(Number(options.resourceVersion), {
+        namespace: def.namespaced ? options.namespace : undefined,
+        onEvent: (event) => {
+          const type = transition(event, filter);
+          if (!type) return;
+          if (pending.push({ type, event }) === 1) queueMicrotask(flush);
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof TooOldError)) throw err;
+      queueMicrotask(() => callbacks.onClose({ expired: true }));
+    }
+    return {
+      stop: () => {
+        stopped = true;
+        unregister();
+      },
+    };
+  }
+
+  async create(ref: ResourceRef, namespace: string | undefined, object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    const def = this.def(ref);
+    return this.api.registry.create(def, namespace, withTypeMeta(def, object), this.context(options));
+  }
+
+  async update(ref: ResourceRef, namespace: string | undefined, object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    const def = this.def(ref);
+    const name = object.metadata?.name;
+    if (!name) throw new StatusError(400, "BadRequest", "an update needs metadata.name");
+    return this.api.registry.update(def, namespace, name, withTypeMeta(def, object), this.context(options), options.subresource);
+  }
+
+  async patch(ref: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options: PatchOptions = {}): Promise<KubeObject> {
+    const def = this.def(ref);
+    return patchResource(this.api, def, namespace, name, { type, patch, force: options.force ?? false, subresource: options.subresource, ctx: this.context(options) });
+  }
+
+  async delete(ref: ResourceRef, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<void> {
+    await this.api.registry.delete(this.def(ref), namespace, name, options, this.context({}));
+  }
+
+  async createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: string, body: KubeObject): Promise<KubeObject> {
+    const def = this.def(ref);
+    if (def.group === "" && def.kind === "Pod" && subresource === "binding") {
+      return assignNode(this.api, def, namespace, name, body, this.context({}));
+    }
+    throw new StatusError(404, "NotFound", `the server could not find the requested resource: ${ref.resource}/${subresource}`);
+  }
+
+  private def(ref: ResourceRef): ResourceDef {
+    const def = this.api.discovery.find(ref.group, ref.version, ref.resource);
+    if (!def) throw new StatusError(404, "NotFound", `the server could not find the requested resource: ${ref.group ? `${ref.group}/` : ""}${ref.version} has no resource "${ref.resource}"`);
+    return def;
+  }
+
+  private context(options: WriteOptions): RequestContext {
+    return { user: this.user, dryRun: options.dryRun ?? false, fieldManager: options.fieldManager ?? this.fieldManager, fieldValidation: "Strict", warnings: [] };
+  }
+}
