@@ -4,7 +4,8 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { stringify } from "yaml";
-import { ADMIN_USER, writeFileAtomic } from "./pki.js";
+import { writeFileAtomic } from "./credential-files.js";
+import { ADMIN_USER } from "./pki.js";
 
 export interface KubeconfigOptions {
   /** https://host:port of the API server. */

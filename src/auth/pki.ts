@@ -4,44 +4,29 @@
 // Guarantees: the CA is never replaced silently (a CA certificate without its key, or with a key
 // that does not match, is an error); leaf certificates are re-issued when they are missing, do
 // not match their key, were not signed by the CA, expire within RENEW_BEFORE_DAYS, or (serving
-// certificate) lack a requested SAN. Keys are ECDSA P-256 in PKCS#8 PEM (mode 0600), which both
-// Node's `tls` and Go clients (kubectl) accept. Certificates follow what Go's crypto/x509 checks:
-// random positive serials, SKI/AKI, CA basicConstraints + keyCertSign, EKU serverAuth/clientAuth.
+// certificate) lack a requested SAN. Keys are written with mode 0600 in a 0700 directory; what the
+// certificates contain is certificate-issuer.ts's business.
 //
 // Loading uses node:crypto only; @peculiar/x509 (about 70 ms to import) is loaded only when
 // something must be issued.
-import { KeyObject, X509Certificate, createPrivateKey, type webcrypto } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { X509Certificate, createPrivateKey } from "node:crypto";
+import { mkdir } from "node:fs/promises";
 import { isIP } from "node:net";
 import { hostname as osHostname } from "node:os";
 import { join } from "node:path";
-import type * as X509 from "@peculiar/x509";
+import {
+  type Authority, type CertKeyPair, type ClientIdentity, DAY_MS, type IssuerContext, type LeafSpec,
+  clientSpec, createCA, issueLeaf, servingSpec,
+} from "./certificate-issuer.js";
+import { readFileIfExists, writeFileAtomic } from "./credential-files.js";
 
-type X509Module = typeof X509;
+export type { CertKeyPair, ClientIdentity } from "./certificate-issuer.js";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-const CA_VALIDITY_DAYS = 3650;
-const LEAF_VALIDITY_DAYS = 365;
 /** Leaf certificates closer than this to expiry are re-issued at start (k3s uses 90 days too). */
 const RENEW_BEFORE_DAYS = 90;
-/** notBefore is back-dated so that clients with a slightly slow clock accept a fresh cert. */
-const BACKDATE_MS = 60 * 60 * 1000;
-const LEAF_KEY: webcrypto.EcKeyGenParams = { name: "ECDSA", namedCurve: "P-256" };
 
 export const ADMIN_USER = "kubelite-admin";
 export const MASTERS_GROUP = "system:masters";
-
-export interface CertKeyPair {
-  certPem: string;
-  keyPem: string;
-}
-
-/** Who a client certificate identifies: CN = user, one O per group (as kube-apiserver reads them). */
-export interface ClientIdentity {
-  user: string;
-  groups?: readonly string[];
-  validityDays?: number;
-}
 
 export type PKIComponent = "ca" | "server" | "admin";
 
@@ -69,25 +54,8 @@ export interface PKI {
   issueClientCertificate(identity: ClientIdentity): Promise<CertKeyPair>;
 }
 
-interface Context {
+interface Context extends IssuerContext {
   dir: string;
-  now: () => Date;
-  crypto: Crypto;
-}
-
-/** The CA as loaded: PEM plus parsed forms for checking and signing. */
-interface Authority extends CertKeyPair {
-  cert: X509Certificate;
-  key: KeyObject;
-}
-
-interface LeafSpec {
-  usage: "server" | "client";
-  commonName: string;
-  organizations: readonly string[];
-  dnsNames: readonly string[];
-  ips: readonly string[];
-  validityDays: number;
 }
 
 export async function loadOrCreatePKI(options: PKIOptions): Promise<PKI> {
@@ -99,7 +67,7 @@ export async function loadOrCreatePKI(options: PKIOptions): Promise<PKI> {
   await mkdir(ctx.dir, { recursive: true, mode: 0o700 });
   const issued: PKIComponent[] = [];
   const ca = await loadOrCreateCA(ctx, issued);
-  const server = await ensureLeaf(ctx, ca, { component: "server", spec: servingSpec(options) }, issued);
+  const server = await ensureLeaf(ctx, ca, { component: "server", spec: servingSpec(servingNames(options)) }, issued);
   const admin = await ensureLeaf(ctx, ca, { component: "admin", spec: clientSpec({ user: ADMIN_USER, groups: [MASTERS_GROUP] }) }, issued);
   return {
     dir: ctx.dir,
@@ -125,30 +93,6 @@ export function servingNames(options: Pick<PKIOptions, "hostnames" | "ips" | "ho
   return { dnsNames: [...dnsNames], ips: [...ips] };
 }
 
-function servingSpec(options: PKIOptions): LeafSpec {
-  const { dnsNames, ips } = servingNames(options);
-  return {
-    usage: "server",
-    commonName: "kubelite-server",
-    organizations: [],
-    dnsNames,
-    ips,
-    validityDays: LEAF_VALIDITY_DAYS,
-  };
-}
-
-function clientSpec(identity: ClientIdentity): LeafSpec {
-  if (identity.user.trim() === "") throw new Error("a client certificate needs a user name");
-  return {
-    usage: "client",
-    commonName: identity.user,
-    organizations: identity.groups ?? [],
-    dnsNames: [],
-    ips: [],
-    validityDays: identity.validityDays ?? LEAF_VALIDITY_DAYS,
-  };
-}
-
 // ---- loading and checking (node:crypto only) ----
 
 interface StoredPair {
@@ -156,19 +100,10 @@ interface StoredPair {
   keyPem: string | undefined;
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
-}
-
 async function readPair(dir: string, name: string): Promise<StoredPair> {
   const [certPem, keyPem] = await Promise.all([
-    readOptional(join(dir, `${name}.crt`)),
-    readOptional(join(dir, `${name}.key`)),
+    readFileIfExists(join(dir, `${name}.crt`)),
+    readFileIfExists(join(dir, `${name}.key`)),
   ]);
   return { certPem, keyPem };
 }
@@ -237,148 +172,7 @@ function leafIsCurrent(ctx: Context, ca: Authority, spec: LeafSpec, pair: CertKe
   }
 }
 
-// ---- issuing (@peculiar/x509 on WebCrypto) ----
-
-async function createCA(ctx: Context): Promise<CertKeyPair> {
-  const x509 = await loadX509();
-  const keys = await ctx.crypto.subtle.generateKey(LEAF_KEY, true, ["sign", "verify"]);
-  const now = ctx.now();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned(
-    {
-      serialNumber: randomSerial(ctx.crypto),
-      name: [{ CN: [`kubelite-ca@${Math.floor(now.getTime() / 1000)}`] }],
-      notBefore: new Date(now.getTime() - BACKDATE_MS),
-      notAfter: new Date(now.getTime() + CA_VALIDITY_DAYS * DAY_MS),
-      keys,
-      signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
-      extensions: [
-        new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
-          true,
-        ),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, ctx.crypto),
-      ],
-    },
-    ctx.crypto,
-  );
-  return { certPem: toPem(cert), keyPem: toPkcs8Pem(keys.privateKey) };
-}
-
-async function issueLeaf(ctx: Context, ca: Authority, spec: LeafSpec): Promise<CertKeyPair> {
-  const x509 = await loadX509();
-  const signer = caSigner(ca.key);
-  const [keys, signingKey] = await Promise.all([
-    ctx.crypto.subtle.generateKey(LEAF_KEY, true, ["sign", "verify"]),
-    ctx.crypto.subtle.importKey("pkcs8", ca.key.export({ type: "pkcs8", format: "der" }), signer.importParams, false, ["sign"]),
-  ]);
-  const caCert = new x509.X509Certificate(ca.certPem);
-  const now = ctx.now();
-  const cert = await x509.X509CertificateGenerator.create(
-    {
-      serialNumber: randomSerial(ctx.crypto),
-      subject: [{ CN: [spec.commonName] }, ...spec.organizations.map((o) => ({ O: [o] }))],
-      // The issuer is the CA's subject as encoded: Go matches issuer to subject byte for byte.
-      issuer: caCert.subjectName,
-      notBefore: new Date(now.getTime() - BACKDATE_MS),
-      notAfter: new Date(now.getTime() + spec.validityDays * DAY_MS),
-      publicKey: keys.publicKey,
-      signingKey,
-      signingAlgorithm: signer.signParams,
-      extensions: await leafExtensions(x509, ctx, spec, keys.publicKey, caCert),
-    },
-    ctx.crypto,
-  );
-  return { certPem: toPem(cert), keyPem: toPkcs8Pem(keys.privateKey) };
-}
-
-async function leafExtensions(
-  x509: X509Module,
-  ctx: Context,
-  spec: LeafSpec,
-  publicKey: CryptoKey,
-  caCert: X509.X509Certificate,
-): Promise<X509.Extension[]> {
-  const extensions: X509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    // ECDSA keys only sign: digitalSignature, no keyEncipherment.
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension([spec.usage === "server" ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
-    await x509.SubjectKeyIdentifierExtension.create(publicKey, false, ctx.crypto),
-    await authorityKeyIdentifier(x509, ctx, caCert),
-  ];
-  if (spec.dnsNames.length + spec.ips.length > 0) {
-    const names = [
-      ...spec.dnsNames.map((value) => ({ type: "dns" as const, value })),
-      ...spec.ips.map((value) => ({ type: "ip" as const, value })),
-    ];
-    extensions.push(new x509.SubjectAlternativeNameExtension(names));
-  }
-  return extensions;
-}
-
-/** AKI = the CA's own SKI when it has one (a user-supplied CA may compute it differently). */
-async function authorityKeyIdentifier(x509: X509Module, ctx: Context, caCert: X509.X509Certificate): Promise<X509.Extension> {
-  const ski = caCert.getExtension(x509.SubjectKeyIdentifierExtension);
-  if (ski !== null) return new x509.AuthorityKeyIdentifierExtension(ski.keyId);
-  return x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey, false, ctx.crypto);
-}
-
-interface Signer {
-  importParams: webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams;
-  signParams: webcrypto.EcdsaParams | webcrypto.Algorithm;
-}
-
-/** How to sign with the CA key: ours is P-256, but a CA placed in tls/ by hand may differ. */
-function caSigner(key: KeyObject): Signer {
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (key.asymmetricKeyType === "ec" && curve === "prime256v1") {
-    return { importParams: { name: "ECDSA", namedCurve: "P-256" }, signParams: { name: "ECDSA", hash: "SHA-256" } };
-  }
-  if (key.asymmetricKeyType === "ec" && curve === "secp384r1") {
-    return { importParams: { name: "ECDSA", namedCurve: "P-384" }, signParams: { name: "ECDSA", hash: "SHA-384" } };
-  }
-  if (key.asymmetricKeyType === "rsa") {
-    const params = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-    return { importParams: params, signParams: params };
-  }
-  throw new Error(`unsupported CA key type ${key.asymmetricKeyType ?? "unknown"} ${curve ?? ""}`.trim());
-}
-
-/** 16 random bytes, high bit clear and first byte non-zero: a positive, minimally encoded INTEGER. */
-function randomSerial(crypto: Crypto): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[0] = ((bytes[0] ?? 0) & 0x7f) || 0x01;
-  return Buffer.from(bytes).toString("hex");
-}
-
-/** PEM with a final newline, so that files and concatenated bundles stay well-formed. */
-function toPem(cert: X509.X509Certificate): string {
-  return `${cert.toString("pem").trimEnd()}\n`;
-}
-
-function toPkcs8Pem(key: CryptoKey): string {
-  return KeyObject.from(key).export({ type: "pkcs8", format: "pem" }).toString();
-}
-
-/**
- * @peculiar/x509 needs a Reflect metadata API (it registers its algorithms with tsyringe) and
- * documents that the application installs one: reflect-metadata, loaded only when issuing.
- */
-async function loadX509(): Promise<X509Module> {
-  await import("reflect-metadata");
-  return import("@peculiar/x509");
-}
-
 // ---- files ----
-
-/** Writes via a temporary file and rename, so a crash never leaves half a key or certificate. */
-export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await rm(tmp, { force: true });
-  await writeFile(tmp, data, { mode, flag: "wx" });
-  await rename(tmp, path);
-}
 
 /** Key first, certificate last: a present certificate implies its key was written. */
 async function writePair(dir: string, name: string, pair: CertKeyPair): Promise<void> {

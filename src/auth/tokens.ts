@@ -10,10 +10,9 @@
 // Token comparison is constant-time: every presented token is hashed and compared against every
 // known token's hash with timingSafeEqual, without early exit.
 import { X509Certificate, createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TokenAuthenticator, UserInfo } from "./authenticate.js";
-import { writeFileAtomic } from "./pki.js";
+import { readFileIfExists, writeFileAtomic } from "./credential-files.js";
 
 export const BOOTSTRAP_NODE_USER = "kubelite:bootstrap:node";
 export const BOOTSTRAPPERS_GROUP = "system:bootstrappers";
@@ -46,12 +45,8 @@ export async function loadOrCreateJoinToken(options: JoinTokenOptions): Promise<
 }
 
 async function readToken(path: string): Promise<JoinToken | undefined> {
-  try {
-    return parseJoinToken(await readFile(path, "utf8"));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
+  const text = await readFileIfExists(path);
+  return text === undefined ? undefined : parseJoinToken(text);
 }
 
 export function formatJoinToken(token: JoinToken): string {
