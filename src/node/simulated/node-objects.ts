@@ -1,0 +1,96 @@
+// The API objects of a simulated node (kwok-style): its Node, with capacity, conditions and
+// addresses as a kubelet reports them, and its Lease in kube-node-lease. Addresses are
+// documentation-range placeholders: nothing is ever sent to them.
+import type { KubeObject } from "../../api/resource.js";
+
+export const KUBELET_VERSION = "v1.32.0-kubelite";
+/** How long a node's lease is valid; the node lifecycle controller's grace period is measured against it. */
+export const LEASE_DURATION_SECONDS = 40;
+
+export interface SimulatedNodeSpec {
+  name: string;
+  /** Capacity as quantities: cpu, memory, pods, and any extended resources. */
+  capacity: Record<string, string>;
+  labels?: Record<string, string>;
+  /** Index of the node, used for its placeholder address and pod CIDR. */
+  index: number;
+}
+
+function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** The node's placeholder InternalIP, from TEST-NET-2 (198.51.100.0/24) and onwards: never routed. */
+export function simulatedNodeIP(index: number): string {
+  return `198.${51 + Math.floor(index / 65536)}.${Math.floor(index / 256) % 256}.${index % 256}`;
+}
+
+export function nodeObject(spec: SimulatedNodeSpec, now: Date): KubeObject {
+  const time = rfc3339(now);
+  const condition = (type: string, status: string, reason: string, message: string) => ({ type, status, lastHeartbeatTime: time, lastTransitionTime: time, reason, message });
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name: spec.name,
+      labels: {
+        "kubernetes.io/hostname": spec.name,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "node.kubernetes.io/instance-type": "kubelite-simulated",
+        "type": "kubelite-simulated",
+        ...spec.labels,
+      },
+      annotations: { "node.alpha.kubernetes.io/ttl": "0", "kubelite.io/simulated": "true" },
+    },
+    spec: { podCIDR: `10.42.${spec.index % 256}.0/24`, podCIDRs: [`10.42.${spec.index % 256}.0/24`] },
+    status: {
+      capacity: spec.capacity,
+      allocatable: spec.capacity,
+      conditions: [
+        condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+        condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+        condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+        condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+      ],
+      addresses: [
+        { type: "InternalIP", address: simulatedNodeIP(spec.index) },
+        { type: "Hostname", address: spec.name },
+      ],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        machineID: "",
+        systemUUID: "",
+        bootID: "",
+        kernelVersion: "simulated",
+        osImage: "kubelite simulated node",
+        containerRuntimeVersion: "simulated://1.0",
+        kubeletVersion: KUBELET_VERSION,
+        kubeProxyVersion: "",
+        operatingSystem: "linux",
+        architecture: "amd64",
+      },
+    },
+  };
+}
+
+export function leaseObject(nodeName: string, nodeUid: string | undefined, now: Date): KubeObject {
+  const owner = nodeUid ? { ownerReferences: [{ apiVersion: "v1", kind: "Node", name: nodeName, uid: nodeUid }] } : {};
+  return {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: { name: nodeName, namespace: "kube-node-lease", ...owner },
+    spec: { holderIdentity: nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: now.toISOString().replace("Z", "000Z") },
+  };
+}
+
+/** Parses `cpu=4,memory=16Gi,pods=110` (the --simulated-node-capacity flag). */
+export function parseCapacity(text: string): Record<string, string> {
+  const capacity: Record<string, string> = {};
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const [name, value] = part.split("=");
+    if (!name || !value) throw new Error(`capacity entries are name=quantity, got ${JSON.stringify(part)}`);
+    capacity[name] = value;
+  }
+  return capacity;
+}
