@@ -29,6 +29,9 @@ import { openStore } from "./storage/open.js";
 import type { Store } from "./storage/store.js";
 import type { Client } from "./client/client.js";
 import { InProcessClient } from "./client/in-process.js";
+import type { ControllerSettings } from "./controllers/controller-context.js";
+import { builtinControllers } from "./controllers/index.js";
+import { ControllerManager } from "./controllers/manager.js";
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
 
@@ -42,6 +45,8 @@ export interface StartServerHooks {
   now?: () => Date;
   log?: Logger;
   bookmarkIntervalMs?: number;
+  /** Settings of the controllers (tests shorten grace periods). */
+  controllerSettings?: Partial<ControllerSettings>;
 }
 
 export interface StartedServer extends RunningServer {
@@ -101,6 +106,14 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     version: { ...KUBERNETES_VERSION, gitCommit: "", gitTreeState: "clean", buildDate: "", goVersion: `node${process.versions.node}`, compiler: "kubelite", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` },
   });
 
+  const controllers = new ControllerManager({
+    registrations: builtinControllers(),
+    clientFor: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
+    log: log.child({ component: "controller-manager" }),
+    settings: hooks.controllerSettings,
+  });
+  await controllers.start();
+
   const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, apiServer.handle);
   const sockets = trackSockets(server);
   const port = await listen(server, options.port, options.bindAddress);
@@ -125,6 +138,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
         server.close(() => done());
         for (const socket of sockets) socket.destroy();
       });
+      await controllers.stop();
       cache.stop();
       await store.close();
     },

@@ -1,0 +1,45 @@
+// What every controller of the controller manager gets: a Client acting as its own identity, the
+// shared informers, an event recorder, a logger and a clock. A controller is one file exporting a
+// ControllerRegistration; src/controllers/index.ts lists them (duplicate names are an error).
+import type { Client } from "../client/client.js";
+import type { Clock } from "../client/clock.js";
+import type { Controller } from "../client/controller.js";
+import type { EventRecorder } from "../client/event-recorder.js";
+import type { InformerFactory } from "../client/informer-factory.js";
+import type { Logger } from "../log.js";
+
+/** Settings of the controller manager that controllers read (upstream's kube-controller-manager flags). */
+export interface ControllerSettings {
+  /** --node-monitor-grace-period: a node whose lease is older is NotReady/Unknown (default 40 s). */
+  nodeMonitorGracePeriodMs: number;
+  /** Default toleration seconds for not-ready/unreachable NoExecute taints (default 300 s). */
+  defaultTolerationSeconds: number;
+  /** Terminated pods kept before the pod GC deletes the oldest (upstream: 12,500). */
+  terminatedPodGCThreshold: number;
+}
+
+export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
+  nodeMonitorGracePeriodMs: 40_000,
+  defaultTolerationSeconds: 300,
+  terminatedPodGCThreshold: 12_500,
+};
+
+export interface ControllerContext {
+  /** In-process client acting as system:serviceaccount:kube-system:<name>. */
+  client: Client;
+  informers: InformerFactory;
+  /** Records Events as this controller (upstream's component names, e.g. "deployment-controller"). */
+  recorder: EventRecorder;
+  log: Logger;
+  clock: Clock;
+  settings: ControllerSettings;
+}
+
+export interface ControllerRegistration {
+  /** Upstream's controller name: "deployment", "replicaset", "garbage-collector", "namespace"... */
+  name: string;
+  /** The component name events are recorded under ("deployment-controller"). */
+  component: string;
+  /** Builds the controller (its informers come from ctx.informers); the manager starts and stops it. */
+  create(ctx: ControllerContext): Controller;
+}
