@@ -33,6 +33,8 @@ export interface ServerOptions {
   agents: number;
   /** --simulated-nodes: kwok-style nodes without processes. */
   simulatedNodes: number;
+  /** --simulated-node-capacity: each simulated node's capacity, e.g. cpu=4,memory=16Gi,pods=110. */
+  simulatedNodeCapacity: string;
   /** --image-map: a file mapping image names to commands for the process runtime. */
   imageMap?: string;
   /** --tls-san: extra names and IPs for the serving certificate. */
@@ -65,6 +67,7 @@ export function defaultServerOptions(hostName: string = hostname()): ServerOptio
     disableAgent: false,
     agents: 0,
     simulatedNodes: 0,
+    simulatedNodeCapacity: "cpu=4,memory=16Gi,pods=110",
     tlsSan: [],
     serviceCidr: "10.43.0.0/16",
     clusterCidr: "10.42.0.0/16",

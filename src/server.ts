@@ -30,8 +30,8 @@ import type { Store } from "./storage/store.js";
 import type { Client } from "./client/client.js";
 import { InProcessClient } from "./client/in-process.js";
 import type { ControllerSettings } from "./controllers/controller-context.js";
-import { builtinControllers } from "./controllers/index.js";
-import { ControllerManager } from "./controllers/manager.js";
+import { startComponents } from "./components.js";
+import type { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
 
@@ -54,6 +54,8 @@ export interface StartedServer extends RunningServer {
   store: Store;
   /** A Client for a component of this server, acting as `user` and writing as `fieldManager`. */
   client(user: UserInfo, fieldManager: string): Client;
+  /** The simulated nodes (with --simulated-nodes). */
+  simulatedNodes?: SimulatedNodes;
 }
 
 export async function startServer(options: ServerOptions, hooks: StartServerHooks = {}): Promise<StartedServer> {
@@ -106,13 +108,13 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     version: { ...KUBERNETES_VERSION, gitCommit: "", gitTreeState: "clean", buildDate: "", goVersion: `node${process.versions.node}`, compiler: "kubelite", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` },
   });
 
-  const controllers = new ControllerManager({
-    registrations: builtinControllers(),
+  const components = await startComponents({
     clientFor: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
-    log: log.child({ component: "controller-manager" }),
-    settings: hooks.controllerSettings,
+    log,
+    simulatedNodes: options.simulatedNodes,
+    simulatedNodeCapacity: options.simulatedNodeCapacity,
+    controllerSettings: hooks.controllerSettings,
   });
-  await controllers.start();
 
   const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, apiServer.handle);
   const sockets = trackSockets(server);
@@ -133,12 +135,13 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     store,
     kubeconfigPath,
     client: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
+    simulatedNodes: components.simulatedNodes,
     async close() {
       await new Promise<void>((done) => {
         server.close(() => done());
         for (const socket of sockets) socket.destroy();
       });
-      await controllers.stop();
+      await components.stop();
       cache.stop();
       await store.close();
     },
@@ -148,7 +151,6 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
 /** Flags for parts not built yet are refused with a clear message rather than silently ignored. */
 function refuseUnavailable(options: ServerOptions): void {
   if (options.datastore === "etcd") throw new Error("the etcd datastore is not available yet: use --datastore sqlite (the default) or memory");
-  if (options.simulatedNodes > 0) throw new Error("--simulated-nodes is not available yet: this server runs the control plane's API only");
   if (options.agents > 0) throw new Error("--agents is not available yet: this server runs the control plane's API only");
 }
 

@@ -23,7 +23,7 @@ export async function prepareForCreate(preparer: ObjectPreparer, def: ResourceDe
   const meta = (obj.metadata ??= {});
   for (const field of SERVER_OWNED_META) delete meta[field];
   delete meta.resourceVersion;
-  if (def.statusSubresource) delete obj.status;
+  if (def.statusSubresource && !def.keepsStatusOnCreate) delete obj.status;
   def.defaults?.(obj);
   meta.uid = facts.uid;
   meta.creationTimestamp = facts.now.toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -88,6 +88,8 @@ export interface ResourceDef {
   verbs?: string[];
   /** Has a /status subresource: the main endpoint ignores status changes, /status ignores everything else. */
   statusSubresource?: boolean;
+  /** Keep the status a create sends (upstream's Node strategy: kubelets register with their status); others start with none. */
+  keepsStatusOnCreate?: boolean;
   /** Has a /scale subresource (autoscaling/v1 Scale) reading and writing these paths. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
   /** Where it is stored: defaults to `plural`. Several versions of one kind share a storage resource. */

@@ -38,6 +38,7 @@ interface ServerFlags {
   disableAgent?: boolean;
   agents: number;
   simulatedNodes: number;
+  simulatedNodeCapacity: string;
   imageMap?: string;
   tlsSan: string[];
   serviceCidr: string;
@@ -76,6 +77,7 @@ function addServerOptions(command: Command): void {
     .option("--disable-agent", "run no node agent in this process")
     .option("--agents <n>", "additional in-process node agents", flag(parseCount), d.agents)
     .option("--simulated-nodes <n>", "simulated nodes (pods run without processes)", flag(parseCount), d.simulatedNodes)
+    .option("--simulated-node-capacity <list>", "capacity of each simulated node", d.simulatedNodeCapacity)
     .option("--image-map <file>", "file mapping image names to commands for the process runtime")
     .option("--tls-san <names>", "extra DNS names or IPs for the serving certificate (comma-separated, repeatable)", appendList, [...d.tlsSan])
     .option("--service-cidr <cidr>", "range of Service cluster IPs", flag(parseCidrList), d.serviceCidr)
@@ -117,6 +119,7 @@ function toServerOptions(flags: ServerFlags): ServerOptions {
     disableAgent: flags.disableAgent === true,
     agents: flags.agents,
     simulatedNodes: flags.simulatedNodes,
+    simulatedNodeCapacity: flags.simulatedNodeCapacity,
     ...(flags.imageMap === undefined ? {} : { imageMap: resolve(flags.imageMap) }),
     tlsSan: flags.tlsSan,
     serviceCidr: flags.serviceCidr,

@@ -12,6 +12,8 @@ import { DEFAULT_CONTROLLER_SETTINGS, type ControllerRegistration, type Controll
 
 export interface ControllerManagerOptions {
   registrations: readonly ControllerRegistration[];
+  /** The informers shared with the other components of the server (scheduler, simulated nodes). */
+  informers: InformerFactory;
   /** A Client acting as the given identity (in-process in `kubelite server`). */
   clientFor(user: UserInfo, fieldManager: string): Client;
   log: Logger;
@@ -26,9 +28,7 @@ export class ControllerManager {
   constructor(private readonly options: ControllerManagerOptions) {
     checkUnique(options.registrations);
     const clock = options.clock ?? realClock;
-    // The shared informers read as the controller manager itself.
-    const managerClient = options.clientFor(identity("kube-controller-manager"), "kube-controller-manager");
-    this.informers = new InformerFactory(managerClient, { clock, logger: options.log.child({ component: "informers" }) });
+    this.informers = options.informers;
     const settings = { ...DEFAULT_CONTROLLER_SETTINGS, ...options.settings };
     for (const registration of options.registrations) {
       const client = options.clientFor(identity(`${registration.name}-controller`), "kube-controller-manager");
@@ -38,19 +38,18 @@ export class ControllerManager {
     }
   }
 
+  /** Starts the controllers; their workers begin once the (separately started) informers synced. */
   async start(): Promise<void> {
-    this.informers.start();
     await Promise.all(this.controllers.map((c) => c.start()));
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.controllers.map((c) => c.stop()));
-    await this.informers.stop();
   }
 }
 
 /** Upstream runs each controller as a service account of kube-system (--use-service-account-credentials). */
-function identity(name: string): UserInfo {
+export function identity(name: string): UserInfo {
   return { name: `system:serviceaccount:kube-system:${name}`, groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"] };
 }
 

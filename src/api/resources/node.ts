@@ -29,6 +29,7 @@ export function nodeResource(): ResourceDef {
     shortNames: ["no"],
     verbs: ALL_VERBS,
     statusSubresource: true,
+    keepsStatusOnCreate: true,
     defaults: defaultNode,
     validate: validateNode,
     table: {

@@ -1,6 +1,6 @@
 // The API objects of a simulated node (kwok-style): its Node, with capacity, conditions and
 // addresses as a kubelet reports them, and its Lease in kube-node-lease. Addresses are
-// documentation-range placeholders: nothing is ever sent to them.
+// benchmarking-range placeholders: nothing is ever sent to them.
 import type { KubeObject } from "../../api/resource.js";
 
 export const KUBELET_VERSION = "v1.32.0-kubelite";
@@ -20,9 +20,10 @@ function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** The node's placeholder InternalIP, from TEST-NET-2 (198.51.100.0/24) and onwards: never routed. */
+/** The node's placeholder InternalIP, from the benchmarking range 198.18.0.0/15 (RFC 2544): never routed, never contacted. */
 export function simulatedNodeIP(index: number): string {
-  return `198.${51 + Math.floor(index / 65536)}.${Math.floor(index / 256) % 256}.${index % 256}`;
+  const n = index + 1;
+  return `198.${18 + Math.floor(n / 65536)}.${Math.floor(n / 256) % 256}.${n % 256}`;
 }
 
 export function nodeObject(spec: SimulatedNodeSpec, now: Date): KubeObject {

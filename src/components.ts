@@ -1,0 +1,56 @@
+// The components `kubelite server` runs beside the API, each through an in-process Client as its
+// own identity and all on one shared informer factory (one watch and one cache per resource):
+// the controller manager, and the simulated nodes when asked for.
+import type { UserInfo } from "./auth/authenticate.js";
+import type { Client } from "./client/client.js";
+import { InformerFactory } from "./client/informer-factory.js";
+import type { ControllerSettings } from "./controllers/controller-context.js";
+import { builtinControllers } from "./controllers/index.js";
+import { ControllerManager, identity } from "./controllers/manager.js";
+import type { Logger } from "./log.js";
+import { parseCapacity } from "./node/simulated/node-objects.js";
+import { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
+
+export interface ComponentOptions {
+  clientFor(user: UserInfo, fieldManager: string): Client;
+  log: Logger;
+  simulatedNodes: number;
+  simulatedNodeCapacity: string;
+  controllerSettings?: Partial<ControllerSettings>;
+}
+
+export interface RunningComponents {
+  /** The simulated nodes, when the server runs any. */
+  simulatedNodes?: SimulatedNodes;
+  stop(): Promise<void>;
+}
+
+export async function startComponents(options: ComponentOptions): Promise<RunningComponents> {
+  const informers = new InformerFactory(options.clientFor(identity("kube-controller-manager"), "kube-controller-manager"), { logger: options.log.child({ component: "informers" }) });
+  const controllers = new ControllerManager({
+    registrations: builtinControllers(),
+    informers,
+    clientFor: options.clientFor,
+    log: options.log.child({ component: "controller-manager" }),
+    settings: options.controllerSettings,
+  });
+  const simulatedNodes =
+    options.simulatedNodes > 0
+      ? new SimulatedNodes({
+          count: options.simulatedNodes,
+          capacity: parseCapacity(options.simulatedNodeCapacity),
+          client: options.clientFor({ name: "system:node:simulated", groups: ["system:nodes", "system:authenticated"] }, "kubelet"),
+          informers,
+          log: options.log.child({ component: "simulated-nodes" }),
+        })
+      : undefined;
+  informers.start();
+  await Promise.all([controllers.start(), simulatedNodes?.start()]);
+  return {
+    simulatedNodes,
+    async stop() {
+      await Promise.all([controllers.stop(), simulatedNodes?.stop()]);
+      await informers.stop();
+    },
+  };
+}
