@@ -16,6 +16,8 @@ export interface ComponentOptions {
   log: Logger;
   simulatedNodes: number;
   simulatedNodeCapacity: string;
+  /** How often simulated nodes renew their Leases (default 10 s, as kubelets). */
+  leaseRenewIntervalMs?: number;
   controllerSettings?: Partial<ControllerSettings>;
 }
 
@@ -42,6 +44,7 @@ export async function startComponents(options: ComponentOptions): Promise<Runnin
           client: options.clientFor({ name: "system:node:simulated", groups: ["system:nodes", "system:authenticated"] }, "kubelet"),
           informers,
           log: options.log.child({ component: "simulated-nodes" }),
+          renewIntervalMs: options.leaseRenewIntervalMs,
         })
       : undefined;
   informers.start();

@@ -47,6 +47,8 @@ export interface StartServerHooks {
   bookmarkIntervalMs?: number;
   /** Settings of the controllers (tests shorten grace periods). */
   controllerSettings?: Partial<ControllerSettings>;
+  /** How often simulated nodes renew their Leases. */
+  leaseRenewIntervalMs?: number;
 }
 
 export interface StartedServer extends RunningServer {
@@ -114,6 +116,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     simulatedNodes: options.simulatedNodes,
     simulatedNodeCapacity: options.simulatedNodeCapacity,
     controllerSettings: hooks.controllerSettings,
+    leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
   });
 
   const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, apiServer.handle);

@@ -10,6 +10,8 @@ import { defaultServerOptions, type Datastore } from "../../src/server-options.j
 import type { Store } from "../../src/storage/store.js";
 import type { UserInfo } from "../../src/auth/authenticate.js";
 import type { Client } from "../../src/client/client.js";
+import type { ControllerSettings } from "../../src/controllers/controller-context.js";
+import type { SimulatedNodes } from "../../src/node/simulated/simulated-nodes.js";
 
 export interface KubectlResult {
   code: number;
@@ -25,6 +27,8 @@ export interface TestServer {
   store: Store;
   /** An in-process Client of this server, acting as the given component. */
   client(user: UserInfo, fieldManager: string): Client;
+  /** The simulated nodes, when asked for. */
+  simulatedNodes?: SimulatedNodes;
   /** Runs kubectl; never throws on a non-zero exit (assert on `code`). */
   kubectl(args: string[], options?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<KubectlResult>;
   close(): Promise<void>;
@@ -32,6 +36,9 @@ export interface TestServer {
 
 export interface TestServerOptions {
   datastore?: Datastore;
+  simulatedNodes?: number;
+  controllerSettings?: Partial<ControllerSettings>;
+  leaseRenewIntervalMs?: number;
   dataDir?: string;
   bookmarkIntervalMs?: number;
 }
@@ -40,8 +47,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "kubelite-test-")));
   const cacheDir = await mkdtemp(join(tmpdir(), "kubelite-kubectl-cache-"));
   const server = await startServer(
-    { ...defaultServerOptions(), dataDir, port: 0, datastore: options.datastore ?? "sqlite", logLevel: "error" },
-    { log: createLogger("error"), bookmarkIntervalMs: options.bookmarkIntervalMs },
+    { ...defaultServerOptions(), dataDir, port: 0, datastore: options.datastore ?? "sqlite", logLevel: "error", simulatedNodes: options.simulatedNodes ?? 0 },
+    { log: createLogger("error"), bookmarkIntervalMs: options.bookmarkIntervalMs, controllerSettings: options.controllerSettings, leaseRenewIntervalMs: options.leaseRenewIntervalMs },
   );
   const kubectl = (args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) =>
     new Promise<KubectlResult>((done) => {
@@ -61,6 +68,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     kubeconfigPath: server.kubeconfigPath,
     store: server.store,
     client: server.client,
+    simulatedNodes: server.simulatedNodes,
     kubectl,
     async close() {
       await server.close();
