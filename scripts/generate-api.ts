@@ -2,24 +2,28 @@
 //
 //   npm run generate -- --swagger PATH/swagger.json [--out src/api/generated]
 //       [--proto-ref v0.32.13] [--proto-api PATH[@REF]] [--proto-apimachinery PATH[@REF]]
-//       [--proto-apiextensions PATH[@REF]]
+//       [--proto-apiextensions PATH[@REF]] [--gnostic PATH[@REF]]
 //
 // Inputs: the upstream OpenAPI v2 document of a Kubernetes release (for v1.32, the release-1.32
 // `swagger.json` as published by the kubernetes-client projects from kubernetes/kubernetes'
 // api/openapi-spec), and the Go modules k8s.io/api, k8s.io/apimachinery and
 // k8s.io/apiextensions-apiserver (their generated.proto files and Go types), each a git
 // repository read at a tag (PATH@REF, or a bare repository read at --proto-ref) or a checked-out
-// directory. Outputs:
+// directory, and github.com/google/gnostic (openapiv2/OpenAPIv2.proto, read at v0.7.0 unless
+// PATH@REF says otherwise; its messages are those of gnostic-models v0.6.8, which kube-openapi and
+// kubectl 1.32 compile). Outputs:
 //   src/api/generated/openapi.json   the definitions and paths of the kinds listed in
 //                                    scripts/served-kinds.json, everything they reference, and the
 //                                    discovery paths (/api/, /apis/, /apis/GROUP/, /version/)
 //   src/api/generated/protobuf.json  the protobuf descriptors of the served group/versions
 //                                    (see generate-protobuf.ts)
+//   src/api/generated/openapiv2.json the protobuf descriptor of gnostic's OpenAPIv2 Document, the
+//                                    form /openapi/v2 is served in to protobuf clients (kubectl)
 // Re-running this with a newer release's inputs is how kubelite moves to a newer Kubernetes version.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateProtobuf, parseModuleSource } from "./generate-protobuf.js";
+import { generateGnosticDescriptor, generateProtobuf, parseModuleSource } from "./generate-protobuf.js";
 
 type Json = Record<string, unknown>;
 
@@ -29,7 +33,7 @@ function argument(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
   const value = i >= 0 ? process.argv[i + 1] : fallback;
   if (value === undefined) {
-    console.error(`usage: generate-api --swagger PATH [--out DIR] [--proto-ref REF] [--proto-api PATH[@REF]] [--proto-apimachinery PATH[@REF]] [--proto-apiextensions PATH[@REF]]  (missing --${name})`);
+    console.error(`usage: generate-api --swagger PATH [--out DIR] [--proto-ref REF] [--proto-api PATH[@REF]] [--proto-apimachinery PATH[@REF]] [--proto-apiextensions PATH[@REF]] [--gnostic PATH[@REF]]  (missing --${name})`);
     process.exit(2);
   }
   return value;
@@ -44,6 +48,7 @@ const protoSources = [
   parseModuleSource("k8s.io/apimachinery", argument("proto-apimachinery", "/work/.mirror/kubernetes+apimachinery/repo"), protoRef),
   parseModuleSource("k8s.io/apiextensions-apiserver", argument("proto-apiextensions", "/work/.mirror/kubernetes+apiextensions-apiserver/repo"), protoRef),
 ];
+const gnosticSource = parseModuleSource("github.com/google/gnostic", argument("gnostic", "/work/.mirror/google+gnostic/repo"), "v0.7.0");
 const served = JSON.parse(readFileSync(join(here, "served-kinds.json"), "utf8")) as { groupVersions: Record<string, string[]> };
 const swagger = JSON.parse(readFileSync(swaggerPath, "utf8")) as { definitions: Record<string, Json>; paths: Record<string, Json>; parameters: Record<string, Json> };
 
@@ -119,3 +124,7 @@ const protobufOutput = generateProtobuf({
 });
 writeFileSync(join(outDir, "protobuf.json"), JSON.stringify(protobufOutput.document) + "\n");
 console.log(`wrote ${protobufOutput.summary} to ${join(outDir, "protobuf.json")}`);
+
+const gnosticOutput = generateGnosticDescriptor({ source: gnosticSource, protoPath: "openapiv2/OpenAPIv2.proto" });
+writeFileSync(join(outDir, "openapiv2.json"), JSON.stringify(gnosticOutput.document) + "\n");
+console.log(`wrote ${gnosticOutput.summary} to ${join(outDir, "openapiv2.json")}`);

@@ -308,3 +308,37 @@ export function generateProtobuf(inputs: ProtobufInputs): ProtobufOutput {
   const summary = `${files.length} proto files (${files.map((f) => f.protoPackage).sort().join(", ")}); messages without Go struct tags (special JSON forms): ${undescribed.sort().join(", ")}`;
   return { document, summary };
 }
+
+/** Where the gnostic OpenAPIv2 proto is read from, and its path in that tree. */
+export interface GnosticInputs {
+  source: ModuleSource;
+  /** Path of the proto file inside the source ("openapiv2/OpenAPIv2.proto"). */
+  protoPath: string;
+}
+
+/**
+ * The protobuf descriptor of gnostic's OpenAPIv2 `Document` (package openapi.v2), the message
+ * kube-apiserver serves /openapi/v2 as. Parsed from gnostic's own .proto with field names kept as
+ * written there (`vendor_extension`, `_ref`); its one import, google/protobuf/any.proto, is the
+ * well-known type as protobufjs ships it.
+ */
+export function generateGnosticDescriptor(inputs: GnosticInputs): ProtobufOutput {
+  const tree = inputs.source.ref === undefined ? directoryTree(inputs.source.location) : gitTree(inputs.source.location, inputs.source.ref);
+  const root = new protobuf.Root();
+  const parsed = protobuf.parse(tree.read(inputs.protoPath), root, { keepCase: true });
+  for (const imported of parsed.imports ?? []) {
+    const wellKnown = protobuf.common.get(imported) as { nested?: Record<string, protobuf.AnyNestedObject> } | null;
+    if (!wellKnown?.nested) throw new Error(`${inputs.protoPath} imports ${imported}, which is not a well-known type protobufjs ships`);
+    root.addJSON(wellKnown.nested);
+  }
+  root.resolveAll();
+  if (parsed.package !== "openapi.v2" || root.lookupType("openapi.v2.Document") === null) throw new Error(`${inputs.protoPath} does not define openapi.v2.Document`);
+  const messages = Object.keys(packageNamespace(root.toJSON() as Json, parsed.package)).length;
+  const document = {
+    generated: "by scripts/generate-api.ts (generate-protobuf.ts) from gnostic's openapiv2/OpenAPIv2.proto; do not edit",
+    source: { module: inputs.source.module, path: inputs.protoPath, version: tree.describe() },
+    package: parsed.package,
+    descriptor: root.toJSON(),
+  };
+  return { document, summary: `${messages} messages of ${parsed.package} (${inputs.protoPath} at ${tree.describe()})` };
+}

@@ -83,6 +83,13 @@ export class ApiServer {
     const { openapi } = this.deps;
     if (path === "/openapi/v2") {
       const doc = openapi.v2(req.headers.accept);
+      res.setHeader("Etag", `"${doc.hash}"`);
+      res.setHeader("Vary", "Accept");
+      if (req.headers["if-none-match"] === `"${doc.hash}"`) {
+        res.writeHead(304);
+        res.end();
+        return true;
+      }
       writeRaw(res, 200, doc.body, doc.contentType);
       return true;
     }

@@ -14,11 +14,17 @@
 // `allOf`, as kube-openapi does) and all Kubernetes extensions kept. kubectl needs exactly this:
 // the PATCH operation's GVK, `fieldValidation` parameter and strategic-merge-patch content type,
 // and the schemas' GVKs and patch merge keys.
-// Assumes: /openapi/v2 is only served as JSON. kubectl 1.32 asks for it only as protobuf
-// (application/com.github.proto-openapi.spec.v2@v1.0+protobuf), and only when OpenAPI v3 is
-// unusable or for `kubectl explain --output=plaintext-openapiv2`; it treats the 406 as "no v2".
+// /openapi/v2 is negotiated as upstream's kube-openapi handler does: the Accept clauses in order of
+// preference (q, then specificity), the first that admits JSON, or gnostic's protobuf in either
+// spelling, wins; nothing acceptable is a 406. kubectl 1.32 asks for v2 only as protobuf
+// (application/com.github.proto-openapi.spec.v2@v1.0+protobuf), when OpenAPI v3 cannot answer
+// (an apiVersion no v3 document serves, as before a CRD exists) and for `kubectl explain
+// --output=plaintext-openapiv2`. The protobuf form is encoded from the same Swagger document as the
+// JSON (see openapi-v2-protobuf.ts), on first use only, and cached beside it; as upstream, both
+// forms carry the JSON's hash as their ETag (replies vary on Accept).
 import { createHash } from "node:crypto";
 import { StatusError } from "./errors.js";
+import { builtinOpenAPIv2Encoder, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_DEPRECATED, type OpenAPIv2ProtobufEncoder } from "./openapi-v2-protobuf.js";
 import { refName, type Schema, type SchemaRegistry } from "./schema.js";
 
 type Json = Record<string, unknown>;
@@ -36,6 +42,8 @@ export interface OpenAPISource {
 export interface OpenAPIDocumentsOptions {
   /** The version /version reports; goes in each document's `info.version`. */
   gitVersion?: string;
+  /** Encodes /openapi/v2 as protobuf; defaults to the one built from the generated gnostic descriptor, on first use. */
+  protobufEncoder?: () => OpenAPIv2ProtobufEncoder;
 }
 
 export interface CachedDocument {
@@ -44,7 +52,10 @@ export interface CachedDocument {
   hash: string;
 }
 
-export interface OpenAPIV2Reply extends CachedDocument {
+export interface OpenAPIV2Reply {
+  body: Buffer;
+  /** The ETag: for both forms the hash of the JSON body, as upstream's handler sends (with Vary: Accept). */
+  hash: string;
   contentType: string;
 }
 
@@ -69,6 +80,7 @@ export class OpenAPIDocuments {
   private readonly extraSources = new Map<string, OpenAPISource>();
   private merged: MergedSources | undefined;
   private v2Document: CachedDocument | undefined;
+  private v2Protobuf: Buffer | undefined;
   private readonly v3Documents = new Map<string, CachedDocument>();
 
   constructor(
@@ -85,20 +97,23 @@ export class OpenAPIDocuments {
     else this.extraSources.delete(name);
     this.merged = undefined;
     this.v2Document = undefined;
+    this.v2Protobuf = undefined;
     this.v3Documents.clear();
   }
 
   /** The Swagger 2.0 document as JSON bytes. */
   v2(): Buffer;
-  /** The Swagger 2.0 document for a request's Accept header; throws 406 when JSON is not acceptable. */
+  /** The Swagger 2.0 document for a request's Accept header, as JSON or gnostic protobuf; throws 406 when neither is acceptable. */
   v2(accept: string | undefined): OpenAPIV2Reply;
   v2(...args: [] | [string | undefined]): Buffer | OpenAPIV2Reply {
-    const document = this.cachedV2();
-    if (args.length === 0) return document.body;
-    if (!acceptsJson(args[0])) {
-      throw new StatusError(406, "NotAcceptable", `/openapi/v2 is served only as application/json (the protobuf form is not supported; use /openapi/v3), got Accept: ${JSON.stringify(args[0])}`);
+    if (args.length === 0) return this.cachedV2().body;
+    const format = negotiateV2(args[0]);
+    if (format === undefined) {
+      throw new StatusError(406, "NotAcceptable", `/openapi/v2 is served as application/json or ${OPENAPI_V2_PROTOBUF}, got Accept: ${JSON.stringify(args[0])}`);
     }
-    return { ...document, contentType: "application/json" };
+    const document = this.cachedV2();
+    if (format === "json") return { ...document, contentType: "application/json" };
+    return { body: this.cachedV2Protobuf(), hash: document.hash, contentType: OPENAPI_V2_PROTOBUF };
   }
 
   /** /openapi/v3: each document's path with its hash, as upstream's handler3 lists them. */
@@ -145,12 +160,19 @@ export class OpenAPIDocuments {
     return this.merged;
   }
 
+  private swagger(): Json {
+    const { definitions, parameters, paths } = this.sources();
+    return { swagger: "2.0", info: this.info(), paths: sortedObject(paths), definitions: sortedObject(definitions), parameters: sortedObject(parameters), security: SECURITY, securityDefinitions: BEARER_TOKEN };
+  }
+
   private cachedV2(): CachedDocument {
-    if (!this.v2Document) {
-      const { definitions, parameters, paths } = this.sources();
-      this.v2Document = cache({ swagger: "2.0", info: this.info(), paths: sortedObject(paths), definitions: sortedObject(definitions), parameters: sortedObject(parameters), security: SECURITY, securityDefinitions: BEARER_TOKEN });
-    }
+    if (!this.v2Document) this.v2Document = cache(this.swagger());
     return this.v2Document;
+  }
+
+  private cachedV2Protobuf(): Buffer {
+    if (!this.v2Protobuf) this.v2Protobuf = (this.options.protobufEncoder ?? builtinOpenAPIv2Encoder)().encode(this.swagger());
+    return this.v2Protobuf;
   }
 
   private buildV3(apiPaths: string[]): Json {
@@ -233,15 +255,46 @@ function sortedObject<T>(object: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.keys(object).sort().map((key) => [key, object[key] as T]));
 }
 
-/** True when some Accept clause with q > 0 admits application/json (a missing header admits anything). */
-function acceptsJson(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === "") return true;
-  return accept.split(",").some((clause) => {
-    const [range = "", ...params] = clause.split(";").map((s) => s.trim().toLowerCase());
-    const q = params.find((p) => p.startsWith("q="));
-    if (q !== undefined && !(Number(q.slice(2)) > 0)) return false;
-    return range === "*/*" || range === "application/*" || range === "application/json";
-  });
+type V2Format = "json" | "protobuf";
+
+/** The media types /openapi/v2 is served as, in upstream's order of preference for a wildcard. */
+const V2_FORMATS: [subtype: string, format: V2Format][] = [
+  ["json", "json"],
+  [OPENAPI_V2_PROTOBUF_DEPRECATED.slice("application/".length), "protobuf"],
+  [OPENAPI_V2_PROTOBUF.slice("application/".length), "protobuf"],
+];
+
+interface AcceptClause {
+  type: string;
+  subtype: string;
+  q: number;
+}
+
+/**
+ * The form an Accept header asks /openapi/v2 in, as kube-openapi's handler picks it: clauses by
+ * descending q, then concrete types before wildcards; the first clause some form matches wins
+ * (a missing header is any). Clauses with q=0 are refused, as HTTP says.
+ */
+export function negotiateV2(accept: string | undefined): V2Format | undefined {
+  const header = accept === undefined || accept.trim() === "" ? "*/*" : accept;
+  const clauses = header.split(",").map(parseAcceptClause).filter((c): c is AcceptClause => c !== undefined && c.q > 0);
+  const rank = (c: AcceptClause) => (c.type === "*" ? 0 : 2) + (c.subtype === "*" ? 0 : 1);
+  clauses.sort((a, b) => b.q - a.q || rank(b) - rank(a));
+  for (const clause of clauses) {
+    if (clause.type !== "application" && clause.type !== "*") continue;
+    const match = V2_FORMATS.find(([subtype]) => clause.subtype === subtype || clause.subtype === "*");
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+function parseAcceptClause(clause: string): AcceptClause | undefined {
+  const [range = "", ...params] = clause.split(";").map((s) => s.trim().toLowerCase());
+  const [type, subtype] = range === "*" ? ["*", "*"] : range.split("/");
+  if (!type || !subtype) return undefined;
+  const q = params.find((p) => p.startsWith("q="));
+  const weight = q === undefined ? 1 : Number(q.slice(2));
+  return { type, subtype, q: Number.isFinite(weight) ? weight : 0 };
 }
 
 const SCHEMA_MAPS = new Set(["properties", "patternProperties", "definitions"]);

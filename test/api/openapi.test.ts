@@ -1,8 +1,8 @@
 // The OpenAPI documents kubectl reads: the v3 index lists every served group-version, each v3
 // document carries what kubectl apply/create/explain look for (GVK extensions, patch merge keys,
 // PATCH content types and the fieldValidation parameter) with every $ref resolvable inside it,
-// hashes are stable and name the bytes, v2 is Swagger 2.0 JSON, and extra sources (custom
-// resources) join the documents.
+// hashes are stable and name the bytes, v2 is Swagger 2.0 JSON (or gnostic protobuf, see
+// openapi-v2-protobuf.test.ts), and extra sources (custom resources) join the documents.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -137,13 +137,16 @@ describe("OpenAPIDocuments v2", () => {
     }
   });
 
-  it("answers JSON for JSON-accepting clients and 406 for protobuf-only ones (kubectl's v2 request)", () => {
+  it("answers JSON for JSON-accepting clients, gnostic protobuf for kubectl's v2 request, and 406 for neither", () => {
     for (const accept of [undefined, "application/json", "*/*", "application/json;q=0.9, */*;q=0.1"]) {
       const reply = documents.v2(accept);
       assert.equal(reply.contentType, "application/json");
       assert.equal(reply.body, documents.v2());
     }
-    for (const accept of ["application/com.github.proto-openapi.spec.v2@v1.0+protobuf", "application/json;q=0"]) {
+    for (const accept of ["application/com.github.proto-openapi.spec.v2@v1.0+protobuf", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"]) {
+      assert.equal(documents.v2(accept).contentType, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    }
+    for (const accept of ["application/json;q=0", "text/html"]) {
       assert.throws(() => documents.v2(accept), (err: unknown) => err instanceof StatusError && err.code === 406);
     }
   });
