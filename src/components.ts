@@ -1,6 +1,6 @@
 // The components `kubelite server` runs beside the API, each through an in-process Client as its
 // own identity and all on one shared informer factory (one watch and one cache per resource):
-// the controller manager, and the simulated nodes when asked for.
+// the controller manager, the scheduler, and the simulated nodes when asked for.
 import type { UserInfo } from "./auth/authenticate.js";
 import type { Client } from "./client/client.js";
 import { InformerFactory } from "./client/informer-factory.js";
@@ -10,6 +10,8 @@ import { ControllerManager, identity } from "./controllers/manager.js";
 import type { Logger } from "./log.js";
 import { parseCapacity } from "./node/simulated/node-objects.js";
 import { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
+import { EventRecorder } from "./client/event-recorder.js";
+import { KubeScheduler } from "./scheduler/kube-scheduler.js";
 
 export interface ComponentOptions {
   clientFor(user: UserInfo, fieldManager: string): Client;
@@ -25,6 +27,13 @@ export interface RunningComponents {
   /** The simulated nodes, when the server runs any. */
   simulatedNodes?: SimulatedNodes;
   stop(): Promise<void>;
+}
+
+function createScheduler(options: ComponentOptions, informers: InformerFactory): KubeScheduler {
+  const user = { name: "system:kube-scheduler", groups: ["system:authenticated"] };
+  const client = options.clientFor(user, "default-scheduler");
+  const log = options.log.child({ component: "scheduler" });
+  return new KubeScheduler({ client, informers, log, recorder: new EventRecorder({ client, component: "default-scheduler", log }) });
 }
 
 export async function startComponents(options: ComponentOptions): Promise<RunningComponents> {
@@ -47,12 +56,13 @@ export async function startComponents(options: ComponentOptions): Promise<Runnin
           renewIntervalMs: options.leaseRenewIntervalMs,
         })
       : undefined;
+  const scheduler = createScheduler(options, informers);
   informers.start();
-  await Promise.all([controllers.start(), simulatedNodes?.start()]);
+  await Promise.all([controllers.start(), scheduler.start(), simulatedNodes?.start()]);
   return {
     simulatedNodes,
     async stop() {
-      await Promise.all([controllers.stop(), simulatedNodes?.stop()]);
+      await Promise.all([controllers.stop(), scheduler.stop(), simulatedNodes?.stop()]);
       await informers.stop();
     },
   };

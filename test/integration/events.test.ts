@@ -2,7 +2,7 @@
 // involvedObject), `kubectl get events` and `kubectl events`; repeats aggregate into one Event.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { APPS_V1, CORE_V1 } from "../../src/client/client.js";
+import { CORE_V1 } from "../../src/client/client.js";
 import { EventRecorder } from "../../src/client/event-recorder.js";
 import { createLogger } from "../../src/log.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -16,30 +16,28 @@ describe("events", () => {
 
   it("aggregates repeats and shows them in describe, get events and kubectl events", async () => {
     const client = server.client({ name: "system:kube-controller-manager", groups: ["system:authenticated"] }, "kube-controller-manager");
-    const deployment = await client.create(APPS_V1("deployments"), "default", {
-      metadata: { name: "web" },
-      spec: { selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx" }] } } },
-    });
-    const recorder = new EventRecorder({ client, component: "deployment-controller", log: createLogger("error") });
-    await recorder.event(deployment, "Normal", "ScalingReplicaSet", "Scaled up replica set web-5d4f8 to 1");
-    await recorder.event(deployment, "Normal", "ScalingReplicaSet", "Scaled up replica set web-5d4f8 to 1");
-    await recorder.event(deployment, "Warning", "FailedCreate", "quota exceeded");
+    // A kind no controller acts on, so that only this test's events are about it.
+    const configMap = await client.create(CORE_V1("configmaps"), "default", { metadata: { name: "web" }, data: { a: "1" } });
+    const recorder = new EventRecorder({ client, component: "test-controller", log: createLogger("error") });
+    await recorder.event(configMap, "Normal", "Synced", "Synced the web settings");
+    await recorder.event(configMap, "Normal", "Synced", "Synced the web settings");
+    await recorder.event(configMap, "Warning", "FailedSync", "quota exceeded");
 
-    const events = await client.list(CORE_V1("events"), { namespace: "default", fieldSelector: "involvedObject.name=web,reason=ScalingReplicaSet" });
+    const events = await client.list(CORE_V1("events"), { namespace: "default", fieldSelector: "involvedObject.name=web,reason=Synced" });
     assert.equal(events.items.length, 1);
     assert.equal(events.items[0]!.count, 2);
 
-    const describe = await server.kubectl(["describe", "deployment", "web"]);
+    const describe = await server.kubectl(["describe", "configmap", "web"]);
     assert.equal(describe.code, 0, describe.stderr);
-    assert.match(describe.stdout, /Normal\s+ScalingReplicaSet\s+\S+ \(x2 over \S+\)\s+deployment-controller\s+Scaled up replica set web-5d4f8 to 1/);
-    assert.match(describe.stdout, /Warning\s+FailedCreate\s+\S+\s+deployment-controller\s+quota exceeded/);
+    assert.match(describe.stdout, /Normal\s+Synced\s+\S+ \(x2 over \S+\)\s+test-controller\s+Synced the web settings/);
+    assert.match(describe.stdout, /Warning\s+FailedSync\s+\S+\s+test-controller\s+quota exceeded/);
 
     const get = await server.kubectl(["get", "events"]);
     assert.match(get.stdout, /LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/);
-    assert.match(get.stdout, /Warning\s+FailedCreate\s+deployment\/web\s+quota exceeded/);
+    assert.match(get.stdout, /Warning\s+FailedSync\s+configmap\/web\s+quota exceeded/);
 
-    const kevents = await server.kubectl(["events", "--for", "deployment/web"]);
+    const kevents = await server.kubectl(["events", "--for", "configmap/web"]);
     assert.equal(kevents.code, 0, kevents.stderr);
-    assert.match(kevents.stdout, /ScalingReplicaSet/);
+    assert.match(kevents.stdout, /Synced/);
   });
 });

@@ -59,7 +59,9 @@ describe("stock kubectl against kubelite", () => {
   it("prints deployments, replicasets and pods with upstream's columns", async () => {
     const out = await ok(["get", "deploy,rs,pods", "-o", "wide"]);
     assert.match(out, /NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/);
-    assert.match(out, /deployment.apps\/api-server\s+0\/4\s+0\s+0\s+\S+\s+api-server\s+myregistry\/api-server:v1.2.3\s+app=api-server/);
+    assert.match(out, /deployment.apps\/api-server\s+\d\/4\s+\d\s+\d\s+\S+\s+api-server\s+myregistry\/api-server:v1.2.3\s+app=api-server/);
+    assert.match(out, /NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/);
+    assert.match(out, /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES/);
   });
 
   it("gets objects as yaml, json and jsonpath", async () => {
