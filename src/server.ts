@@ -38,6 +38,7 @@ export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.
 /** Subresources served by dedicated handlers, for discovery. */
 const EXTRA_SUBRESOURCES = {
   "/pods": [{ name: "binding", kind: "Binding", verbs: ["create"] }],
+  "/namespaces": [{ name: "finalize", kind: "Namespace", verbs: ["update"] }],
 };
 
 export interface StartServerHooks {

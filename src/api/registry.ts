@@ -1,11 +1,14 @@
 // The generic object lifecycle for every resource kind: create, read, update, patch and delete with
 // Kubernetes' metadata semantics (uid, creationTimestamp, generation, resourceVersion preconditions,
-// status subresource split, finalizers and deletionTimestamp, dry run). Kind-specific behaviour
-// comes from the ResourceDef; storage is compare-and-swap on the Store; reads come from the cache.
+// status subresource split, finalizers and deletionTimestamp, propagation policy as the garbage
+// collector's finalizers, dry run). Kind-specific behaviour comes from the ResourceDef, except for
+// namespaces, whose lifecycle hooks live here as upstream's namespace registry has them: delete marks
+// them Terminating, the `finalize` subresource writes spec.finalizers, and they are purged only when
+// spec.finalizers is empty too. Storage is compare-and-swap on the Store; reads come from the cache.
 import { randomUUID } from "node:crypto";
 import { ConflictError, KeyExistsError, KeyNotFoundError, type Store } from "../storage/store.js";
 import type { ClusterCache } from "./cluster-cache.js";
-import { alreadyExists, badRequest, conflict, forbidden, notFound, StatusError } from "./errors.js";
+import { alreadyExists, badRequest, conflict, notFound, qualifiedResource, StatusError } from "./errors.js";
 import { prepareForCreate, prepareForUpdate, type ObjectPreparer } from "./object-preparer.js";
 import type { RequestContext } from "./request-context.js";
 import { apiVersionOf, type KubeObject, type ResourceDef } from "./resource.js";
@@ -65,7 +68,7 @@ export class Registry {
     if (def.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
       meta.namespace = namespace ?? meta.namespace;
-      await this.checkNamespaceAcceptsContent(meta.namespace);
+      await this.checkNamespaceAcceptsContent(def, meta.namespace, meta.name ?? "");
     } else {
       delete meta.namespace;
     }
@@ -95,10 +98,11 @@ export class Registry {
     if (input.metadata?.name !== undefined && input.metadata.name !== name) {
       throw badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
     }
+    if (subresource === "finalize" && !isNamespace(def)) throw notFound(`${def.plural}/finalize`, def.group, name);
     return this.guaranteedUpdate(def, namespace, name, ctx, subresource, (current) => {
       if (!current) throw notFound(def.plural, def.group, name);
       if (wanted && wanted !== current.metadata?.resourceVersion) throw this.modifiedConflict(def, name);
-      return structuredClone(input);
+      return subresource === "finalize" ? withSpecFinalizers(current, input) : structuredClone(input);
     });
   }
 
@@ -123,7 +127,7 @@ export class Registry {
       if (encodeForStorage(stored) === encodeForStorage(currentStored)) return current;
       if (ctx.dryRun) return prepared;
       try {
-        if (isFinishedDeleting(stored)) {
+        if (shouldDeleteDuringUpdate(def, stored)) {
           const { revision } = await this.store.delete(key, kv.modRevision);
           return this.withRevision(def, stored, revision);
         }
@@ -141,7 +145,9 @@ export class Registry {
 
   /**
    * Deletes the object, or marks it with a deletionTimestamp when finalizers or graceful pod
-   * termination must run first (the object goes once they are done).
+   * termination must run first (the object goes once they are done). The propagation policy
+   * becomes the garbage collector's finalizers (`orphan`, `foregroundDeletion`) on the first
+   * delete; a namespace only turns Terminating until its spec.finalizers are done.
    */
   async delete(def: ResourceDef, namespace: string | undefined, name: string, options: DeleteOptions, ctx: RequestContext): Promise<DeleteResult> {
     const key = this.key(def, namespace, name);
@@ -150,23 +156,51 @@ export class Registry {
       if (!kv) throw notFound(def.plural, def.group, name);
       const current = decodeKeyValue(kv);
       checkPreconditions(def, name, current, options);
-      const graceSeconds = gracePeriod(def, current, options);
-      const finalizers = current.metadata?.finalizers ?? [];
+      const next = this.planDeletion(def, current, options);
       try {
-        if (finalizers.length === 0 && graceSeconds === 0) {
+        if (next === "delete") {
           if (ctx.dryRun) return { object: this.toServedVersion(def, current), deleted: true };
           const { revision } = await this.store.delete(key, kv.modRevision);
           return { object: this.withRevision(def, current, revision), deleted: true };
         }
-        const marked = this.markDeleted(current, graceSeconds);
-        if (ctx.dryRun || marked === current) return { object: this.toServedVersion(def, marked), deleted: false };
-        const revision = await this.store.update(key, encodeForStorage(marked), kv.modRevision);
-        return { object: this.withRevision(def, marked, revision), deleted: false };
+        if (ctx.dryRun || next === current) return { object: this.toServedVersion(def, next), deleted: false };
+        const revision = await this.store.update(key, encodeForStorage(next), kv.modRevision);
+        return { object: this.withRevision(def, next, revision), deleted: false };
       } catch (err) {
         if ((err instanceof ConflictError || err instanceof KeyNotFoundError) && attempt < MAX_RETRIES) continue;
         throw err;
       }
     }
+  }
+
+  /**
+   * What a delete does to `current`: "delete" it now, or the object to store instead (the same
+   * object when nothing changes). Upstream's BeforeDelete and updateForGracefulDeletionAndFinalizers;
+   * for namespaces, the namespace REST's Delete (mark Terminating first, purge only once
+   * spec.finalizers is empty).
+   */
+  private planDeletion(def: ResourceDef, current: KubeObject, options: DeleteOptions): KubeObject | "delete" {
+    if (isNamespace(def)) {
+      if (!current.metadata?.deletionTimestamp) return this.beginNamespaceTermination(current, options);
+      if (specFinalizers(current).length > 0) return current;
+    }
+    const graceSeconds = gracePeriod(def, current, options);
+    // Finalizers follow DeleteOptions only until deletion has started (upstream: not while pending).
+    const finalized = current.metadata?.deletionTimestamp ? current : withGarbageCollectionFinalizers(def, current, options);
+    if ((finalized.metadata?.finalizers ?? []).length === 0 && graceSeconds === 0) return "delete";
+    return this.markDeleted(finalized, graceSeconds);
+  }
+
+  /** The first delete of a namespace: deletionTimestamp, phase Terminating, and the finalizers an explicit policy asks for. */
+  private beginNamespaceTermination(current: KubeObject, options: DeleteOptions): KubeObject {
+    const meta = current.metadata ?? {};
+    const status = (current.status ?? {}) as Record<string, unknown>;
+    let finalizers = meta.finalizers ?? [];
+    // Upstream's shouldHaveOrphanFinalizer/shouldHaveDeleteDependentsFinalizer: only an explicit policy changes them.
+    if (options.propagationPolicy) finalizers = gcFinalizersFor(finalizers, options.propagationPolicy === "Orphan", options.propagationPolicy === "Foreground");
+    const marked: KubeObject = { ...current, metadata: { ...meta, deletionTimestamp: rfc3339(this.now()) }, status: { ...status, phase: "Terminating" } };
+    if (finalizers.length > 0) marked.metadata = { ...marked.metadata, finalizers };
+    return marked;
   }
 
   /** Converts a stored (storage version) object into the version `def` serves. */
@@ -184,28 +218,39 @@ export class Registry {
     return this.toServedVersion(def, out);
   }
 
-  private markDeleted(current: KubeObject, graceSeconds: number): KubeObject {
-    const meta = current.metadata ?? {};
+  private markDeleted(obj: KubeObject, graceSeconds: number): KubeObject {
+    const meta = obj.metadata ?? {};
     if (meta.deletionTimestamp) {
       // A shorter grace period may replace a longer one, as upstream allows; never a longer one.
-      if (meta.deletionGracePeriodSeconds === undefined || graceSeconds >= meta.deletionGracePeriodSeconds) return current;
+      if (meta.deletionGracePeriodSeconds === undefined || graceSeconds >= meta.deletionGracePeriodSeconds) return obj;
     }
     const at = new Date(this.now().getTime() + graceSeconds * 1000);
-    return { ...current, metadata: { ...meta, deletionTimestamp: meta.deletionTimestamp ?? rfc3339(at), deletionGracePeriodSeconds: graceSeconds } };
+    return { ...obj, metadata: { ...meta, deletionTimestamp: meta.deletionTimestamp ?? rfc3339(at), deletionGracePeriodSeconds: graceSeconds } };
   }
 
-  private async checkNamespaceAcceptsContent(namespace: string | undefined): Promise<void> {
+  private async checkNamespaceAcceptsContent(def: ResourceDef, namespace: string | undefined, name: string): Promise<void> {
     if (!namespace) throw badRequest("the namespace of the object must be set: the request names none and the object has no metadata.namespace");
     await this.cache.waitFresh();
     const ns = this.cache.get("namespaces").get(storageKey("namespaces", undefined, namespace));
     if (!ns) throw notFound("namespaces", "", namespace);
     const phase = (JSON.parse(ns.json) as { status?: { phase?: string } }).status?.phase;
-    if (phase === "Terminating") throw forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`);
+    if (phase === "Terminating") throw namespaceTerminating(def, namespace, name);
   }
 
   private modifiedConflict(def: ResourceDef, name: string): StatusError {
     return conflict(def.plural, def.group, name, "the object has been modified; please apply your changes to the latest version and try again");
   }
+}
+
+/** upstream's NamespaceLifecycle admission error, with the NamespaceTerminating cause clients look for. */
+function namespaceTerminating(def: ResourceDef, namespace: string, name: string): StatusError {
+  const why = `unable to create new content in namespace ${namespace} because it is being terminated`;
+  return new StatusError(403, "Forbidden", `${qualifiedResource(def.plural, def.group)} "${name}" is forbidden: ${why}`, {
+    name,
+    group: def.group,
+    kind: def.plural,
+    causes: [{ reason: "NamespaceTerminating", message: why, field: "metadata.namespace" }],
+  });
 }
 
 function checkPreconditions(def: ResourceDef, name: string, current: KubeObject, options: DeleteOptions): void {
@@ -235,6 +280,66 @@ function gracePeriod(def: ResourceDef, current: KubeObject, options: DeleteOptio
 function isFinishedDeleting(obj: KubeObject): boolean {
   const meta = obj.metadata ?? {};
   return meta.deletionTimestamp !== undefined && (meta.finalizers ?? []).length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0;
+}
+
+// ---- garbage collection finalizers (upstream's deletionFinalizersForGarbageCollection) ----------
+
+const ORPHAN_FINALIZER = "orphan";
+const FOREGROUND_FINALIZER = "foregroundDeletion";
+
+/**
+ * Kinds whose default propagation is Orphan (upstream's DefaultGarbageCollectionPolicy):
+ * batch/v1 Jobs, for backwards compatibility. Every other kind defaults to Background.
+ */
+function orphansByDefault(def: ResourceDef): boolean {
+  return def.group === "batch" && def.version === "v1" && def.kind === "Job";
+}
+
+/** The object with `orphan`/`foregroundDeletion` set as the DeleteOptions, its finalizers or its kind's default ask. */
+function withGarbageCollectionFinalizers(def: ResourceDef, obj: KubeObject, options: DeleteOptions): KubeObject {
+  const current = obj.metadata?.finalizers ?? [];
+  const policy = options.propagationPolicy;
+  // An explicit policy wins; then a finalizer already present; then the kind's default.
+  const orphan = policy ? policy === "Orphan" : current.includes(ORPHAN_FINALIZER) || (!current.includes(FOREGROUND_FINALIZER) && orphansByDefault(def));
+  const foreground = policy ? policy === "Foreground" : current.includes(FOREGROUND_FINALIZER) && !current.includes(ORPHAN_FINALIZER);
+  const next = gcFinalizersFor(current, orphan, foreground);
+  if (next.length === current.length && next.every((f) => current.includes(f))) return obj;
+  return { ...obj, metadata: { ...obj.metadata, finalizers: next } };
+}
+
+/** finalizers without the two garbage collection finalizers, then with those asked for. */
+function gcFinalizersFor(finalizers: readonly string[], orphan: boolean, foreground: boolean): string[] {
+  const next = finalizers.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
+  if (orphan) next.push(ORPHAN_FINALIZER);
+  if (foreground) next.push(FOREGROUND_FINALIZER);
+  return next;
+}
+
+// ---- namespaces (upstream pkg/registry/core/namespace/storage) --------------------------------
+
+function isNamespace(def: ResourceDef): boolean {
+  return def.group === "" && def.kind === "Namespace";
+}
+
+function specFinalizers(obj: KubeObject): string[] {
+  const finalizers = (obj.spec as { finalizers?: unknown } | undefined)?.finalizers;
+  return Array.isArray(finalizers) ? finalizers.filter((f): f is string => typeof f === "string") : [];
+}
+
+/** The namespaces/finalize subresource writes spec.finalizers only: the rest of the object stays as stored. */
+function withSpecFinalizers(current: KubeObject, input: KubeObject): KubeObject {
+  const next = structuredClone(current);
+  next.spec = { ...((next.spec ?? {}) as Record<string, unknown>), finalizers: specFinalizers(input) };
+  return next;
+}
+
+/**
+ * Whether an update leaves nothing to wait for, so the object is deleted instead of stored
+ * (upstream's ShouldDeleteDuringUpdate). A namespace also waits for its spec.finalizers
+ * (ShouldDeleteNamespaceDuringUpdate): it goes when the namespace controller's finalize empties them.
+ */
+function shouldDeleteDuringUpdate(def: ResourceDef, obj: KubeObject): boolean {
+  return isFinishedDeleting(obj) && (!isNamespace(def) || specFinalizers(obj).length === 0);
 }
 
 function randomSuffix(length: number): string {

@@ -1,6 +1,7 @@
-// DELETE options (query or DeleteOptions body) and deletecollection.
+// DELETE options (query or DeleteOptions body: grace period, propagation policy or the deprecated
+// orphanDependents, preconditions) and deletecollection.
 import { decodeObject, readBody } from "../body.js";
-import { badRequest } from "../errors.js";
+import { badRequest, StatusError } from "../errors.js";
 import type { DeleteOptions } from "../registry.js";
 import type { KubeObject, ResourceDef } from "../resource.js";
 import { buildListFilter } from "../selector-filter.js";
@@ -17,6 +18,7 @@ export async function deleteOptionsFrom(http: HttpExchange): Promise<DeleteOptio
   const q = http.query;
   const grace = q.get("gracePeriodSeconds") ?? fromBody.gracePeriodSeconds;
   const propagation = q.get("propagationPolicy") ?? fromBody.propagationPolicy;
+  const orphan = q.get("orphanDependents") ?? fromBody.orphanDependents;
   const options: DeleteOptions = {};
   if (grace !== undefined && grace !== null) options.gracePeriodSeconds = nonNegativeInt(String(grace), "gracePeriodSeconds");
   if (propagation !== undefined && propagation !== null) {
@@ -25,9 +27,23 @@ export async function deleteOptionsFrom(http: HttpExchange): Promise<DeleteOptio
     }
     options.propagationPolicy = propagation as DeleteOptions["propagationPolicy"];
   }
+  if (orphan !== undefined && orphan !== null) options.propagationPolicy = fromOrphanDependents(orphan, options.propagationPolicy);
   const pre = fromBody.preconditions as DeleteOptions["preconditions"] | undefined;
   if (pre) options.preconditions = pre;
   return options;
+}
+
+/**
+ * The deprecated orphanDependents as a propagation policy: true is Orphan, false is "not orphan"
+ * (Background). Upstream's ValidateDeleteOptions refuses it together with propagationPolicy.
+ */
+function fromOrphanDependents(orphan: unknown, policy: DeleteOptions["propagationPolicy"]): DeleteOptions["propagationPolicy"] {
+  if (policy !== undefined) {
+    throw new StatusError(422, "Invalid", `DeleteOptions is invalid: propagationPolicy: Invalid value: "${policy}": orphanDependents and deletionPropagation cannot be both set`);
+  }
+  if (orphan === true || orphan === "true") return "Orphan";
+  if (orphan === false || orphan === "false") return "Background";
+  throw badRequest(`orphanDependents must be true or false; got ${JSON.stringify(orphan)}`);
 }
 
 /** Deletes every object matching the selectors; replies with the list of what was deleted. */

@@ -1,6 +1,6 @@
 // Serves /api/v1/... and /apis/<group>/<version>/... resource requests: resolves the ResourceDef,
 // parses the query, and dispatches the verb (get, list, watch, create, update, patch, delete,
-// deletecollection) and the status, scale and binding subresources.
+// deletecollection) and the status, scale, binding and namespace finalize subresources.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { decodeObject, readBody } from "../body.js";
 import { badRequest, methodNotAllowed, StatusError } from "../errors.js";
@@ -68,6 +68,8 @@ async function serveSubresource(api: ApiContext, def: ResourceDef, namespace: st
   }
   if (sub === "scale" && def.scale) return serveScale(api, def, namespace, name, request.verb, http);
   if (sub === "binding" && def.group === "" && def.kind === "Pod" && request.verb === "create") return bindPod(api, def, namespace, name, http);
+  // PUT namespaces/<name>/finalize: the registry writes only spec.finalizers (upstream's FinalizeREST).
+  if (sub === "finalize" && def.group === "" && def.kind === "Namespace" && request.verb === "update") return serveUpdate(api, def, namespace, name, http, "finalize");
   throw resourceNotFound(request);
 }
 

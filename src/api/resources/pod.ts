@@ -1,11 +1,13 @@
 // core/v1 Pod: discovery facts (po, category all, status subresource), SetDefaults_Pod, the create
-// status (Pending, QoS class, SchedulingGated condition), spec validation and the update rules,
-// upstream's pod printer and the field selectors kubelets and schedulers list pods by.
+// status (Pending, QoS class, SchedulingGated condition) and default not-ready/unreachable
+// tolerations, spec validation and the update rules, upstream's pod printer and the field
+// selectors kubelets and schedulers list pods by.
 import type { KubeObject, ValidationContext } from "../resource.js";
 import { forbiddenField, type FieldError } from "../validation/field-errors.js";
 import { ALL_VERBS, type ResourceDef } from "../resource.js";
 import { fieldDoc } from "./column-docs.js";
 import { validatePodImages } from "./container-validation.js";
+import { addDefaultTolerations } from "./default-tolerations.js";
 import { path } from "./field-path.js";
 import { recordsAt, stringAt, type JsonRecord } from "./object-fields.js";
 import { defaultPod } from "./pod-defaults.js";
@@ -45,8 +47,12 @@ export function podResource(): ResourceDef {
   };
 }
 
-/** upstream podStrategy.PrepareForCreate: a new pod is Pending with its QoS class; gated pods say so. */
+/**
+ * upstream podStrategy.PrepareForCreate: a new pod is Pending with its QoS class; gated pods say so.
+ * Also the DefaultTolerationSeconds admission plugin, until there is an admission chain.
+ */
 function preparePod(pod: KubeObject): void {
+  addDefaultTolerations(pod);
   const spec = podSpecOf(pod);
   const status: JsonRecord = { phase: "Pending", qosClass: podQOSClass(spec) };
   if (recordsAt(spec, "schedulingGates").length > 0) {
