@@ -58,8 +58,9 @@ export function registerServerCommand(program: Command, loadServer: () => Promis
       command.error(`error: ${(err as Error).message}`); // exits 2 through the program's exitOverride
     }
     const server = await (await loadServer())(options);
-    process.stdout.write(`kubelite is ready at ${server.url}; kubeconfig: ${server.kubeconfigPath}\n`);
+    // Handlers first: whoever reads the ready line may signal at once.
     closeOnSignals(server);
+    process.stdout.write(`kubelite is ready at ${server.url}; kubeconfig: ${server.kubeconfigPath}\n`);
   });
 }
 

@@ -31,7 +31,8 @@ export class ControllerManager {
     this.informers = options.informers;
     const settings = { ...DEFAULT_CONTROLLER_SETTINGS, ...options.settings };
     for (const registration of options.registrations) {
-      const client = options.clientFor(identity(`${registration.name}-controller`), "kube-controller-manager");
+      const account = registration.name.endsWith("-controller") ? registration.name : `${registration.name}-controller`;
+      const client = options.clientFor(identity(account), "kube-controller-manager");
       const log = options.log.child({ controller: registration.name });
       const recorder = new EventRecorder({ client, component: registration.component, log, now: () => new Date(clock.now()) });
       this.controllers.push(registration.create({ client, informers: this.informers, recorder, log, clock, settings }));
