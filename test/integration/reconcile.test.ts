@@ -126,3 +126,57 @@ describe("the reconcile loop with kubectl", () => {
     assert.match(result.stderr, /namespaces "doomed" not found/);
   });
 });
+
+describe("node failure", () => {
+  it("marks a node that stops heartbeating NotReady and recreates its pods elsewhere", async () => {
+    const server = await startTestServer({ simulatedNodes: 3, leaseRenewIntervalMs: 100, controllerSettings: { nodeMonitorGracePeriodMs: 1_000 } });
+    try {
+      const ok = async (args: string[], input?: string) => {
+        const result = await server.kubectl(args, { input, timeoutMs: 60_000 });
+        assert.equal(result.code, 0, `kubectl ${args.join(" ")} failed: ${result.stderr}`);
+        return result.stdout;
+      };
+      const eventually = async (check: () => Promise<boolean>, what: string) => {
+        const deadline = Date.now() + 30_000;
+        while (!(await check())) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const deployment = {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "resilient" },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: "resilient" } },
+          template: {
+            metadata: { labels: { app: "resilient" } },
+            spec: {
+              // A shortened eviction: gone one second after the node is found unreachable.
+              tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 1 }],
+              containers: [{ name: "c", image: "busybox" }],
+            },
+          },
+        },
+      };
+      await ok(["apply", "-f", "-"], JSON.stringify(deployment));
+      await ok(["rollout", "status", "deployment/resilient", "--timeout=30s"]);
+      const running = async () =>
+        (JSON.parse(await ok(["get", "pods", "-l", "app=resilient", "-o", "json"])) as { items: { metadata: { deletionTimestamp?: string }; spec: { nodeName: string }; status: { phase: string } }[] }).items.filter(
+          (p) => !p.metadata.deletionTimestamp && p.status.phase === "Running",
+        );
+      const victimNode = (await running())[0]!.spec.nodeName;
+      server.simulatedNodes!.setHeartbeat(victimNode, false);
+      await eventually(async () => /NotReady/.test(await ok(["get", "node", victimNode])), `${victimNode} to become NotReady`);
+      await eventually(async () => {
+        const pods = await running();
+        return pods.length === 3 && pods.every((p) => p.spec.nodeName !== victimNode);
+      }, "3 running replicas on the other nodes");
+      server.simulatedNodes!.setHeartbeat(victimNode, true);
+      await eventually(async () => /\sReady\s/.test(await ok(["get", "node", victimNode])), `${victimNode} to be Ready again`);
+    } finally {
+      await server.close();
+    }
+  });
+});
