@@ -39,6 +39,8 @@ export class Registry {
     private readonly cache: ClusterCache,
     private readonly preparer: ObjectPreparer,
     private readonly now: () => Date,
+    /** A number in [0, 1): generated name suffixes (tests pin it). */
+    private readonly random: () => number = Math.random,
   ) {}
 
   storageResource(def: ResourceDef): string {
@@ -72,7 +74,7 @@ export class Registry {
     } else {
       delete meta.namespace;
     }
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix(5);
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix(5, this.random);
     const prepared = await prepareForCreate(this.preparer, def, obj, ctx, { uid: randomUUID(), now: this.now() });
     const stored = this.toStorageVersion(def, prepared);
     const name = stored.metadata?.name ?? "";
@@ -80,12 +82,24 @@ export class Registry {
       if (this.cache.get(this.storageResource(def)).get(this.key(def, meta.namespace, name))) throw alreadyExists(def.plural, def.group, name);
       return prepared;
     }
-    try {
-      const revision = await this.store.create(this.key(def, meta.namespace, name), encodeForStorage(stored));
-      return this.withRevision(def, stored, revision);
-    } catch (err) {
-      if (err instanceof KeyExistsError) throw alreadyExists(def.plural, def.group, name);
-      throw err;
+    return this.storeNew(def, meta.namespace, stored, input.metadata?.name ? undefined : input.metadata?.generateName);
+  }
+
+  /**
+   * Writes a new object. A generated name that collides is generated again, a few times, as
+   * upstream's API server does (RetryGenerateName, GA in v1.32); a chosen name that exists is a 409.
+   */
+  private async storeNew(def: ResourceDef, namespace: string | undefined, stored: KubeObject, generateName: string | undefined): Promise<KubeObject> {
+    for (let attempt = 0; ; attempt++) {
+      const name = stored.metadata?.name ?? "";
+      try {
+        const revision = await this.store.create(this.key(def, namespace, name), encodeForStorage(stored));
+        return this.withRevision(def, stored, revision);
+      } catch (err) {
+        if (!(err instanceof KeyExistsError)) throw err;
+        if (generateName === undefined || attempt >= 7) throw alreadyExists(def.plural, def.group, name);
+        stored = { ...stored, metadata: { ...stored.metadata, name: generateName + randomSuffix(5, this.random) } };
+      }
     }
   }
 
@@ -123,15 +137,16 @@ export class Registry {
       const desired = await mutate(structuredClone(current));
       const prepared = await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now() });
       const stored = this.toStorageVersion(def, prepared);
-      const currentStored = decodeKeyValue(kv);
-      if (encodeForStorage(stored) === encodeForStorage(currentStored)) return current;
+      // The stored bytes are what encodeForStorage wrote: an unchanged object needs no write.
+      const encoded = encodeForStorage(stored);
+      if (encoded === kv.value) return current;
       if (ctx.dryRun) return prepared;
       try {
         if (shouldDeleteDuringUpdate(def, stored)) {
           const { revision } = await this.store.delete(key, kv.modRevision);
           return this.withRevision(def, stored, revision);
         }
-        const revision = await this.store.update(key, encodeForStorage(stored), kv.modRevision);
+        const revision = await this.store.update(key, encoded, kv.modRevision);
         return this.withRevision(def, stored, revision);
       } catch (err) {
         if (err instanceof ConflictError || err instanceof KeyNotFoundError) {
@@ -342,9 +357,9 @@ function shouldDeleteDuringUpdate(def: ResourceDef, obj: KubeObject): boolean {
   return isFinishedDeleting(obj) && (!isNamespace(def) || specFinalizers(obj).length === 0);
 }
 
-function randomSuffix(length: number): string {
+function randomSuffix(length: number, random: () => number): string {
   let out = "";
-  for (let i = 0; i < length; i++) out += GENERATE_NAME_CHARS[Math.floor(Math.random() * GENERATE_NAME_CHARS.length)];
+  for (let i = 0; i < length; i++) out += GENERATE_NAME_CHARS[Math.floor(random() * GENERATE_NAME_CHARS.length)];
   return out;
 }
 
