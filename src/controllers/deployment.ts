@@ -98,6 +98,7 @@ class DeploymentController {
     const claimed = await claimObjects(this.rsInformer.list(d.metadata.namespace) as ReplicaSet[], {
       client: this.ctx.client,
       resource: REPLICASETS,
+      kind: "ReplicaSet",
       owner: d,
       controllerRef: newControllerRef(d, "apps/v1", DEPLOYMENT_KIND),
       selector,

@@ -109,6 +109,7 @@ class ReplicaSetController {
     return claimObjects(pods, {
       client: this.ctx.client,
       resource: PODS,
+      kind: "Pod",
       owner: rs,
       controllerRef: newControllerRef(rs, RS_API_VERSION, RS_KIND),
       selector,

@@ -96,6 +96,23 @@ describe("garbage collector", () => {
     assert.equal(await exists(SECRETS, "fgw-1"), undefined);
   });
 
+  it("foreground deletion of an owner deletes dependents that have dependents of their own in foreground too", async () => {
+    const top = await owner("fg-top");
+    const middle = await client.create(CONFIGMAPS, "gc", { metadata: { name: "fg-middle", ownerReferences: [refTo(top, { blockOwnerDeletion: true })] } });
+    await dependent("fg-leaf", [refTo(middle, { blockOwnerDeletion: true })], [HOLD]);
+    await client.delete(CONFIGMAPS, "gc", "fg-top", { propagationPolicy: "Foreground" });
+    const waitingMiddle = await waitFor(async () => {
+      const got = await exists(CONFIGMAPS, "fg-middle");
+      return got?.metadata?.deletionTimestamp !== undefined && got;
+    }, "the middle owner to be deleting");
+    assert.deepEqual(waitingMiddle.metadata?.finalizers, ["foregroundDeletion"]);
+    await waitFor(async () => (await exists(SECRETS, "fg-leaf"))?.metadata?.deletionTimestamp !== undefined, "the leaf to be deleting");
+    assert.ok((await exists(CONFIGMAPS, "fg-top"))?.metadata?.deletionTimestamp, "the top owner still waits");
+    await client.patch(SECRETS, "gc", "fg-leaf", "merge", { metadata: { finalizers: null } });
+    await gone(CONFIGMAPS, "fg-middle");
+    await gone(CONFIGMAPS, "fg-top");
+  });
+
   it("kubectl delete --cascade=orphan leaves the dependents without the ownerReference", async () => {
     const cm = await owner("owner-orphan");
     const other = await owner("other-owner");
@@ -108,6 +125,17 @@ describe("garbage collector", () => {
     assert.equal(first.metadata?.ownerReferences, undefined);
     const second = await exists(SECRETS, "orphan-2");
     assert.deepEqual(second?.metadata?.ownerReferences?.map((r) => r.name), ["other-owner"]);
+  });
+
+  it("deleting a batch/v1 Job without a policy orphans its dependents, upstream's default for Jobs", async () => {
+    const job = await client.create({ group: "batch", version: "v1", resource: "jobs" }, "gc", {
+      metadata: { name: "legacy-job" },
+      spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox" }] } } },
+    });
+    await dependent("job-output", [{ apiVersion: "batch/v1", kind: "Job", name: "legacy-job", uid: job.metadata?.uid ?? "" }]);
+    await client.delete({ group: "batch", version: "v1", resource: "jobs" }, "gc", "legacy-job");
+    await waitFor(async () => (await exists({ group: "batch", version: "v1", resource: "jobs" }, "legacy-job")) === undefined, "the job to be gone");
+    assert.equal((await exists(SECRETS, "job-output"))?.metadata?.ownerReferences, undefined);
   });
 
   it("collects a dependent whose owner uid never existed", async () => {

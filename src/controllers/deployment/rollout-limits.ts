@@ -10,8 +10,9 @@ import { getReplicaCountForReplicaSets, parseGoInt } from "./replica-sets.js";
 export function getValueFromIntOrPercent(value: number | string | undefined, total: number, roundUp: boolean): number {
   if (value === undefined) return 0;
   if (typeof value === "number") return value;
-  const percent = value.endsWith("%") ? parseGoInt(value.slice(0, -1)) : undefined;
-  if (percent === undefined) throw new Error(`invalid value for IntOrString: invalid type: string is not a percentage`);
+  if (!value.endsWith("%")) throw new Error("invalid type: string is not a percentage");
+  const percent = parseGoInt(value.slice(0, -1));
+  if (percent === undefined) throw new Error(`invalid value ${JSON.stringify(value)}: not an integer percentage`);
   const scaled = (percent * total) / 100;
   return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
 }

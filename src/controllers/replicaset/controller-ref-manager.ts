@@ -20,6 +20,8 @@ export interface ClaimOptions {
   client: Client;
   /** The claimed objects' resource (pods, replicasets). */
   resource: ResourceRef;
+  /** Their kind, for messages ("Pod", "ReplicaSet"). */
+  kind: string;
   /** The claiming controller object. */
   owner: KubeObject;
   /** The controller ownerReference to put on adopted objects. */
@@ -68,7 +70,7 @@ async function adoptObject(obj: KubeObject, options: ClaimOptions, canAdopt: () 
     await canAdopt();
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new Error(`can't adopt ${options.resource.resource} ${namespace}/${name} (${uid}): ${why}`);
+    throw new Error(`can't adopt ${options.kind} ${namespace}/${name} (${uid}): ${why}`);
   }
   const patch = { metadata: { ownerReferences: [options.controllerRef], uid } };
   await options.client.patch(options.resource, namespace, name ?? "", "strategic", patch);
