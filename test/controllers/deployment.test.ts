@@ -4,6 +4,7 @@
 // arithmetic and the pod-template-hash. Pods are made Ready by the test, playing the kubelet.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { StatusError } from "../../src/api/errors.js";
 import type { KubeObject } from "../../src/api/resource.js";
 import { APPS_V1, CORE_V1, type Client, type WatchHandle } from "../../src/client/client.js";
@@ -18,7 +19,8 @@ const DEPLOYMENTS = APPS_V1("deployments");
 const RS = APPS_V1("replicasets");
 const PODS = CORE_V1("pods");
 const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
-const MANIFEST = "/work/shared/examples/deployment.yaml";
+/** The article's manifest, from the project's shared examples beside the repository. */
+const MANIFEST = fileURLToPath(new URL("../../../../shared/examples/deployment.yaml", import.meta.url));
 
 /** Every pod change in a namespace, in order, with invariants checked after each one. */
 class PodTracker {
@@ -162,6 +164,8 @@ describe("deployment controller", () => {
         await kubectl(["set", "image", "deployment/api-server", "api-server=myregistry/api-server:v1.3.0", "-n", ns]);
         const d = await driveRollout(ns, "api-server", "api-server");
         assert.equal(d.metadata.annotations?.["deployment.kubernetes.io/revision"], "2");
+        // The controller's own writes (revision annotation, status) never count as spec changes.
+        assert.equal(d.metadata.generation, 2);
       } finally {
         tracker.stop();
       }
