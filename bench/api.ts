@@ -19,11 +19,11 @@ interface Started {
 }
 
 /** Starts `kubelite server` on a fresh data dir and measures the time until /readyz answers 200. */
-export async function startServerProcess(datastore = "sqlite"): Promise<Started> {
+export async function startServerProcess(datastore = "sqlite", extraArgs: string[] = []): Promise<Started> {
   const dataDir = await mkdtemp(join(tmpdir(), "kubelite-bench-"));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, "server", "--data-dir", dataDir, "--port", String(port), "--datastore", datastore, "--log-level", "error"], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, [BIN, "server", "--data-dir", dataDir, "--port", String(port), "--datastore", datastore, "--log-level", "error", ...extraArgs], { stdio: ["ignore", "ignore", "inherit"] });
   const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
   for (;;) {
     const status = await new Promise<number>((done) => {
@@ -50,9 +50,9 @@ export async function stopServerProcess(s: Started): Promise<void> {
 }
 
 /** A reply: its status, its size, and its text (decoded only when asked, as the bench times the transfer). */
-type Call = (method: string, path: string, body?: string) => Promise<{ status: number; bytes: number; text(): string }>;
+export type Call = (method: string, path: string, body?: string) => Promise<{ status: number; bytes: number; text(): string }>;
 
-async function client(s: Started): Promise<Call> {
+export async function client(s: Started): Promise<Call> {
   const config = parse(await readFile(join(s.dataDir, "kubeconfig.yaml"), "utf8")) as {
     clusters: { cluster: { "certificate-authority-data": string } }[];
     users: { user: { "client-certificate-data": string; "client-key-data": string } }[];
@@ -98,7 +98,7 @@ function podJson(name: string): string {
 }
 
 /** Creates `count` pods with `concurrency` requests in flight; returns per-request latencies in ms. */
-async function createPods(call: Call, prefix: string, count: number, concurrency: number): Promise<number[]> {
+export async function createPods(call: Call, prefix: string, count: number, concurrency: number): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
   const worker = async () => {
@@ -123,7 +123,7 @@ export function median(values: number[]): number {
   return percentile(values, 50);
 }
 
-async function rssMb(pid: number): Promise<number> {
+export async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
   return kb / 1024;

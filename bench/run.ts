@@ -1,12 +1,20 @@
 // `npm run bench`: runs every benchmark and prints the figures (medians of several runs) as JSON,
-// the form the README's table is copied from. `--quick` shrinks the workloads for a smoke run.
+// the form the README's tables are copied from. `--quick` shrinks the workloads for a smoke run;
+// `--only store|api|scheduler|reconcile` runs one group.
+import { availableParallelism } from "node:os";
 import { benchApi } from "./api.js";
+import { benchReconcile } from "./reconcile.js";
+import { benchScheduler } from "./scheduler.js";
 import { benchStore } from "./store.js";
 
 const quick = process.argv.includes("--quick");
-const results: Record<string, unknown> = {
-  machine: { cpus: (await import("node:os")).availableParallelism(), node: process.version },
-  store: await benchStore(),
-  api: await benchApi(quick ? { runs: 1, pods: 2_000, listPods: 5_000 } : {}),
-};
+const onlyIndex = process.argv.indexOf("--only");
+const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
+const wanted = (group: string) => only === undefined || only === group;
+
+const results: Record<string, unknown> = { machine: { cpus: availableParallelism(), node: process.version } };
+if (wanted("store")) results.store = await benchStore();
+if (wanted("api")) results.api = await benchApi(quick ? { runs: 1, pods: 2_000, listPods: 5_000 } : {});
+if (wanted("scheduler")) results.schedulerInMemory = await benchScheduler();
+if (wanted("reconcile")) results.reconcile = await benchReconcile(quick ? { runs: 1, quick: true } : {});
 console.log(JSON.stringify(results, null, 2));
