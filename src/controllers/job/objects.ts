@@ -5,7 +5,11 @@
 // Objects come from informers, already defaulted by the API server; never mutate a cached one.
 import type { LabelSelectorObject } from "../../api/label-selector.js";
 import type { KubeObject, ObjectMeta } from "../../api/resource.js";
+import type { ResourceRef } from "../../client/client.js";
 import { rfc3339, type Pod as BasePod, type PodTemplate } from "../replicaset/objects.js";
+
+/** batch/v1 jobs (the client has no BATCH_V1 helper). */
+export const BATCH_JOBS: ResourceRef = { group: "batch", version: "v1", resource: "jobs" };
 
 /** batch.JobTrackingFinalizer: keeps a finished pod until the Job has counted it. */
 export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
