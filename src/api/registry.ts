@@ -135,7 +135,9 @@ export class Registry {
       }
       const current = this.toServedVersion(def, decodeKeyValue(kv));
       const desired = await mutate(structuredClone(current));
-      const prepared = await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now() });
+      // pods/binding writes the storage directly, as upstream's BindingREST does: no strategy, no
+      // validation of the rest of the pod, no managedFields entry.
+      const prepared = subresource === "binding" ? desired : await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now() });
       const stored = this.toStorageVersion(def, prepared);
       // The stored bytes are what encodeForStorage wrote: an unchanged object needs no write.
       const encoded = encodeForStorage(stored);

@@ -25,6 +25,13 @@ export async function assignNode(api: ApiContext, def: ResourceDef, namespace: s
     const spec = (current.spec ?? {}) as { nodeName?: string };
     if (current.metadata?.deletionTimestamp) throw conflict(def.plural, def.group, name, "the pod is being deleted");
     if (spec.nodeName) throw conflict(def.plural, def.group, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
-    return { ...current, spec: { ...spec, nodeName: node } };
+    return { ...current, spec: { ...spec, nodeName: node }, status: withScheduledCondition(current.status, api.now()) };
   });
+}
+
+/** Upstream's assignPod also records PodScheduled=True. */
+function withScheduledCondition(status: unknown, now: Date): Record<string, unknown> {
+  const current = (status ?? {}) as { conditions?: { type: string }[] };
+  const condition = { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, "Z") };
+  return { ...current, conditions: [...(current.conditions ?? []).filter((c) => c.type !== "PodScheduled"), condition] };
 }
