@@ -1,24 +1,38 @@
 // Every controller the controller manager runs, one file each. Add a controller by adding its
 // registration here; duplicate names are refused when the manager starts.
 import type { ControllerRegistration } from "./controller-context.js";
+import { cronJobController } from "./cronjob.js";
+import { daemonSetController } from "./daemonset.js";
 import { deploymentController } from "./deployment.js";
+import { disruptionController } from "./disruption.js";
+import { endpointsController } from "./endpoints.js";
+import { endpointSliceController } from "./endpointslice.js";
 import { garbageCollectorController } from "./garbage-collector.js";
+import { jobController } from "./job.js";
 import { namespaceController } from "./namespace.js";
 import { nodeLifecycleController } from "./node-lifecycle.js";
 import { podGCController } from "./pod-gc.js";
 import { replicaSetController } from "./replicaset.js";
 import { serviceAccountController } from "./serviceaccount.js";
 import { taintEvictionController } from "./taint-eviction.js";
+import { ttlAfterFinishedController } from "./ttl-after-finished.js";
 
 export function builtinControllers(): ControllerRegistration[] {
   return [
     replicaSetController,
     deploymentController,
+    daemonSetController,
+    endpointsController,
+    endpointSliceController,
+    disruptionController,
     nodeLifecycleController,
     taintEvictionController,
     garbageCollectorController,
     namespaceController,
     serviceAccountController,
     podGCController,
+    jobController,
+    cronJobController,
+    ttlAfterFinishedController,
   ];
 }

@@ -34,7 +34,7 @@ export function match(ds: DaemonSet, history: ControllerRevision): boolean {
 }
 
 /** constructHistory over the revisions the DaemonSet controls (already claimed). */
-export async function constructHistory(client: Client, ds: DaemonSet, histories: readonly ControllerRevision[], pods: () => DaemonPod[]): Promise<History> {
+export async function constructHistory(client: Client, ds: DaemonSet, histories: readonly ControllerRevision[], pods: () => Promise<DaemonPod[]>): Promise<History> {
   const current: ControllerRevision[] = [];
   const old: ControllerRevision[] = [];
   for (const found of histories) {
@@ -63,12 +63,12 @@ export function maxRevision(histories: readonly ControllerRevision[]): number {
 }
 
 /** dedupCurHistories: keeps the highest revision, relabels pods of the others to it, deletes the others. */
-async function dedupCurHistories(client: Client, current: readonly ControllerRevision[], pods: () => DaemonPod[]): Promise<ControllerRevision> {
+async function dedupCurHistories(client: Client, current: readonly ControllerRevision[], pods: () => Promise<DaemonPod[]>): Promise<ControllerRevision> {
   const [first] = current;
   if (current.length === 1 && first) return first;
   const keep = current.reduce((best, h) => ((h.revision ?? 0) >= (best.revision ?? 0) ? h : best));
   const keepHash = keep.metadata.labels?.[ControllerRevisionHashLabelKey] ?? "";
-  for (const pod of pods()) {
+  for (const pod of await pods()) {
     if (pod.metadata.labels?.[ControllerRevisionHashLabelKey] === keepHash) continue;
     await client.patch(PODS, pod.metadata.namespace, pod.metadata.name ?? "", "merge", { metadata: { labels: { [ControllerRevisionHashLabelKey]: keepHash } } });
   }

@@ -46,7 +46,7 @@ export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): ShouldRun {
 export function newPod(ds: DaemonSet, nodeName: string): DaemonPod {
   const template = ds.spec.template ?? {};
   const spec = { ...template.spec, nodeName, tolerations: daemonPodTolerations(template) };
-  return { metadata: { ...template.metadata, namespace: ds.metadata.namespace }, spec };
+  return { metadata: { ...template.metadata, namespace: ds.metadata.namespace }, spec: spec as DaemonPod["spec"] };
 }
 
 /**
