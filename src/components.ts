@@ -18,6 +18,8 @@ export interface ComponentOptions {
   log: Logger;
   simulatedNodes: number;
   simulatedNodeCapacity: string;
+  disableScheduler: boolean;
+  disableControllerManager: boolean;
   /** How often simulated nodes renew their Leases (default 10 s, as kubelets). */
   leaseRenewIntervalMs?: number;
   controllerSettings?: Partial<ControllerSettings>;
@@ -39,7 +41,7 @@ function createScheduler(options: ComponentOptions, informers: InformerFactory):
 export async function startComponents(options: ComponentOptions): Promise<RunningComponents> {
   const informers = new InformerFactory(options.clientFor(identity("kube-controller-manager"), "kube-controller-manager"), { logger: options.log.child({ component: "informers" }) });
   const controllers = new ControllerManager({
-    registrations: builtinControllers(),
+    registrations: options.disableControllerManager ? [] : builtinControllers(),
     informers,
     clientFor: options.clientFor,
     log: options.log.child({ component: "controller-manager" }),
@@ -56,13 +58,13 @@ export async function startComponents(options: ComponentOptions): Promise<Runnin
           renewIntervalMs: options.leaseRenewIntervalMs,
         })
       : undefined;
-  const scheduler = createScheduler(options, informers);
+  const scheduler = options.disableScheduler ? undefined : createScheduler(options, informers);
   informers.start();
-  await Promise.all([controllers.start(), scheduler.start(), simulatedNodes?.start()]);
+  await Promise.all([controllers.start(), scheduler?.start(), simulatedNodes?.start()]);
   return {
     simulatedNodes,
     async stop() {
-      await Promise.all([controllers.stop(), scheduler.stop(), simulatedNodes?.stop()]);
+      await Promise.all([controllers.stop(), scheduler?.stop(), simulatedNodes?.stop()]);
       await informers.stop();
     },
   };

@@ -29,6 +29,10 @@ export interface ServerOptions {
   nodeName: string;
   runtime: RuntimeName;
   disableAgent: boolean;
+  /** --disable-scheduler: run no scheduler in this process (k3s' flag). */
+  disableScheduler: boolean;
+  /** --disable-controller-manager: run no controllers in this process (k3s' flag). */
+  disableControllerManager: boolean;
   /** --agents: additional in-process agents (nodes) besides the local one. */
   agents: number;
   /** --simulated-nodes: kwok-style nodes without processes. */
@@ -65,6 +69,8 @@ export function defaultServerOptions(hostName: string = hostname()): ServerOptio
     nodeName: hostName.toLowerCase(),
     runtime: "process",
     disableAgent: false,
+    disableScheduler: false,
+    disableControllerManager: false,
     agents: 0,
     simulatedNodes: 0,
     simulatedNodeCapacity: "cpu=4,memory=16Gi,pods=110",

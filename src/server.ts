@@ -116,6 +116,8 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     log,
     simulatedNodes: options.simulatedNodes,
     simulatedNodeCapacity: options.simulatedNodeCapacity,
+    disableScheduler: options.disableScheduler,
+    disableControllerManager: options.disableControllerManager,
     controllerSettings: hooks.controllerSettings,
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
   });

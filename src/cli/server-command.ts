@@ -36,6 +36,8 @@ interface ServerFlags {
   nodeName: string;
   runtime: RuntimeName;
   disableAgent?: boolean;
+  disableScheduler?: boolean;
+  disableControllerManager?: boolean;
   agents: number;
   simulatedNodes: number;
   simulatedNodeCapacity: string;
@@ -76,6 +78,8 @@ function addServerOptions(command: Command): void {
     .option("--node-name <name>", "name of the local node", flag(parseNodeName), d.nodeName)
     .addOption(new Option("--runtime <runtime>", "container runtime of the local node").choices(RUNTIMES).default(d.runtime))
     .option("--disable-agent", "run no node agent in this process")
+    .option("--disable-scheduler", "run no scheduler in this process")
+    .option("--disable-controller-manager", "run no controllers in this process")
     .option("--agents <n>", "additional in-process node agents", flag(parseCount), d.agents)
     .option("--simulated-nodes <n>", "simulated nodes (pods run without processes)", flag(parseCount), d.simulatedNodes)
     .option("--simulated-node-capacity <list>", "capacity of each simulated node", d.simulatedNodeCapacity)
@@ -118,6 +122,8 @@ function toServerOptions(flags: ServerFlags): ServerOptions {
     nodeName: flags.nodeName,
     runtime: flags.runtime,
     disableAgent: flags.disableAgent === true,
+    disableScheduler: flags.disableScheduler === true,
+    disableControllerManager: flags.disableControllerManager === true,
     agents: flags.agents,
     simulatedNodes: flags.simulatedNodes,
     simulatedNodeCapacity: flags.simulatedNodeCapacity,
