@@ -12,16 +12,18 @@ async function until(done: () => Promise<boolean>, since: number, what: string, 
   }
 }
 
+/** How many objects a LIST would return, read from a one-item page so polling stays cheap. */
 async function count(call: Call, path: string): Promise<number> {
-  const reply = await call("GET", path);
-  return (JSON.parse(reply.text()) as { items: unknown[] }).items.length;
+  const reply = await call("GET", `${path}${path.includes("?") ? "&" : "?"}limit=1`);
+  const page = JSON.parse(reply.text()) as { items: unknown[]; metadata: { remainingItemCount?: number } };
+  return page.items.length + (page.metadata.remainingItemCount ?? 0);
 }
 
 export async function benchScheduling(nodes = 5_000, pods = 30_000): Promise<{ podsBoundPerSecond: number; seconds: number }> {
   const s = await startServerProcess("sqlite", ["--simulated-nodes", String(nodes), "--simulated-node-capacity", "cpu=32,memory=128Gi,pods=110"]);
   try {
     const call = await client(s);
-    await until(async () => (await count(call, "/api/v1/nodes?limit=0")) === nodes, performance.now(), "the nodes");
+    await until(async () => (await count(call, "/api/v1/nodes")) === nodes, performance.now(), "the nodes");
     const t0 = performance.now();
     await createPods(call, "sched", pods, 64);
     const ms = await until(async () => (await count(call, "/api/v1/pods?fieldSelector=spec.nodeName%3D")) === 0, t0, "every pod to be bound");
