@@ -7,15 +7,15 @@
 // start, computed with the injected clock (cronjob/schedule.ts). Job events map to the owning
 // CronJob's key. Events: SuccessfulCreate, SuccessfulDelete, SawCompletedJob, JobAlreadyActive,
 // MissSchedule, UnexpectedJob, MissingJob, FailedCreate, FailedDelete, TooManyMissedTimes...
+import type { Clock } from "../client/clock.js";
 import { defineController, enqueueOwner, objectKey, type Controller, type ReconcileResult } from "../client/controller.js";
 import type { Informer } from "../client/informer.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
+import { controllerRefOf } from "./controller-ref.js";
 import { BATCH_CRONJOBS, BATCH_JOBS, type CronJob } from "./cronjob/objects.js";
 import { nextScheduleTimeDuration, scheduleOf } from "./cronjob/schedule.js";
 import { cleanupFinishedJobs, syncCronJob, type CronJobDeps } from "./cronjob/sync.js";
 import type { Job } from "./job/objects.js";
-import { controllerRefOf } from "./replicaset/objects.js";
-import type { Clock } from "../client/clock.js";
 
 export * from "./cronjob/objects.js";
 

@@ -14,7 +14,7 @@
 import type { LabelSelector } from "../api/label-selector.js";
 import type { KubeObject } from "../api/resource.js";
 import { isEmptyLabelSelector, selectorOf } from "../api/resources/label-selectors.js";
-import { APPS_V1, CORE_V1 } from "../client/client.js";
+import { APPS_V1, CORE_V1, type ResourceRef } from "../client/client.js";
 import { defineController, keyFor, objectKey, type Controller, type KeyMapper, type ReconcileResult } from "../client/controller.js";
 import type { Informer } from "../client/informer.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
@@ -26,15 +26,17 @@ import { nodeShouldRunDaemonPod } from "./daemonset/node-should-run.js";
 import {
   ControllerRevisionHashLabelKey, DS_API_VERSION, DS_KIND, SelectingAllReason, type ControllerRevision, type DaemonPod, type DaemonSet, type Node, type NodeToDaemonPods,
 } from "./daemonset/objects.js";
+import { claimObjects, recheckDeletionTimestamp } from "./controller-ref-manager.js";
+import { controllerRefOf, newControllerRef } from "./controller-ref.js";
 import { getTargetNodeName } from "./daemonset/pod-template.js";
 import { rollingUpdate } from "./daemonset/rolling.js";
 import { calculateStatus, storeDaemonSetStatus } from "./daemonset/status.js";
 import { syncNodes } from "./daemonset/sync-nodes.js";
-import { claimObjects, recheckDeletionTimestamp } from "./replicaset/controller-ref-manager.js";
-import { controllerRefOf, newControllerRef, podKey } from "./replicaset/objects.js";
-import { PodControl } from "./replicaset/pod-control.js";
+import { messageOf } from "./error-message.js";
+import { PodControl } from "./pod-control.js";
+import { podKey } from "./pods.js";
 
-export { FailedCreate, FailedDelete, SuccessfulCreate, SuccessfulDelete } from "./replicaset/pod-control.js";
+export { FailedCreate, FailedDelete, SuccessfulCreate, SuccessfulDelete } from "./pod-control.js";
 
 const DAEMONSETS = APPS_V1("daemonsets");
 const CONTROLLER_REVISIONS = APPS_V1("controllerrevisions");
@@ -135,17 +137,19 @@ class DaemonSetsController {
     const { key, ds, selector, nodes, hash } = sync;
     const plan = planManage({ ds, nodes, nodeToDaemonPods: await this.getNodesToDaemonPods(ds, selector, false), hash, backoff: this.failedPodsBackoff, nowMs: this.ctx.clock.now() });
     for (const e of plan.events) await this.ctx.recorder.event(ds, e.type, e.reason, e.message);
-    await syncNodes({ key, ds, podsToDelete: plan.podsToDelete, nodesNeedingDaemonPods: plan.nodesNeedingDaemonPods, hash, expectations: this.expectations, podControl: this.podControl });
+    const syncNodesOf = (podsToDelete: readonly string[], nodesNeedingDaemonPods: readonly string[]) =>
+      syncNodes({ key, ds, podsToDelete, nodesNeedingDaemonPods, hash, expectations: this.expectations, podControl: this.podControl });
+    await syncNodesOf(plan.podsToDelete, plan.nodesNeedingDaemonPods);
     // Process rolling updates only once manage's own writes are visible.
     if (this.expectations.satisfied(key) && ds.spec.updateStrategy?.type !== "OnDelete") {
       const rolling = rollingUpdate(ds, nodes, await this.getNodesToDaemonPods(ds, selector, false), hash, this.ctx.clock.now());
-      await syncNodes({ key, ds, podsToDelete: rolling.podsToDelete, nodesNeedingDaemonPods: rolling.nodesToCreate, hash, expectations: this.expectations, podControl: this.podControl });
+      await syncNodesOf(rolling.podsToDelete, rolling.nodesToCreate);
     }
     const livePods = [...(await this.getNodesToDaemonPods(ds, selector, true)).values()].flat();
     try {
       await cleanupHistory(this.ctx.client, ds, sync.old, livePods);
     } catch (err) {
-      throw new Error(`failed to clean up revisions of DaemonSet: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new Error(`failed to clean up revisions of DaemonSet: ${messageOf(err)}`, { cause: err });
     }
     return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
   }
@@ -162,15 +166,7 @@ class DaemonSetsController {
 
   /** getDaemonPods: the pods of the namespace this DaemonSet controls, after adoption and release. */
   private getDaemonPods(ds: DaemonSet, selector: LabelSelector): Promise<DaemonPod[]> {
-    return claimObjects(this.podInformer.list(ds.metadata.namespace) as DaemonPod[], {
-      client: this.ctx.client,
-      resource: PODS,
-      kind: "Pod",
-      owner: ds,
-      controllerRef: newControllerRef(ds, DS_API_VERSION, DS_KIND),
-      selector,
-      canAdopt: recheckDeletionTimestamp(this.ctx.client, DAEMONSETS, ds, DS_KIND),
-    });
+    return this.claim(ds, selector, this.podInformer.list(ds.metadata.namespace) as DaemonPod[], PODS, "Pod");
   }
 
   /** getNodesToDaemonPods: claimed pods by the node they are on or pinned to. */
@@ -192,10 +188,15 @@ class DaemonSetsController {
 
   /** controlledHistories: the ControllerRevisions this DaemonSet controls, after adoption and release. */
   private controlledHistories(ds: DaemonSet, selector: LabelSelector): Promise<ControllerRevision[]> {
-    return claimObjects(this.historyInformer.list(ds.metadata.namespace) as ControllerRevision[], {
+    return this.claim(ds, selector, this.historyInformer.list(ds.metadata.namespace) as ControllerRevision[], CONTROLLER_REVISIONS, "ControllerRevision");
+  }
+
+  /** claimObjects on behalf of this DaemonSet: adopts matching orphans, releases what stopped matching. */
+  private claim<T extends KubeObject>(ds: DaemonSet, selector: LabelSelector, objects: readonly T[], resource: ResourceRef, kind: string): Promise<T[]> {
+    return claimObjects(objects, {
       client: this.ctx.client,
-      resource: CONTROLLER_REVISIONS,
-      kind: "ControllerRevision",
+      resource,
+      kind,
       owner: ds,
       controllerRef: newControllerRef(ds, DS_API_VERSION, DS_KIND),
       selector,

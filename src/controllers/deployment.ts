@@ -9,18 +9,20 @@
 // ReplicaSet and pod events only map to the Deployment's key.
 import type { KubeObject } from "../api/resource.js";
 import { isEmptyLabelSelector, selectorOf } from "../api/resources/label-selectors.js";
-import { APPS_V1, CORE_V1 } from "../client/client.js";
+import { CORE_V1 } from "../client/client.js";
 import { TerminalError, defineController, keyFor, objectKey, type Controller, type KeyMapper, type ReconcileResult } from "../client/controller.js";
 import type { Informer } from "../client/informer.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
+import { claimObjects, recheckDeletionTimestamp } from "./controller-ref-manager.js";
+import { controllerRefOf, newControllerRef } from "./controller-ref.js";
 import { SelectingAll, type Deployment, type DeploymentContext } from "./deployment/objects.js";
 import { rolloutRecreate, type PodMap } from "./deployment/recreate.js";
 import { rolloutRolling } from "./deployment/rolling.js";
 import { checkPausedConditions, isScalingEvent, sync, syncStatusOnly } from "./deployment/sync.js";
 import { DEPLOYMENTS, REPLICASETS, updateDeploymentStatus } from "./deployment/writes.js";
+import type { Pod } from "./pods.js";
 import { CONTROLLER_UID_INDEX, controllerUid } from "./replicaset.js";
-import { claimObjects, recheckDeletionTimestamp } from "./replicaset/controller-ref-manager.js";
-import { controllerRefOf, newControllerRef, type Pod, type ReplicaSet } from "./replicaset/objects.js";
+import type { ReplicaSet } from "./replicaset/objects.js";
 
 export { ScalingReplicaSet, SelectingAll } from "./deployment/objects.js";
 

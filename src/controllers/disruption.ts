@@ -20,9 +20,11 @@ import { APPS_V1, CORE_V1, type ResourceRef } from "../client/client.js";
 import { defineController, keyFor, objectKey, type Controller, type KeyMapper, type ReconcileResult } from "../client/controller.js";
 import type { Informer } from "../client/informer.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
-import { getValueFromIntOrPercent } from "./deployment/rollout-limits.js";
-import { controllerRefOf, isPodReady, rfc3339, timeMs, type Pod } from "./replicaset/objects.js";
-import { messageOf } from "./replicaset/pod-control.js";
+import { controllerRefOf } from "./controller-ref.js";
+import { messageOf } from "./error-message.js";
+import { getValueFromIntOrPercent } from "./int-or-percent.js";
+import { isPodReady, type Pod } from "./pods.js";
+import { rfc3339, timeMs } from "./timestamps.js";
 
 export const DisruptionAllowedCondition = "DisruptionAllowed";
 export const SufficientPodsReason = "SufficientPods";

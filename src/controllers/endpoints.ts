@@ -15,17 +15,18 @@ import type { KubeObject, ObjectMeta } from "../api/resource.js";
 import { CORE_V1 } from "../client/client.js";
 import { defineController, objectKey, splitKey, type Controller, type ReconcileResult } from "../client/controller.js";
 import type { Informer } from "../client/informer.js";
+import { canonicalJson } from "./canonical-json.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
-import { canonicalJson } from "./deployment/pod-template-hash.js";
-import { podToServices, serviceSelector } from "./endpointslice.js";
 import {
   EndpointsLastChangeTriggerTime, findPort, IsHeadlessService, isServiceIPSet, podIPs, rfc3339Nano, shouldPodBeInEndpoints, shouldSetHostname,
   type EndpointPod, type Service,
 } from "./endpointslice/pod-endpoints.js";
-import { TriggerTimeTracker } from "./endpointslice/trigger-time-tracker.js";
 import { countAddresses, MAX_CAPACITY, repackSubsets, truncateSubsets, type EndpointAddress, type EndpointPort, type EndpointSubset } from "./endpoints/subsets.js";
-import { isPodReady } from "./replicaset/objects.js";
-import { isNamespaceTerminating, messageOf } from "./replicaset/pod-control.js";
+import { TriggerTimeTracker } from "./endpointslice/trigger-time-tracker.js";
+import { messageOf } from "./error-message.js";
+import { isNamespaceTerminating } from "./pod-control.js";
+import { isPodReady } from "./pods.js";
+import { selectedPods, serviceAndPodWatches } from "./service-pods.js";
 
 export const FailedToCreateEndpoint = "FailedToCreateEndpoint";
 export const FailedToUpdateEndpoint = "FailedToUpdateEndpoint";
@@ -68,8 +69,7 @@ class EndpointController {
       clock: ctx.clock,
       logger: ctx.log,
       watches: [
-        { informer: this.serviceInformer, keys: (svc) => [objectKey(svc)] },
-        { informer: this.podInformer, keys: podToServices(this.serviceInformer) },
+        ...serviceAndPodWatches(this.serviceInformer, this.podInformer),
         // Endpoints changed by others are put back; those of no (cached) Service are not ours to judge.
         { informer: this.endpointsInformer, keys: (ep) => (this.serviceInformer.get(objectKey(ep)) && !ep.metadata?.annotations?.[LEADER_ANNOTATION] ? [objectKey(ep)] : []) },
       ],
@@ -81,9 +81,8 @@ class EndpointController {
   private async syncService(key: string): Promise<ReconcileResult> {
     const service = this.serviceInformer.get(key) as Service | undefined;
     if (!service) return this.deleteEndpoints(key);
-    const selector = serviceSelector(service);
-    if (service.spec?.type === "ExternalName" || !selector) return;
-    const pods = (this.podInformer.list(service.metadata.namespace) as EndpointPod[]).filter((p) => selector.matches(p.metadata.labels));
+    const pods = selectedPods(service, this.podInformer);
+    if (!pods) return;
     const subsets = repackSubsets(pods.flatMap((pod) => podSubsets(service, pod)));
     const triggerTimeMs = this.triggerTimeTracker.compute(service, pods);
     const current = this.endpointsInformer.get(key) as Endpoints | undefined;

@@ -10,19 +10,19 @@
 // collector (the Service is their controller owner), as upstream. A failed write records
 // FailedToUpdateEndpointSlices on the Service and retries with backoff.
 import type { KubeObject } from "../api/resource.js";
-import { LabelSelector } from "../api/label-selector.js";
 import { CORE_V1 } from "../client/client.js";
-import { defineController, keyFor, objectKey, splitKey, type Controller, type KeyMapper, type ReconcileResult } from "../client/controller.js";
+import { defineController, keyFor, splitKey, type Controller, type ReconcileResult } from "../client/controller.js";
 import { indexFuncs } from "../client/indexer.js";
 import type { Informer } from "../client/informer.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
 import { EndpointSliceTracker } from "./endpointslice/endpointslice-tracker.js";
 import { ENDPOINT_SLICES, finalize } from "./endpointslice/finalize.js";
-import { LabelManagedBy, LabelServiceName, type EndpointPod, type Service } from "./endpointslice/pod-endpoints.js";
+import { LabelManagedBy, LabelServiceName, type Service } from "./endpointslice/pod-endpoints.js";
 import { planSlices } from "./endpointslice/reconciler.js";
 import { CONTROLLER_NAME, MAX_ENDPOINTS_PER_SLICE, type EndpointSlice, type NodeView } from "./endpointslice/slices.js";
 import { TriggerTimeTracker } from "./endpointslice/trigger-time-tracker.js";
-import { messageOf } from "./replicaset/pod-control.js";
+import { messageOf } from "./error-message.js";
+import { selectedPods, serviceAndPodWatches } from "./service-pods.js";
 
 export const FailedToUpdateEndpointSlices = "FailedToUpdateEndpointSlices";
 
@@ -39,21 +39,6 @@ export const endpointSliceController: ControllerRegistration = {
   component: "endpointslice-controller",
   create: (ctx) => new EndpointSliceController(ctx).controller,
 };
-
-/** The selector of a Service that has one (an absent or empty selector means none). */
-export function serviceSelector(service: Service): LabelSelector | undefined {
-  const selector = service.spec?.selector;
-  if (!selector || Object.keys(selector).length === 0) return undefined;
-  return LabelSelector.fromSet(selector);
-}
-
-/** Pod → every Service of its namespace whose selector matches it (upstream GetPodServiceMemberships). */
-export function podToServices(services: Informer): KeyMapper {
-  return (pod) =>
-    (services.list(pod.metadata?.namespace) as Service[])
-      .filter((svc) => serviceSelector(svc)?.matches(pod.metadata?.labels) === true)
-      .map(objectKey);
-}
 
 class EndpointSliceController {
   readonly controller: Controller;
@@ -77,8 +62,7 @@ class EndpointSliceController {
       clock: ctx.clock,
       logger: ctx.log,
       watches: [
-        { informer: this.serviceInformer, keys: (svc) => [objectKey(svc)] },
-        { informer: this.podInformer, keys: podToServices(this.serviceInformer) },
+        ...serviceAndPodWatches(this.serviceInformer, this.podInformer),
         { informer: this.sliceInformer, keys: (slice) => (managedByController(slice) ? [sliceServiceKey(slice)] : []) },
       ],
       reads: [this.nodeInformer],
@@ -96,10 +80,9 @@ class EndpointSliceController {
       this.tracker.deleteService(key);
       return;
     }
-    const selector = serviceSelector(service);
-    if (service.spec?.type === "ExternalName" || !selector) return;
+    const pods = selectedPods(service, this.podInformer)?.sort(byName);
+    if (!pods) return;
     const namespace = service.metadata.namespace ?? "";
-    const pods = (this.podInformer.list(namespace) as EndpointPod[]).filter((p) => selector.matches(p.metadata.labels)).sort(byName);
     // Slices pending deletion are dropped so the controller does not get stuck behind them.
     const slices = this.managedSlices(namespace, service.metadata.name ?? "").filter((s) => !s.metadata.deletionTimestamp);
     if (this.tracker.staleSlices(key, slices)) throw new Error("EndpointSlice informer cache is out of date");

@@ -21,20 +21,21 @@ import { orphanPodController } from "./job/orphan-pods.js";
 import {
   BATCH_JOBS, JOB_TRACKING_FINALIZER, UnknownCompletionMode, hasJobTrackingFinalizer, isJobFinished, managedByExternalController, type Job, type Pod,
 } from "./job/objects.js";
+import { claimObjects, recheckDeletionTimestamp } from "./controller-ref-manager.js";
+import { controllerRefOf, newControllerRef } from "./controller-ref.js";
+import { ControllerExpectations } from "./expectations.js";
 import { JobPodControl } from "./job/pod-control.js";
 import type { JobControllerDeps } from "./job/sync-context.js";
 import { syncJob } from "./job/sync.js";
 import { FinalizerExpectations } from "./job/tracking.js";
+import { podKey } from "./pods.js";
 import { CONTROLLER_UID_INDEX, controllerUid } from "./replicaset.js";
-import { claimObjects, recheckDeletionTimestamp } from "./replicaset/controller-ref-manager.js";
-import { ControllerExpectations } from "./replicaset/expectations.js";
-import { controllerRefOf, newControllerRef, podKey } from "./replicaset/objects.js";
 
 export {
   BackoffLimitExceeded, Completed, DeadlineExceeded, JOB_COMPLETION_INDEX_ANNOTATION, JOB_TRACKING_FINALIZER, Resumed, Suspended, TooManySucceededPods,
   UnknownCompletionMode,
 } from "./job/objects.js";
-export { FailedCreate, FailedDelete, SuccessfulCreate, SuccessfulDelete } from "./replicaset/pod-control.js";
+export { FailedCreate, FailedDelete, SuccessfulCreate, SuccessfulDelete } from "./pod-control.js";
 
 const PODS = CORE_V1("pods");
 const JOB_KIND = "Job";

@@ -14,21 +14,21 @@ import { APPS_V1, CORE_V1 } from "../client/client.js";
 import { defineController, keyFor, objectKey, type Controller, type KeyMapper, type ReconcileResult } from "../client/controller.js";
 import type { Informer } from "../client/informer.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
-import { claimObjects, recheckDeletionTimestamp } from "./replicaset/controller-ref-manager.js";
-import { ControllerExpectations } from "./replicaset/expectations.js";
-import {
-  controllerRefOf, filterActivePods, isPodReady, newControllerRef, podKey, podReadyCondition, timeMs, type Pod, type ReplicaSet,
-} from "./replicaset/objects.js";
-import { PodControl, isNamespaceTerminating } from "./replicaset/pod-control.js";
+import { claimObjects, recheckDeletionTimestamp } from "./controller-ref-manager.js";
+import { controllerRefOf, newControllerRef } from "./controller-ref.js";
+import { ControllerExpectations } from "./expectations.js";
+import { PodControl, isNamespaceTerminating } from "./pod-control.js";
+import { filterActivePods, isPodReady, podKey, podReadyCondition, type Pod } from "./pods.js";
+import type { ReplicaSet } from "./replicaset/objects.js";
 import { getPodsToDelete } from "./replicaset/pod-ranking.js";
 import { calculateStatus, updateReplicaSetStatus } from "./replicaset/status.js";
+import { SLOW_START_INITIAL_BATCH_SIZE, slowStartBatch } from "./slow-start.js";
+import { timeMs } from "./timestamps.js";
 
-export { FailedCreate, FailedDelete, SuccessfulCreate, SuccessfulDelete } from "./replicaset/pod-control.js";
+export { FailedCreate, FailedDelete, SuccessfulCreate, SuccessfulDelete } from "./pod-control.js";
 
 /** Upstream BurstReplicas: at most this many creates or deletes per sync. */
 export const BURST_REPLICAS = 500;
-/** controller.SlowStartInitialBatchSize. */
-export const SLOW_START_INITIAL_BATCH_SIZE = 1;
 /** The ReplicaSet cache index of upstream's controllerUIDIndex: the uid of each ReplicaSet's controller. */
 export const CONTROLLER_UID_INDEX = "controllerUID";
 
@@ -218,23 +218,6 @@ class ReplicaSetController {
       onDelete: deleted,
     });
   }
-}
-
-/**
- * slowStartBatch: calls fn count times in batches of 1, 2, 4, ... (each batch concurrently); stops
- * after the first batch with a failure. Returns the successes and the first error.
- */
-export async function slowStartBatch(count: number, initialBatchSize: number, fn: () => Promise<void>): Promise<[number, unknown]> {
-  let remaining = count;
-  let successes = 0;
-  for (let batch = Math.min(remaining, initialBatchSize); batch > 0; batch = Math.min(2 * batch, remaining)) {
-    const results = await Promise.allSettled(Array.from({ length: batch }, () => fn()));
-    const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-    successes += batch - failures.length;
-    if (failures.length > 0) return [successes, failures[0]?.reason];
-    remaining -= batch;
-  }
-  return [successes, undefined];
 }
 
 /**

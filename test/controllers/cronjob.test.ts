@@ -14,18 +14,14 @@ import { mostRecentScheduleTime, nextTime, scheduleOf, type Schedule } from "../
 import { Zone, formatRFC3339 } from "../../src/controllers/cronjob/zone.js";
 import { BATCH_JOBS, type Job } from "../../src/controllers/job/objects.js";
 import { FakeClock } from "../client/fake-clock.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
+import { createNamespace, rfc3339, startAdminServer } from "./fixtures.js";
 import { waitFor } from "./mark-ready.js";
 
 const EVENTS = CORE_V1("events");
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
 const MINUTE = 60_000;
 /** Keeps pods Pending, so their Job stays active: no simulated node has this label. */
 const NOWHERE = { "kubelite.test/nowhere": "true" };
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 function jobSpec(podSpec: Record<string, unknown> = {}, spec: Record<string, unknown> = {}): Record<string, unknown> {
   return { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox" }], ...podSpec } }, ...spec };
@@ -48,15 +44,11 @@ describe("cronjob controller", () => {
   let server: TestServer;
   let client: Client;
   before(async () => {
-    server = await startTestServer({ datastore: "memory", simulatedNodes: 3 });
-    client = server.client(ADMIN, "test");
+    ({ server, client } = await startAdminServer({ datastore: "memory", simulatedNodes: 3 }));
   });
   after(() => server.close());
 
-  async function namespace(name: string): Promise<string> {
-    await client.create(CORE_V1("namespaces"), undefined, { metadata: { name } });
-    return name;
-  }
+  const namespace = (name: string): Promise<string> => createNamespace(client, name);
 
   async function jobsOf(ns: string, cj: KubeObject): Promise<Job[]> {
     return (await client.list(BATCH_JOBS, { namespace: ns })).items.filter(ownedBy(cj)) as Job[];

@@ -8,14 +8,14 @@ import { after, before, describe, it } from "node:test";
 import type { KubeObject } from "../../src/api/resource.js";
 import { APPS_V1, CORE_V1, type Client, type WatchHandle } from "../../src/client/client.js";
 import type { DaemonSet } from "../../src/controllers/daemonset/objects.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
+import { createNamespace, kubectlOk, startAdminServer } from "./fixtures.js";
 import { isReady, waitFor } from "./mark-ready.js";
 
 const DAEMONSETS = APPS_V1("daemonsets");
 const REVISIONS = APPS_V1("controllerrevisions");
 const PODS = CORE_V1("pods");
 const NODES = CORE_V1("nodes");
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
 const NODE_NAMES = ["simulated-0", "simulated-1", "simulated-2"];
 
 type Spec = Record<string, unknown>;
@@ -81,21 +81,13 @@ describe("daemonset controller", () => {
   let server: TestServer;
   let client: Client;
   before(async () => {
-    server = await startTestServer({ datastore: "memory", simulatedNodes: 3 });
-    client = server.client(ADMIN, "test");
+    ({ server, client } = await startAdminServer({ datastore: "memory", simulatedNodes: 3 }));
   });
   after(() => server.close());
 
-  async function namespace(name: string): Promise<string> {
-    await client.create(CORE_V1("namespaces"), undefined, { metadata: { name } });
-    return name;
-  }
+  const namespace = (name: string): Promise<string> => createNamespace(client, name);
 
-  async function kubectl(args: string[], input?: string): Promise<string> {
-    const result = await server.kubectl(args, { input });
-    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  }
+  const kubectl = (args: string[], input?: string): Promise<string> => kubectlOk(server, args, input);
 
   async function livePods(ns: string, app: string): Promise<KubeObject[]> {
     return (await client.list(PODS, { namespace: ns, labelSelector: `app=${app}` })).items.filter((p) => !p.metadata?.deletionTimestamp);

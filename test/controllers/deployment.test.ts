@@ -9,16 +9,16 @@ import { StatusError } from "../../src/api/errors.js";
 import type { KubeObject } from "../../src/api/resource.js";
 import { APPS_V1, CORE_V1, type Client, type WatchHandle } from "../../src/client/client.js";
 import type { Deployment } from "../../src/controllers/deployment/objects.js";
-import { computeHash, safeEncodeString } from "../../src/controllers/deployment/pod-template-hash.js";
+import { computeHash, safeEncodeString } from "../../src/controllers/pod-template-hash.js";
 import { resolveFenceposts } from "../../src/controllers/deployment/rollout-limits.js";
 import type { ReplicaSet } from "../../src/controllers/replicaset/objects.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
+import { createNamespace, kubectlOk, startAdminServer } from "./fixtures.js";
 import { isReady, markPodReady, waitFor } from "./mark-ready.js";
 
 const DEPLOYMENTS = APPS_V1("deployments");
 const RS = APPS_V1("replicasets");
 const PODS = CORE_V1("pods");
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
 /** The article's manifest, from the project's shared examples beside the repository. */
 const MANIFEST = fileURLToPath(new URL("../../../../shared/examples/deployment.yaml", import.meta.url));
 
@@ -69,21 +69,13 @@ describe("deployment controller", () => {
   let server: TestServer;
   let client: Client;
   before(async () => {
-    server = await startTestServer({ datastore: "memory" });
-    client = server.client(ADMIN, "test");
+    ({ server, client } = await startAdminServer({ datastore: "memory" }));
   });
   after(() => server.close());
 
-  async function namespace(name: string): Promise<string> {
-    await client.create(CORE_V1("namespaces"), undefined, { metadata: { name } });
-    return name;
-  }
+  const namespace = (name: string): Promise<string> => createNamespace(client, name);
 
-  async function kubectl(args: string[]): Promise<string> {
-    const result = await server.kubectl(args);
-    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  }
+  const kubectl = (args: string[]): Promise<string> => kubectlOk(server, args);
 
   async function activePods(ns: string, selector: string): Promise<KubeObject[]> {
     return (await client.list(PODS, { namespace: ns, labelSelector: selector })).items.filter((p) => !p.metadata?.deletionTimestamp);

@@ -5,42 +5,24 @@
 // checks of the healthy count.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { StatusError } from "../../src/api/errors.js";
 import type { KubeObject } from "../../src/api/resource.js";
 import { APPS_V1, CORE_V1, type Client, type ResourceRef } from "../../src/client/client.js";
 import { countHealthyPods, type PodDisruptionBudget } from "../../src/controllers/disruption.js";
-import type { Pod } from "../../src/controllers/replicaset/objects.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
-import { isReady, waitFor } from "./mark-ready.js";
+import type { Pod } from "../../src/controllers/pods.js";
+import type { TestServer } from "../support/test-server.js";
+import { createNamespace, startAdminServer } from "./fixtures.js";
+import { isReady, setPodReady, waitFor } from "./mark-ready.js";
 
 const PDBS: ResourceRef = { group: "policy", version: "v1", resource: "poddisruptionbudgets" };
 const PODS = CORE_V1("pods");
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
-
-/** Sets a pod's Ready (and ContainersReady) condition, as a kubelet's probe would; compare-and-swap. */
-async function setPodReady(client: Client, namespace: string, name: string, ready: boolean): Promise<void> {
-  for (;;) {
-    const pod = await client.get(PODS, namespace, name);
-    const status = structuredClone(pod.status) as { conditions?: { type: string; status: string; lastTransitionTime?: string }[] };
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-    status.conditions = (status.conditions ?? []).map((c) => (c.type === "Ready" || c.type === "ContainersReady" ? { ...c, status: ready ? "True" : "False", lastTransitionTime: now } : c));
-    try {
-      await client.update(PODS, namespace, { ...pod, status }, { subresource: "status" });
-      return;
-    } catch (err) {
-      if (!(err instanceof StatusError && err.code === 409)) throw err;
-    }
-  }
-}
 
 describe("disruption controller", () => {
   let server: TestServer;
   let client: Client;
   const ns = "budgets";
   before(async () => {
-    server = await startTestServer({ datastore: "memory", simulatedNodes: 3 });
-    client = server.client(ADMIN, "test");
-    await client.create(CORE_V1("namespaces"), undefined, { metadata: { name: ns } });
+    ({ server, client } = await startAdminServer({ datastore: "memory", simulatedNodes: 3 }));
+    await createNamespace(client, ns);
   });
   after(() => server.close());
 

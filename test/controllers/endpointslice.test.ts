@@ -15,47 +15,26 @@ import { repackSubsets } from "../../src/controllers/endpoints/subsets.js";
 import type { EndpointPod, Service } from "../../src/controllers/endpointslice/pod-endpoints.js";
 import { planSlices } from "../../src/controllers/endpointslice/reconciler.js";
 import { CONTROLLER_NAME, type EndpointSlice } from "../../src/controllers/endpointslice/slices.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
-import { isReady, waitFor } from "./mark-ready.js";
+import type { TestServer } from "../support/test-server.js";
+import { createNamespace, kubectlOk, startAdminServer } from "./fixtures.js";
+import { isReady, setPodReady, waitFor } from "./mark-ready.js";
 
 const SLICES: ResourceRef = { group: "discovery.k8s.io", version: "v1", resource: "endpointslices" };
 const ENDPOINTS = CORE_V1("endpoints");
 const SERVICES = CORE_V1("services");
 const PODS = CORE_V1("pods");
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
-
-/** Sets a pod's Ready (and ContainersReady) condition, as a kubelet's probe would; compare-and-swap. */
-async function setPodReady(client: Client, namespace: string, name: string, ready: boolean): Promise<void> {
-  for (;;) {
-    const pod = await client.get(PODS, namespace, name);
-    const status = structuredClone(pod.status) as { conditions?: { type: string; status: string; lastTransitionTime?: string }[] };
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-    status.conditions = (status.conditions ?? []).map((c) => (c.type === "Ready" || c.type === "ContainersReady" ? { ...c, status: ready ? "True" : "False", lastTransitionTime: now } : c));
-    try {
-      await client.update(PODS, namespace, { ...pod, status }, { subresource: "status" });
-      return;
-    } catch (err) {
-      if (!(err instanceof StatusError && err.code === 409)) throw err;
-    }
-  }
-}
 
 describe("endpointslice and endpoints controllers", () => {
   let server: TestServer;
   let client: Client;
   const ns = "web";
   before(async () => {
-    server = await startTestServer({ datastore: "memory", simulatedNodes: 3 });
-    client = server.client(ADMIN, "test");
-    await client.create(CORE_V1("namespaces"), undefined, { metadata: { name: ns } });
+    ({ server, client } = await startAdminServer({ datastore: "memory", simulatedNodes: 3 }));
+    await createNamespace(client, ns);
   });
   after(() => server.close());
 
-  async function kubectl(args: string[]): Promise<string> {
-    const result = await server.kubectl(args);
-    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  }
+  const kubectl = (args: string[]): Promise<string> => kubectlOk(server, args);
 
   async function slicesOf(service: string): Promise<EndpointSlice[]> {
     return (await client.list(SLICES, { namespace: ns, labelSelector: `kubernetes.io/service-name=${service}` })).items as EndpointSlice[];

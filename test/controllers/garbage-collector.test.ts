@@ -8,21 +8,20 @@ import { after, before, describe, it } from "node:test";
 import { StatusError } from "../../src/api/errors.js";
 import type { KubeObject, OwnerReference } from "../../src/api/resource.js";
 import { CORE_V1, type Client } from "../../src/client/client.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
+import { createNamespace, startAdminServer } from "./fixtures.js";
 import { waitFor } from "./mark-ready.js";
 
 const CONFIGMAPS = CORE_V1("configmaps");
 const SECRETS = CORE_V1("secrets");
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
 const HOLD = "example.com/hold";
 
 describe("garbage collector", () => {
   let server: TestServer;
   let client: Client;
   before(async () => {
-    server = await startTestServer({ datastore: "memory" });
-    client = server.client(ADMIN, "test");
-    await client.create(CORE_V1("namespaces"), undefined, { metadata: { name: "gc" } });
+    ({ server, client } = await startAdminServer({ datastore: "memory" }));
+    await createNamespace(client, "gc");
   });
   after(() => server.close());
 

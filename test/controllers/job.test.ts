@@ -12,12 +12,12 @@ import { BackoffStore, getRemainingTime } from "../../src/controllers/job/backof
 import { firstPendingIndexes, formatIntervals, parseIndexesFromString, podGenerateNameWithIndex, withOrderedIndexes } from "../../src/controllers/job/indexed.js";
 import { BATCH_JOBS, JOB_TRACKING_FINALIZER, type Job, type Pod } from "../../src/controllers/job/objects.js";
 import { FakeClock } from "../client/fake-clock.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
-import { waitFor } from "./mark-ready.js";
+import type { TestServer } from "../support/test-server.js";
+import { createNamespace, rfc3339, startAdminServer } from "./fixtures.js";
+import { updatePodStatus, waitFor } from "./mark-ready.js";
 
 const PODS = CORE_V1("pods");
 const EVENTS = CORE_V1("events");
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
 /** Keeps pods Pending: no simulated node has this label. */
 const NOWHERE = { "kubelite.test/nowhere": "true" };
 
@@ -30,28 +30,15 @@ function jobManifest(name: string, spec: Record<string, unknown> = {}, podSpec: 
   };
 }
 
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 /** Plays the kubelet: the pod failed (its container exited 1) a minute ago. */
 async function failPod(client: Client, namespace: string, name: string): Promise<void> {
   const finishedAt = rfc3339(Date.now() - 60_000);
   const terminated = { exitCode: 1, reason: "Error", startedAt: finishedAt, finishedAt, containerID: "simulated://c" };
-  for (;;) {
-    const pod = await client.get(PODS, namespace, name);
-    const status = {
-      ...(pod.status as Record<string, unknown>),
-      phase: "Failed",
-      containerStatuses: [{ name: "c", image: "busybox", imageID: "", ready: false, restartCount: 0, started: false, state: { terminated } }],
-    };
-    try {
-      await client.update(PODS, namespace, { ...pod, status }, { subresource: "status" });
-      return;
-    } catch (err) {
-      if (!(err instanceof StatusError) || err.code !== 409) throw err;
-    }
-  }
+  await updatePodStatus(client, namespace, name, (pod) => ({
+    ...(pod.status as Record<string, unknown>),
+    phase: "Failed",
+    containerStatuses: [{ name: "c", image: "busybox", imageID: "", ready: false, restartCount: 0, started: false, state: { terminated } }],
+  }));
 }
 
 function conditionTypes(job: Job): string[] {
@@ -62,15 +49,11 @@ describe("job controller", () => {
   let server: TestServer;
   let client: Client;
   before(async () => {
-    server = await startTestServer({ datastore: "memory", simulatedNodes: 3 });
-    client = server.client(ADMIN, "test");
+    ({ server, client } = await startAdminServer({ datastore: "memory", simulatedNodes: 3 }));
   });
   after(() => server.close());
 
-  async function namespace(name: string): Promise<string> {
-    await client.create(CORE_V1("namespaces"), undefined, { metadata: { name } });
-    return name;
-  }
+  const namespace = (name: string): Promise<string> => createNamespace(client, name);
 
   async function podsOf(ns: string, job: string): Promise<Pod[]> {
     return (await client.list(PODS, { namespace: ns, labelSelector: `batch.kubernetes.io/job-name=${job}` })).items as Pod[];

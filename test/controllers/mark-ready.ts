@@ -1,18 +1,31 @@
 // Test helpers for workload controllers on a server with no scheduler or node agent: tests play the
-// kubelet by writing pod status themselves (phase Running and a Ready condition), and wait on
-// conditions read from the API with a deadline, never for a fixed time.
+// kubelet by writing pod status themselves (phase Running and a Ready condition, or a readiness
+// probe flipping Ready), and wait on conditions read from the API with a deadline, never for a
+// fixed time.
 import { StatusError } from "../../src/api/errors.js";
 import type { KubeObject } from "../../src/api/resource.js";
 import { CORE_V1, type Client } from "../../src/client/client.js";
+import { rfc3339 } from "./fixtures.js";
 
 const PODS = CORE_V1("pods");
 
-/** Marks a pod Running and Ready (as a kubelet would), retrying on write conflicts. */
-export async function markPodReady(client: Client, namespace: string, name: string): Promise<KubeObject> {
+/** Writes a pod's status as a kubelet would: re-reads the pod and retries on write conflicts. */
+export async function updatePodStatus(client: Client, namespace: string, name: string, statusOf: (pod: KubeObject) => unknown): Promise<KubeObject> {
   for (;;) {
     const pod = await client.get(PODS, namespace, name);
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-    const status = {
+    try {
+      return await client.update(PODS, namespace, { ...pod, status: statusOf(pod) }, { subresource: "status" });
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 409)) throw err;
+    }
+  }
+}
+
+/** Marks a pod Running and Ready (as a kubelet would), retrying on write conflicts. */
+export async function markPodReady(client: Client, namespace: string, name: string): Promise<KubeObject> {
+  return updatePodStatus(client, namespace, name, () => {
+    const now = rfc3339(Date.now());
+    return {
       phase: "Running",
       conditions: [
         { type: "Initialized", status: "True", lastTransitionTime: now },
@@ -22,12 +35,17 @@ export async function markPodReady(client: Client, namespace: string, name: stri
       ],
       startTime: now,
     };
-    try {
-      return await client.update(PODS, namespace, { ...pod, status }, { subresource: "status" });
-    } catch (err) {
-      if (!(err instanceof StatusError) || err.code !== 409) throw err;
-    }
-  }
+  });
+}
+
+/** Sets a pod's Ready (and ContainersReady) condition, as a kubelet's probe would; compare-and-swap. */
+export async function setPodReady(client: Client, namespace: string, name: string, ready: boolean): Promise<void> {
+  await updatePodStatus(client, namespace, name, (pod) => {
+    const status = structuredClone(pod.status) as { conditions?: { type: string; status: string; lastTransitionTime?: string }[] };
+    const now = rfc3339(Date.now());
+    status.conditions = (status.conditions ?? []).map((c) => (c.type === "Ready" || c.type === "ContainersReady" ? { ...c, status: ready ? "True" : "False", lastTransitionTime: now } : c));
+    return status;
+  });
 }
 
 export function isReady(pod: KubeObject): boolean {

@@ -7,12 +7,12 @@ import { after, before, describe, it } from "node:test";
 import { StatusError } from "../../src/api/errors.js";
 import type { KubeObject } from "../../src/api/resource.js";
 import { CORE_V1, type Client } from "../../src/client/client.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
+import { startAdminServer } from "./fixtures.js";
 import { waitFor } from "./mark-ready.js";
 
 const NAMESPACES = CORE_V1("namespaces");
 const CONFIGMAPS = CORE_V1("configmaps");
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
 
 interface Condition {
   type: string;
@@ -25,8 +25,7 @@ describe("namespace controller", () => {
   let server: TestServer;
   let client: Client;
   before(async () => {
-    server = await startTestServer({ datastore: "memory" });
-    client = server.client(ADMIN, "test");
+    ({ server, client } = await startAdminServer({ datastore: "memory" }));
   });
   after(() => server.close());
 

@@ -22,7 +22,9 @@ import { createLogger } from "../../src/log.js";
 import { leaseObject, nodeObject } from "../../src/node/simulated/node-objects.js";
 import { FakeClient } from "../client/fake-client.js";
 import { FakeClock } from "../client/fake-clock.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
+import { rfc3339, startAdminServer } from "./fixtures.js";
+import { waitFor } from "./mark-ready.js";
 
 const NODES = CORE_V1("nodes");
 const PODS = CORE_V1("pods");
@@ -30,15 +32,12 @@ const EVENTS = CORE_V1("events");
 const LEASES: ResourceRef = { group: "coordination.k8s.io", version: "v1", resource: "leases" };
 const UNREACHABLE = "node.kubernetes.io/unreachable";
 const NOT_READY = "node.kubernetes.io/not-ready";
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
 const T0 = Date.UTC(2025, 0, 1);
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+/** How long a condition may take to show through the informers and controllers. */
+const DEADLINE_MS = 10_000;
 
 function node(conditions: Partial<NodeCondition>[], extra: { taints?: Taint[]; unschedulable?: boolean } = {}): KubeObject {
-  return { apiVersion: "v1", kind: "Node", metadata: { name: "n", creationTimestamp: iso(T0) }, spec: { ...extra }, status: { conditions } };
+  return { apiVersion: "v1", kind: "Node", metadata: { name: "n", creationTimestamp: rfc3339(T0) }, spec: { ...extra }, status: { conditions } };
 }
 
 function conditionsOf(obj: KubeObject): NodeCondition[] {
@@ -55,17 +54,6 @@ function taints(obj: KubeObject): Taint[] {
 
 function tolerations(obj: KubeObject): Toleration[] {
   return (obj.spec as { tolerations?: Toleration[] } | undefined)?.tolerations ?? [];
-}
-
-/** Polls probe until it returns a value (not undefined/false); fails after deadlineMs of real time. */
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, deadlineMs = 10_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe("node lifecycle decisions", () => {
@@ -95,7 +83,7 @@ describe("node lifecycle decisions", () => {
     assert.equal(byType.get("MemoryPressure")?.status, "Unknown");
     assert.equal(byType.get("NetworkUnavailable")?.status, "False", "the network's condition is not the kubelet's");
     assert.deepEqual(byType.get("PIDPressure"), {
-      type: "PIDPressure", status: "Unknown", reason: "NodeStatusNeverUpdated", message: "Kubelet never posted node status.", lastHeartbeatTime: iso(T0), lastTransitionTime: "now",
+      type: "PIDPressure", status: "Unknown", reason: "NodeStatusNeverUpdated", message: "Kubelet never posted node status.", lastHeartbeatTime: rfc3339(T0), lastTransitionTime: "now",
     });
     assert.equal(unknownConditions(node([{ type: "Ready", status: "Unknown" }]), "now"), undefined, "Ready already Unknown: nothing to write");
   });
@@ -151,7 +139,7 @@ describe("node lifecycle decisions", () => {
   });
 
   it("marks a pod not Ready unless it became Ready after the node stopped being Ready", () => {
-    const pod = (readySince: number): KubeObject => ({ status: { conditions: [{ type: "PodScheduled", status: "True" }, { type: "Ready", status: "True", lastTransitionTime: iso(readySince) }] } });
+    const pod = (readySince: number): KubeObject => ({ status: { conditions: [{ type: "PodScheduled", status: "True" }, { type: "Ready", status: "True", lastTransitionTime: rfc3339(readySince) }] } });
     const nodeDown = T0 + 60_000;
     const marked = podConditionsNotReady(pod(T0), nodeDown, "now");
     assert.deepEqual(marked?.map((c) => [c.type, c.status]), [["PodScheduled", "True"], ["Ready", "False"]]);
@@ -162,8 +150,8 @@ describe("node lifecycle decisions", () => {
 });
 
 describe("taint eviction decisions", () => {
-  const unreachable: Taint = { key: UNREACHABLE, effect: "NoExecute", timeAdded: iso(T0) };
-  const notReady: Taint = { key: NOT_READY, effect: "NoExecute", timeAdded: iso(T0 + 10_000) };
+  const unreachable: Taint = { key: UNREACHABLE, effect: "NoExecute", timeAdded: rfc3339(T0) };
+  const notReady: Taint = { key: NOT_READY, effect: "NoExecute", timeAdded: rfc3339(T0 + 10_000) };
 
   it("tolerates taints as upstream's ToleratesTaint", () => {
     const taint: Taint = { key: "k", value: "v", effect: "NoExecute" };
@@ -254,7 +242,7 @@ describe("node lifecycle controller on a fake clock", () => {
   }
 
   it("marks a node Unknown when its grace period passes without a renewal, and not before", async () => {
-    await eventually(async () => (await client.list(EVENTS)).items.length >= 2, "RegisteredNode events");
+    await waitFor(async () => (await client.list(EVENTS)).items.length >= 2, "RegisteredNode events", DEADLINE_MS);
     await clock.advance(GRACE / 2);
     await renew("n1");
     await renew("n2");
@@ -262,17 +250,17 @@ describe("node lifecycle controller on a fake clock", () => {
     assert.equal(await readyOf("n1"), "True", "renewed half-way: still within its grace period");
     await renew("n2");
     await clock.advance(GRACE / 2);
-    await eventually(async () => (await readyOf("n1")) === "Unknown", "n1 to become Unknown");
+    await waitFor(async () => (await readyOf("n1")) === "Unknown", "n1 to become Unknown", DEADLINE_MS);
     assert.equal(await readyOf("n2"), "True");
     const n1 = await client.get(NODES, undefined, "n1");
     assert.equal(condition(n1, "Ready")?.message, "Kubelet stopped posting node status.");
   });
 
   it("taints the unreachable node NoSchedule and NoExecute, stamped with the time", async () => {
-    const tainted = await eventually(async () => {
+    const tainted = await waitFor(async () => {
       const n1 = await client.get(NODES, undefined, "n1");
       return taints(n1).length === 2 && taints(n1);
-    }, "the unreachable taints");
+    }, "the unreachable taints", DEADLINE_MS);
     assert.deepEqual(tainted.map((t) => [t.key, t.effect]), [[UNREACHABLE, "NoSchedule"], [UNREACHABLE, "NoExecute"]]);
     const added = Date.parse(tainted[1]?.timeAdded ?? "");
     assert.ok(added >= T0 + 3 * (GRACE / 2) - 1000 && added <= clock.now(), `timeAdded ${tainted[1]?.timeAdded} is when the grace period ended`);
@@ -280,11 +268,11 @@ describe("node lifecycle controller on a fake clock", () => {
 
   it("removes the NoExecute taints while every node is NotReady", async () => {
     await clock.advance(GRACE + 1000);
-    await eventually(async () => (await readyOf("n2")) === "Unknown", "n2 to become Unknown too");
-    await eventually(async () => {
+    await waitFor(async () => (await readyOf("n2")) === "Unknown", "n2 to become Unknown too", DEADLINE_MS);
+    await waitFor(async () => {
       const all = await Promise.all(["n1", "n2"].map((name) => client.get(NODES, undefined, name)));
       return all.every((n) => taints(n).map((t) => `${t.key}:${t.effect}`).join() === `${UNREACHABLE}:NoSchedule`);
-    }, "only the NoSchedule taints to remain");
+    }, "only the NoSchedule taints to remain", DEADLINE_MS);
   });
 });
 
@@ -294,8 +282,7 @@ describe("node lifecycle and taint eviction on a real server", () => {
   let client: Client;
 
   before(async () => {
-    server = await startTestServer({ simulatedNodes: 3, leaseRenewIntervalMs: 100, controllerSettings: { nodeMonitorGracePeriodMs: GRACE_MS } });
-    client = server.client(ADMIN, "test");
+    ({ server, client } = await startAdminServer({ simulatedNodes: 3, leaseRenewIntervalMs: 100, controllerSettings: { nodeMonitorGracePeriodMs: GRACE_MS } }));
   });
   after(() => server.close());
 
@@ -324,21 +311,21 @@ describe("node lifecycle and taint eviction on a real server", () => {
       { key: NOT_READY, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
     ]);
     for (const name of ["brief", "patient"]) {
-      await eventually(async () => condition(await getPod(name), "Ready")?.status === "True", `${name} to be Ready`);
+      await waitFor(async () => condition(await getPod(name), "Ready")?.status === "True", `${name} to be Ready`, DEADLINE_MS);
     }
   });
 
   it("shows a node NotReady once its grace period passes without heartbeats, and taints it", async () => {
     assert.equal(await nodeStatus("simulated-2"), "Ready");
     server.simulatedNodes!.setHeartbeat("simulated-2", false);
-    await eventually(async () => (await nodeStatus("simulated-2")) === "NotReady", "simulated-2 to be NotReady", GRACE_MS + 4000);
+    await waitFor(async () => (await nodeStatus("simulated-2")) === "NotReady", "simulated-2 to be NotReady", GRACE_MS + 4000);
     const seenAt = Date.now();
     const lease = await client.get(LEASES, "kube-node-lease", "simulated-2");
     const renewedAt = Date.parse((lease.spec as { renewTime: string }).renewTime);
     assert.ok(seenAt - renewedAt >= GRACE_MS, `NotReady ${seenAt - renewedAt} ms after the last renewal, not before the grace period`);
     const n = await client.get(NODES, undefined, "simulated-2");
     assert.ok(conditionsOf(n).every((c) => c.status === "Unknown" && c.reason === "NodeStatusUnknown"), JSON.stringify(conditionsOf(n)));
-    const noExecute = await eventually(async () => taints(await client.get(NODES, undefined, "simulated-2")).find((t) => t.effect === "NoExecute"), "the NoExecute taint");
+    const noExecute = await waitFor(async () => taints(await client.get(NODES, undefined, "simulated-2")).find((t) => t.effect === "NoExecute"), "the NoExecute taint", DEADLINE_MS);
     assert.equal(noExecute.key, UNREACHABLE);
     assert.ok(noExecute.timeAdded, "the NoExecute taint has timeAdded");
     assert.equal(await nodeStatus("simulated-0"), "Ready");
@@ -346,13 +333,13 @@ describe("node lifecycle and taint eviction on a real server", () => {
 
   it("evicts the pod tolerating unreachable for one second and keeps the other", async () => {
     const taint = taints(await client.get(NODES, undefined, "simulated-2")).find((t) => t.effect === "NoExecute");
-    const brief = await eventually(async () => {
+    const brief = await waitFor(async () => {
       const pod = await getPod("brief");
       return pod.metadata?.deletionTimestamp !== undefined && pod;
     }, "the brief pod's deletion", 5000);
     const meta = brief.metadata!;
     const deletedAt = Date.parse(meta.deletionTimestamp!) - (meta.deletionGracePeriodSeconds ?? 0) * 1000;
-    assert.ok(deletedAt >= Date.parse(taint!.timeAdded!) + 1000, `deleted at ${iso(deletedAt)}, one second after the taint (${taint!.timeAdded})`);
+    assert.ok(deletedAt >= Date.parse(taint!.timeAdded!) + 1000, `deleted at ${rfc3339(deletedAt)}, one second after the taint (${taint!.timeAdded})`);
     assert.equal(condition(brief, "DisruptionTarget")?.reason, "DeletionByTaintManager");
     const events = await client.list(EVENTS, { namespace: "default" });
     assert.ok(events.items.some((e) => e.reason === "TaintManagerEviction" && e.message === "Marking for deletion Pod default/brief"));
@@ -363,10 +350,10 @@ describe("node lifecycle and taint eviction on a real server", () => {
 
   it("makes the node Ready again and removes its taints when heartbeats resume", async () => {
     server.simulatedNodes!.setHeartbeat("simulated-2", true);
-    await eventually(async () => (await nodeStatus("simulated-2")) === "Ready", "simulated-2 to be Ready again");
-    await eventually(async () => taints(await client.get(NODES, undefined, "simulated-2")).length === 0, "the taints to be removed");
-    await eventually(() => getPod("brief").then(() => false, () => true), "the evicted pod to be gone");
-    await eventually(async () => condition(await getPod("patient"), "Ready")?.status === "True", "the kept pod to be Ready again");
+    await waitFor(async () => (await nodeStatus("simulated-2")) === "Ready", "simulated-2 to be Ready again", DEADLINE_MS);
+    await waitFor(async () => taints(await client.get(NODES, undefined, "simulated-2")).length === 0, "the taints to be removed", DEADLINE_MS);
+    await waitFor(() => getPod("brief").then(() => false, () => true), "the evicted pod to be gone", DEADLINE_MS);
+    await waitFor(async () => condition(await getPod("patient"), "Ready")?.status === "True", "the kept pod to be Ready again", DEADLINE_MS);
     assert.equal((await getPod("patient")).metadata?.deletionTimestamp, undefined);
   });
 });

@@ -7,12 +7,12 @@ import { after, before, describe, it } from "node:test";
 import { StatusError } from "../../src/api/errors.js";
 import type { KubeObject } from "../../src/api/resource.js";
 import { CORE_V1, type Client } from "../../src/client/client.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
+import { startAdminServer } from "./fixtures.js";
 import { waitFor } from "./mark-ready.js";
 
 const PODS = CORE_V1("pods");
 const NODES = CORE_V1("nodes");
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
 const THRESHOLD = 2;
 
 function pod(name: string, nodeName: string): KubeObject {
@@ -23,8 +23,7 @@ describe("pod garbage collector", () => {
   let server: TestServer;
   let client: Client;
   before(async () => {
-    server = await startTestServer({ datastore: "memory", controllerSettings: { terminatedPodGCThreshold: THRESHOLD, nodeMonitorGracePeriodMs: 300 } });
-    client = server.client(ADMIN, "test");
+    ({ server, client } = await startAdminServer({ datastore: "memory", controllerSettings: { terminatedPodGCThreshold: THRESHOLD, nodeMonitorGracePeriodMs: 300 } }));
     await client.create(NODES, undefined, { metadata: { name: "present-node" } });
   });
   after(() => server.close());

@@ -6,16 +6,17 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { KubeObject } from "../../src/api/resource.js";
 import { APPS_V1, CORE_V1, type Client } from "../../src/client/client.js";
-import { slowStartBatch } from "../../src/controllers/replicaset.js";
-import type { Pod, ReplicaSet } from "../../src/controllers/replicaset/objects.js";
+import { slowStartBatch } from "../../src/controllers/slow-start.js";
+import type { Pod } from "../../src/controllers/pods.js";
+import type { ReplicaSet } from "../../src/controllers/replicaset/objects.js";
 import { getPodsToDelete } from "../../src/controllers/replicaset/pod-ranking.js";
 import { calculateStatus } from "../../src/controllers/replicaset/status.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
+import { createNamespace, startAdminServer } from "./fixtures.js";
 import { isReady, markPodReady, waitFor } from "./mark-ready.js";
 
 const RS = APPS_V1("replicasets");
 const PODS = CORE_V1("pods");
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
 
 function replicaSet(name: string, replicas: number, extra: Record<string, unknown> = {}): KubeObject {
   return {
@@ -45,15 +46,11 @@ describe("replicaset controller", () => {
   let server: TestServer;
   let client: Client;
   before(async () => {
-    server = await startTestServer({ datastore: "memory" });
-    client = server.client(ADMIN, "test");
+    ({ server, client } = await startAdminServer({ datastore: "memory" }));
   });
   after(() => server.close());
 
-  async function namespace(name: string): Promise<string> {
-    await client.create(CORE_V1("namespaces"), undefined, { metadata: { name } });
-    return name;
-  }
+  const namespace = (name: string): Promise<string> => createNamespace(client, name);
 
   it("creates the replicas it wants, as its own pods from its template", async () => {
     const ns = await namespace("rs-create");

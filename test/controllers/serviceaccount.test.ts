@@ -5,18 +5,17 @@ import { after, before, describe, it } from "node:test";
 import { StatusError } from "../../src/api/errors.js";
 import type { KubeObject } from "../../src/api/resource.js";
 import { CORE_V1, type Client } from "../../src/client/client.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
+import { startAdminServer } from "./fixtures.js";
 import { waitFor } from "./mark-ready.js";
 
 const SERVICE_ACCOUNTS = CORE_V1("serviceaccounts");
-const ADMIN = { name: "kubelite-test", groups: ["system:masters", "system:authenticated"] };
 
 describe("serviceaccount controller", () => {
   let server: TestServer;
   let client: Client;
   before(async () => {
-    server = await startTestServer({ datastore: "memory" });
-    client = server.client(ADMIN, "test");
+    ({ server, client } = await startAdminServer({ datastore: "memory" }));
   });
   after(() => server.close());
 

@@ -8,9 +8,9 @@
 // - nextScheduleTimeDuration is how long until the next start, plus upstream's 100 ms margin.
 // Schedules without a zone run in UTC (upstream: the controller manager's local zone).
 import { parseCronSchedule, type CronSchedule } from "../../api/resources/cron-schedule.js";
+import { timeMs } from "../timestamps.js";
 import type { CronJob } from "./objects.js";
 import { Zone, type Wall } from "./zone.js";
-import { timeMs } from "../replicaset/objects.js";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

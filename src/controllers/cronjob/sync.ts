@@ -11,17 +11,19 @@ import { StatusError } from "../../api/errors.js";
 import type { Client } from "../../client/client.js";
 import type { Clock } from "../../client/clock.js";
 import type { EventRecorder } from "../../client/event-recorder.js";
+import { controllerRefOf } from "../controller-ref.js";
+import { messageOf } from "../error-message.js";
 import { isJobFinished, isJobSucceeded, finishedCondition, type Job } from "../job/objects.js";
-import { isNamespaceTerminating, messageOf } from "../replicaset/pod-control.js";
-import { controllerRefOf, rfc3339, timeMs } from "../replicaset/objects.js";
+import { isNamespaceTerminating } from "../pod-control.js";
+import { rfc3339, timeMs } from "../timestamps.js";
 import {
   BATCH_CRONJOBS, BATCH_JOBS, FailedCreate, FailedDelete, FailedGet, InvalidSchedule, JobAlreadyActive, MissSchedule, MissingJob, SawCompletedJob,
   SuccessfulCreate, SuccessfulDelete, TooManyMissedTimes, UnexpectedJob, UnknownTimeZone, UnparseableSchedule, UnsupportedSchedule,
   byJobStartTime, deleteFromActiveList, getJobFromTemplate, getJobName, inActiveList, inActiveListByName, jobReference, type CronJob,
 } from "./objects.js";
+import { isKnownTimeZone } from "../../api/resources/cron-schedule.js";
 import { nextScheduleTime, nextScheduleTimeDuration, scheduleOf, type Schedule } from "./schedule.js";
 import { formatRFC1123Z } from "./zone.js";
-import { isKnownTimeZone } from "../../api/resources/cron-schedule.js";
 
 export interface CronJobDeps {
   client: Client;

@@ -6,7 +6,7 @@
 // final removal count once. A key is satisfied when nothing is outstanding or its expectations are
 // older than the TTL (5 minutes: a dropped event must not stall a DaemonSet forever).
 import type { Clock } from "../../client/clock.js";
-import { EXPECTATIONS_TIMEOUT_MS } from "../replicaset/expectations.js";
+import { EXPECTATIONS_TIMEOUT_MS } from "../expectations.js";
 
 interface Expected {
   adds: number;

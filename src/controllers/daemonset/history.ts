@@ -10,8 +10,9 @@
 import { StatusError } from "../../api/errors.js";
 import type { KubeObject } from "../../api/resource.js";
 import { APPS_V1, CORE_V1, type Client } from "../../client/client.js";
-import { canonicalJson, computeHash } from "../deployment/pod-template-hash.js";
-import { newControllerRef } from "../replicaset/objects.js";
+import { canonicalJson } from "../canonical-json.js";
+import { newControllerRef } from "../controller-ref.js";
+import { computeHash } from "../pod-template-hash.js";
 import { ControllerRevisionHashLabelKey, DS_API_VERSION, DS_KIND, type ControllerRevision, type DaemonPod, type DaemonSet } from "./objects.js";
 
 const CONTROLLER_REVISIONS = APPS_V1("controllerrevisions");

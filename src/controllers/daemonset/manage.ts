@@ -9,7 +9,7 @@
 // plus pods pinned (by node affinity) to nodes that no longer exist and never bound, which the pod
 // GC would never see. Returns the plan; the caller carries it out and records the events.
 import type { EventType } from "../../client/event-recorder.js";
-import { isPodAvailable, isPodReady } from "../replicaset/objects.js";
+import { isPodAvailable, isPodReady } from "../pods.js";
 import { failedPodsBackoffKey, type FailedPodsBackoff } from "./failed-pods-backoff.js";
 import { nodeShouldRunDaemonPod } from "./node-should-run.js";
 import {

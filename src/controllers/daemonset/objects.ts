@@ -6,7 +6,7 @@
 import type { LabelSelectorObject } from "../../api/label-selector.js";
 import type { KubeObject, ObjectMeta } from "../../api/resource.js";
 import type { Node as SchedulerNode, PodSpec } from "../../scheduler/api-types.js";
-import type { Pod } from "../replicaset/objects.js";
+import type { Pod } from "../pods.js";
 
 /** apps.DefaultDaemonSetUniqueLabelKey (= ControllerRevisionHashLabelKey): the revision a pod was made from. */
 export const ControllerRevisionHashLabelKey = "controller-revision-hash";

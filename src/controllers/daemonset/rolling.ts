@@ -6,8 +6,8 @@
 //   that are unavailable anyway are always replaced); manage then creates the new pods.
 // - maxSurge > 0: start a new pod beside an old one on up to maxSurge nodes (at once where the old
 //   pod is unavailable); delete the old pod once the new one is available.
-import { getValueFromIntOrPercent } from "../deployment/rollout-limits.js";
-import { isPodAvailable } from "../replicaset/objects.js";
+import { getValueFromIntOrPercent } from "../int-or-percent.js";
+import { isPodAvailable } from "../pods.js";
 import { nodeShouldRunDaemonPod } from "./node-should-run.js";
 import { getTemplateGeneration, type DaemonPod, type DaemonSet, type Node, type NodeToDaemonPods } from "./objects.js";
 import { isPodUpdated } from "./pod-template.js";

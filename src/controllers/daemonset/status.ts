@@ -8,7 +8,7 @@
 // generation (not one waiting for expectations).
 import { StatusError } from "../../api/errors.js";
 import { APPS_V1, type Client } from "../../client/client.js";
-import { isPodAvailable, isPodReady } from "../replicaset/objects.js";
+import { isPodAvailable, isPodReady } from "../pods.js";
 import { nodeShouldRunDaemonPod } from "./node-should-run.js";
 import { byCreationTimestampAndPhase, getTemplateGeneration, type DaemonSet, type DaemonSetStatus, type Node, type NodeToDaemonPods } from "./objects.js";
 import { isPodUpdated } from "./pod-template.js";

@@ -6,9 +6,9 @@
 // ends the creates quietly. All errors are aggregated into one.
 import { StatusError } from "../../api/errors.js";
 import type { OwnerReference } from "../../api/resource.js";
-import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from "../replicaset.js";
-import { newControllerRef } from "../replicaset/objects.js";
-import { isNamespaceTerminating, type PodControl } from "../replicaset/pod-control.js";
+import { newControllerRef } from "../controller-ref.js";
+import { isNamespaceTerminating, type PodControl } from "../pod-control.js";
+import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from "../slow-start.js";
 import type { DaemonSetExpectations } from "./expectations.js";
 import { DS_API_VERSION, DS_KIND, getTemplateGeneration, type DaemonSet } from "./objects.js";
 import { createPodTemplate, podTemplateForNode } from "./pod-template.js";

@@ -8,7 +8,7 @@ import {
   DeprecatedRollbackTo, DesiredReplicasAnnotation, LastAppliedConfigAnnotation, MaxReplicasAnnotation, RevisionAnnotation,
   RevisionHistoryAnnotation, desiredReplicas, type Deployment,
 } from "./objects.js";
-import { parseGoInt } from "./replica-sets.js";
+import { parseGoInt } from "../parse-int.js";
 import { maxSurge } from "./rollout-limits.js";
 
 /** maxRevHistoryLengthInChars upstream. */

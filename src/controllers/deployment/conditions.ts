@@ -2,7 +2,8 @@
 // status and reason are unchanged is a no-op (the old message and times stay); a new reason with the
 // same status keeps lastTransitionTime. ReplicaSet ReplicaFailure conditions surface on the
 // Deployment with lastUpdateTime = lastTransitionTime.
-import { rfc3339, type ReplicaSetCondition } from "../replicaset/objects.js";
+import type { ReplicaSetCondition } from "../replicaset/objects.js";
+import { rfc3339 } from "../timestamps.js";
 import type { DeploymentCondition, DeploymentStatus } from "./objects.js";
 
 export function newDeploymentCondition(nowMs: number, type: string, status: DeploymentCondition["status"], reason: string, message: string): DeploymentCondition {

@@ -7,15 +7,18 @@
 import { StatusError } from "../../api/errors.js";
 import type { LabelSelectorObject } from "../../api/label-selector.js";
 import { goQuote } from "../../api/validation/go-quote.js";
-import { controllerRefOf, newControllerRef, type PodTemplate, type ReplicaSet } from "../replicaset/objects.js";
-import { isNamespaceTerminating, messageOf } from "../replicaset/pod-control.js";
+import { controllerRefOf, newControllerRef } from "../controller-ref.js";
+import { messageOf } from "../error-message.js";
+import { isNamespaceTerminating } from "../pod-control.js";
+import type { PodTemplate } from "../pods.js";
+import type { ReplicaSet } from "../replicaset/objects.js";
 import { setDeploymentRevision, setNewReplicaSetAnnotations } from "./annotations.js";
 import { getDeploymentCondition, newDeploymentCondition, setDeploymentCondition } from "./conditions.js";
 import {
   DeploymentProgressing, FailedRSCreateReason, FoundNewRSReason, NewReplicaSetReason, PodTemplateHashLabel, RevisionAnnotation, ScalingReplicaSet,
   hasProgressDeadline, type Deployment, type DeploymentContext,
 } from "./objects.js";
-import { computeHash } from "./pod-template-hash.js";
+import { computeHash } from "../pod-template-hash.js";
 import { equalIgnoreHash, findNewReplicaSet, findOldReplicaSets, maxRevision } from "./replica-sets.js";
 import { newRSNewReplicas } from "./rollout-limits.js";
 import { REPLICASETS, persistDeployment, replaceReplicaSet, updateDeploymentStatus, updateReplicaSet } from "./writes.js";

@@ -10,7 +10,8 @@ import type { Clock } from "../../client/clock.js";
 import type { EventRecorder } from "../../client/event-recorder.js";
 import type { Informer } from "../../client/informer.js";
 import type { Logger } from "../../log.js";
-import type { PodTemplate, ReplicaSet } from "../replicaset/objects.js";
+import type { PodTemplate } from "../pods.js";
+import type { ReplicaSet } from "../replicaset/objects.js";
 
 export const RevisionAnnotation = "deployment.kubernetes.io/revision";
 export const RevisionHistoryAnnotation = "deployment.kubernetes.io/revision-history";

@@ -3,7 +3,8 @@
 // scale up the new ReplicaSet to spec.replicas. A complete rollout prunes old ReplicaSets past
 // revisionHistoryLimit.
 import type { ReconcileResult } from "../../client/controller.js";
-import type { Pod, ReplicaSet } from "../replicaset/objects.js";
+import type { Pod } from "../pods.js";
+import type { ReplicaSet } from "../replicaset/objects.js";
 import { getAllReplicaSetsAndSyncRevision } from "./new-replica-set.js";
 import { desiredReplicas, rsReplicas, type Deployment, type DeploymentContext } from "./objects.js";
 import { deploymentComplete, syncRolloutStatus } from "./progress.js";

@@ -2,8 +2,10 @@
 // one (oldest ReplicaSet whose template equals the Deployment's, ignoring pod-template-hash), the
 // old ones, revisions, replica counts, and the orderings scaling uses. Lists are copied before
 // sorting; the ReplicaSets themselves are never mutated.
-import type { PodTemplate, ReplicaSet } from "../replicaset/objects.js";
-import { timeMs } from "../replicaset/objects.js";
+import { parseGoInt } from "../parse-int.js";
+import type { PodTemplate } from "../pods.js";
+import type { ReplicaSet } from "../replicaset/objects.js";
+import { timeMs } from "../timestamps.js";
 import { DesiredReplicasAnnotation, PodTemplateHashLabel, RevisionAnnotation, desiredReplicas, rsReplicas, type Deployment } from "./objects.js";
 
 type Less = (a: ReplicaSet, b: ReplicaSet) => boolean;
@@ -48,11 +50,6 @@ export function revision(rs: ReplicaSet): number | undefined {
 
 export function maxRevision(list: readonly ReplicaSet[]): number {
   return list.reduce((max, rs) => Math.max(max, revision(rs) ?? 0), 0);
-}
-
-/** strconv.ParseInt / Atoi: an optionally signed decimal integer, or undefined. */
-export function parseGoInt(value: string): number | undefined {
-  return /^[+-]?\d+$/.test(value) ? Number(value) : undefined;
 }
 
 /** FindNewReplicaSet: the oldest ReplicaSet whose template equals the Deployment's. */

@@ -2,20 +2,11 @@
 // against spec.replicas (percentages: surge rounds up, unavailable rounds down; both zero means one
 // unavailable), how far the new ReplicaSet may grow (NewRSNewReplicas), and each ReplicaSet's share
 // when a Deployment is scaled in the middle of a rollout (GetProportion).
+import { getValueFromIntOrPercent } from "../int-or-percent.js";
+import { parseGoInt } from "../parse-int.js";
 import type { ReplicaSet } from "../replicaset/objects.js";
 import { MaxReplicasAnnotation, desiredReplicas, isRollingUpdate, rsReplicas, type Deployment } from "./objects.js";
-import { getReplicaCountForReplicaSets, parseGoInt } from "./replica-sets.js";
-
-/** intstrutil.GetScaledValueFromIntOrPercent. */
-export function getValueFromIntOrPercent(value: number | string | undefined, total: number, roundUp: boolean): number {
-  if (value === undefined) return 0;
-  if (typeof value === "number") return value;
-  if (!value.endsWith("%")) throw new Error("invalid type: string is not a percentage");
-  const percent = parseGoInt(value.slice(0, -1));
-  if (percent === undefined) throw new Error(`invalid value ${JSON.stringify(value)}: not an integer percentage`);
-  const scaled = (percent * total) / 100;
-  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
-}
+import { getReplicaCountForReplicaSets } from "./replica-sets.js";
 
 /** ResolveFenceposts: [maxSurge, maxUnavailable] as numbers of pods. */
 export function resolveFenceposts(maxSurge: number | string | undefined, maxUnavailable: number | string | undefined, desired: number): [number, number] {

@@ -9,11 +9,8 @@ import {
   DeploymentAvailable, MinimumReplicasAvailable, MinimumReplicasUnavailable, desiredReplicas, type Deployment, type DeploymentContext,
   type DeploymentStatus,
 } from "./objects.js";
-import { canonicalJson } from "./pod-template-hash.js";
-import {
-  getActualReplicaCountForReplicaSets, getAvailableReplicaCountForReplicaSets, getReadyReplicaCountForReplicaSets, getReplicaCountForReplicaSets,
-  normalize,
-} from "./replica-sets.js";
+import { canonicalJson } from "../canonical-json.js";
+import { getActualReplicaCountForReplicaSets, getAvailableReplicaCountForReplicaSets, getReadyReplicaCountForReplicaSets, getReplicaCountForReplicaSets, normalize } from "./replica-sets.js";
 import { maxUnavailable } from "./rollout-limits.js";
 import { updateDeploymentStatus } from "./writes.js";
 

@@ -12,9 +12,7 @@ import {
   DeploymentProgressing, PausedDeployReason, ResumedDeployReason, ScalingReplicaSet, TimedOutReason, desiredReplicas, hasProgressDeadline,
   hasRevisionHistoryLimit, isRollingUpdate, rsReplicas, type Deployment, type DeploymentContext,
 } from "./objects.js";
-import {
-  byRevision, bySizeNewer, bySizeOlder, filterActiveReplicaSets, findActiveOrLatest, getReplicaCountForReplicaSets, isSaturated, sortReplicaSets,
-} from "./replica-sets.js";
+import { byRevision, bySizeNewer, bySizeOlder, filterActiveReplicaSets, findActiveOrLatest, getReplicaCountForReplicaSets, isSaturated, sortReplicaSets } from "./replica-sets.js";
 import { getProportion, maxSurge } from "./rollout-limits.js";
 import { syncDeploymentStatus } from "./status.js";
 import { REPLICASETS, updateDeploymentStatus, updateReplicaSet } from "./writes.js";

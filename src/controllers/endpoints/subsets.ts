@@ -5,7 +5,7 @@
 // that equal content compares equal; beyond 1000 addresses the Endpoints are truncated (ready
 // addresses kept first, spread over subsets in proportion; a subset left empty is dropped, as the
 // API refuses it) and annotated over capacity. Pure.
-import { canonicalJson } from "../deployment/pod-template-hash.js";
+import { canonicalJson } from "../canonical-json.js";
 
 /** The most addresses an Endpoints object keeps (upstream maxCapacity). */
 export const MAX_CAPACITY = 1000;

@@ -6,7 +6,8 @@
 // writes and are returned for the caller to report and retry.
 import { StatusError } from "../../api/errors.js";
 import type { Client, ResourceRef } from "../../client/client.js";
-import { isNamespaceTerminating, messageOf } from "../replicaset/pod-control.js";
+import { messageOf } from "../error-message.js";
+import { isNamespaceTerminating } from "../pod-control.js";
 import type { EndpointSliceTracker } from "./endpointslice-tracker.js";
 import { EndpointsLastChangeTriggerTime, rfc3339Nano, type Service } from "./pod-endpoints.js";
 import type { SlicePlan } from "./reconciler.js";

@@ -5,7 +5,7 @@
 // a named one looked up among the pod's container ports, and sidecars', of the same protocol);
 // ShouldSetHostname (the pod's hostname, when its subdomain is this Service). Pure.
 import type { KubeObject, ObjectMeta } from "../../api/resource.js";
-import type { PodCondition } from "../replicaset/objects.js";
+import type { PodCondition } from "../pods.js";
 
 /** discovery.LabelServiceName. */
 export const LabelServiceName = "kubernetes.io/service-name";

@@ -6,8 +6,8 @@
 // its labels plus kubernetes.io/service-name and the managed-by label); the hashes that identify an
 // endpoint and a port set. Pure; returns new objects.
 import type { KubeObject, ObjectMeta, OwnerReference } from "../../api/resource.js";
-import { canonicalJson } from "../deployment/pod-template-hash.js";
-import { isPodReady } from "../replicaset/objects.js";
+import { canonicalJson } from "../canonical-json.js";
+import { isPodReady } from "../pods.js";
 import {
   findPort, IsHeadlessService, isServiceIPSet, LabelManagedBy, LabelServiceName, podIPs, shouldSetHostname, type EndpointPod, type Service,
 } from "./pod-endpoints.js";

@@ -4,7 +4,8 @@
 // of the Service (its creation) as of the last sync; the next sync reports the earliest trigger
 // time that moved since, or the Service's creation for a Service seen for the first time, or none
 // (undefined: nothing it can date changed). One tracker per controller; in memory only.
-import { podReadyCondition, timeMs } from "../replicaset/objects.js";
+import { podReadyCondition } from "../pods.js";
+import { timeMs } from "../timestamps.js";
 import type { EndpointPod, Service } from "./pod-endpoints.js";
 
 interface ServiceState {

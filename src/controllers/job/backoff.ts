@@ -3,7 +3,8 @@
 // failed pod's finish time. The record (failures since the last success, last failure time) is
 // kept in memory per Job key; it is rebuilt from what the controller sees, so a restart forgets it.
 import type { Clock } from "../../client/clock.js";
-import { podReadyCondition, timeMs } from "../replicaset/objects.js";
+import { podReadyCondition } from "../pods.js";
+import { timeMs } from "../timestamps.js";
 import type { Pod } from "./objects.js";
 
 /** DefaultJobPodFailureBackOff. */

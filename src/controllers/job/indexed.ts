@@ -4,8 +4,8 @@
 // kept as ordered intervals and written as status.completedIndexes ("1,3-5,7"). The controller
 // starts the lowest indexes neither succeeded nor running, and removes active pods whose index
 // repeats or is out of range.
+import type { PodTemplate } from "../pods.js";
 import { JOB_COMPLETION_INDEX_ANNOTATION, UNKNOWN_COMPLETION_INDEX, getCompletionIndex, hasJobTrackingFinalizer, type Job, type Pod } from "./objects.js";
-import type { PodTemplate } from "../replicaset/objects.js";
 import { sortActivePods } from "./pod-order.js";
 
 export const COMPLETION_INDEX_ENV_NAME = "JOB_COMPLETION_INDEX";

@@ -6,8 +6,9 @@
 // deletes all its active pods. Expectations are raised before each write and lowered for writes
 // that fail, so the next sync does not act on a cache that has not caught up.
 import { StatusError } from "../../api/errors.js";
-import { isPodReady, podKey, type PodTemplate } from "../replicaset/objects.js";
-import { isNamespaceTerminating } from "../replicaset/pod-control.js";
+import { isNamespaceTerminating } from "../pod-control.js";
+import { isPodReady, podKey, type PodTemplate } from "../pods.js";
+import { SLOW_START_INITIAL_BATCH_SIZE } from "../slow-start.js";
 import { getRemainingTime } from "./backoff.js";
 import { addCompletionIndexEnvVariables, firstPendingIndexes, podGenerateNameWithIndex, splitDuplicatedIndexPods, templateForIndex } from "./indexed.js";
 import { JOB_TRACKING_FINALIZER, isIndexedJob, isPodTerminating, jobSuspended, onlyReplaceFailedPods, type Job, type Pod } from "./objects.js";
@@ -17,8 +18,6 @@ import { removeTrackingFinalizerPatch } from "./tracking.js";
 
 /** MaxPodCreateDeletePerSync. */
 export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
-/** controller.SlowStartInitialBatchSize. */
-export const SLOW_START_INITIAL_BATCH_SIZE = 1;
 /** syncJobBatchPeriod: the shortest delay before looking at a Job again after a backoff. */
 export const SYNC_JOB_BATCH_PERIOD_MS = 1000;
 

@@ -6,7 +6,8 @@
 import type { LabelSelectorObject } from "../../api/label-selector.js";
 import type { KubeObject, ObjectMeta } from "../../api/resource.js";
 import type { ResourceRef } from "../../client/client.js";
-import { rfc3339, type Pod as BasePod, type PodTemplate } from "../replicaset/objects.js";
+import type { Pod as BasePod, PodTemplate } from "../pods.js";
+import { rfc3339 } from "../timestamps.js";
 
 /** batch/v1 jobs (the client has no BATCH_V1 helper). */
 export const BATCH_JOBS: ResourceRef = { group: "batch", version: "v1", resource: "jobs" };
@@ -28,7 +29,7 @@ export const JobReasonBackoffLimitExceeded = "BackoffLimitExceeded";
 export const JobReasonDeadlineExceeded = "DeadlineExceeded";
 export const JobReasonCompletionsReached = "CompletionsReached";
 
-/** Event reasons (those of pod creation and deletion come from replicaset/pod-control.ts). */
+/** Event reasons (those of pod creation and deletion come from ../pod-control.ts). */
 export const Completed = "Completed";
 export const BackoffLimitExceeded = JobReasonBackoffLimitExceeded;
 export const DeadlineExceeded = JobReasonDeadlineExceeded;

@@ -10,8 +10,9 @@ import { defineController, objectKey, type Controller, type KeyMapper } from "..
 import type { Informer } from "../../client/informer.js";
 import { ExponentialBackoffLimiter } from "../../client/rate-limiter.js";
 import type { Logger } from "../../log.js";
+import { controllerRefOf } from "../controller-ref.js";
+import { podKey } from "../pods.js";
 import { CONTROLLER_UID_INDEX } from "../replicaset.js";
-import { controllerRefOf, podKey } from "../replicaset/objects.js";
 import { hasJobTrackingFinalizer, isJobFinished, managedByExternalController, type Job } from "./objects.js";
 import type { JobPodControl } from "./pod-control.js";
 import { removeTrackingFinalizerPatch } from "./tracking.js";

@@ -5,9 +5,10 @@
 // SuccessfulDelete "Deleted pod: x", FailedDelete "Error deleting: ...".
 import { CORE_V1, type Client } from "../../client/client.js";
 import type { EventRecorder } from "../../client/event-recorder.js";
-import type { PodTemplate } from "../replicaset/objects.js";
-import { FailedCreate, PodControl, SuccessfulCreate, isNamespaceTerminating, messageOf, podFromTemplate } from "../replicaset/pod-control.js";
-import { newControllerRef } from "../replicaset/objects.js";
+import { newControllerRef } from "../controller-ref.js";
+import { messageOf } from "../error-message.js";
+import { FailedCreate, PodControl, SuccessfulCreate, isNamespaceTerminating, podFromTemplate } from "../pod-control.js";
+import type { PodTemplate } from "../pods.js";
 import type { Job } from "./objects.js";
 
 const PODS = CORE_V1("pods");

@@ -3,10 +3,10 @@
 // Unknown before Running, not ready before ready, ready for less time first, more restarts first,
 // created more recently first. (The ReplicaSet's ranked variant adds deletion cost and
 // logarithmic buckets; Jobs use the plain one.)
-import { isPodReady, podReadyCondition, timeMs } from "../replicaset/objects.js";
+import { lessByNodePhaseReadiness } from "../pod-deletion-order.js";
+import { isPodReady, podReadyCondition } from "../pods.js";
+import { timeMs } from "../timestamps.js";
 import type { Pod } from "./objects.js";
-
-const PHASE_ORDINAL: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
 /** The pods sorted so that the first is the one to remove first (a new array). */
 export function sortActivePods(pods: readonly Pod[]): Pod[] {
@@ -15,13 +15,8 @@ export function sortActivePods(pods: readonly Pod[]): Pod[] {
 
 /** ActivePods.Less: true when pi should be removed before pj. */
 export function activePodsLess(pi: Pod, pj: Pod): boolean {
-  const nodeI = pi.spec?.nodeName ?? "";
-  const nodeJ = pj.spec?.nodeName ?? "";
-  if (nodeI !== nodeJ && (nodeI === "" || nodeJ === "")) return nodeI === "";
-  const phaseI = PHASE_ORDINAL[pi.status?.phase ?? ""] ?? 0;
-  const phaseJ = PHASE_ORDINAL[pj.status?.phase ?? ""] ?? 0;
-  if (phaseI !== phaseJ) return phaseI < phaseJ;
-  if (isPodReady(pi) !== isPodReady(pj)) return !isPodReady(pi);
+  const first = lessByNodePhaseReadiness(pi, pj);
+  if (first !== undefined) return first;
   if (isPodReady(pi) && isPodReady(pj)) {
     const readyI = timeMs(podReadyCondition(pi)?.lastTransitionTime);
     const readyJ = timeMs(podReadyCondition(pj)?.lastTransitionTime);

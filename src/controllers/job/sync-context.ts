@@ -6,7 +6,7 @@ import type { Client } from "../../client/client.js";
 import type { Clock } from "../../client/clock.js";
 import type { EventRecorder } from "../../client/event-recorder.js";
 import type { Logger } from "../../log.js";
-import type { ControllerExpectations } from "../replicaset/expectations.js";
+import type { ControllerExpectations } from "../expectations.js";
 import type { BackoffRecord, BackoffStore } from "./backoff.js";
 import type { OrderedIntervals } from "./indexed.js";
 import type { Job, JobCondition, Pod } from "./objects.js";

@@ -6,7 +6,8 @@
 // status to trackJobStatusAndRemoveFinalizers. As upstream from v1.31, a Job first gets the interim
 // FailureTarget or SuccessCriteriaMet condition and only later Failed or Complete.
 import type { ReconcileResult } from "../../client/controller.js";
-import { filterActivePods, isPodReady, timeMs, rfc3339 } from "../replicaset/objects.js";
+import { filterActivePods, isPodReady } from "../pods.js";
+import { timeMs, rfc3339 } from "../timestamps.js";
 import { calculateSucceededIndexes, totalIndexes } from "./indexed.js";
 import { deleteActivePods, manageJob } from "./manage.js";
 import {

@@ -9,11 +9,11 @@
 //  6. both ready: ready for a shorter time first (log2 buckets of age; equal bucket → by UID);
 //  7. more container restarts first (then more restartable-init-container restarts);
 //  8. newer first (log2 buckets of age; equal bucket → by UID).
-import { isPodActive, isPodReady, podReadyCondition, timeMs, type Pod } from "./objects.js";
+import { lessByNodePhaseReadiness } from "../pod-deletion-order.js";
+import { isPodActive, isPodReady, podReadyCondition, type Pod } from "../pods.js";
+import { timeMs } from "../timestamps.js";
 
 export const POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
-
-const PHASE_ORDINAL: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
 interface RankedPod {
   pod: Pod;
@@ -39,13 +39,8 @@ export function getPodsToDelete(filteredPods: readonly Pod[], relatedPods: reado
 export function lessForDeletion(a: RankedPod, b: RankedPod, nowMs: number): boolean {
   const pi = a.pod;
   const pj = b.pod;
-  const nodeI = pi.spec?.nodeName ?? "";
-  const nodeJ = pj.spec?.nodeName ?? "";
-  if (nodeI !== nodeJ && (nodeI === "" || nodeJ === "")) return nodeI === "";
-  const phaseI = PHASE_ORDINAL[pi.status?.phase ?? ""] ?? 0;
-  const phaseJ = PHASE_ORDINAL[pj.status?.phase ?? ""] ?? 0;
-  if (phaseI !== phaseJ) return phaseI < phaseJ;
-  if (isPodReady(pi) !== isPodReady(pj)) return !isPodReady(pi);
+  const first = lessByNodePhaseReadiness(pi, pj);
+  if (first !== undefined) return first;
   const costI = deletionCost(pi);
   const costJ = deletionCost(pj);
   if (costI !== costJ) return costI < costJ;

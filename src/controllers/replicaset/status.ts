@@ -8,8 +8,10 @@
 import { StatusError } from "../../api/errors.js";
 import { LabelSelector } from "../../api/label-selector.js";
 import { APPS_V1, type Client } from "../../client/client.js";
-import { isPodAvailable, isPodReady, rfc3339, type Pod, type ReplicaSet, type ReplicaSetCondition, type ReplicaSetStatus } from "./objects.js";
-import { messageOf } from "./pod-control.js";
+import { messageOf } from "../error-message.js";
+import { isPodAvailable, isPodReady, type Pod } from "../pods.js";
+import { rfc3339 } from "../timestamps.js";
+import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from "./objects.js";
 
 export const ReplicaFailure = "ReplicaFailure";
 

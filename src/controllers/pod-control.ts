@@ -3,11 +3,12 @@
 // generateName "<owner>-", the controller ownerReference) and deletes them, recording the events
 // users see in `kubectl describe`: SuccessfulCreate "Created pod: x", FailedCreate "Error
 // creating: ...", SuccessfulDelete "Deleted pod: x", FailedDelete "Error deleting: ...".
-import { StatusError } from "../../api/errors.js";
-import type { KubeObject, OwnerReference } from "../../api/resource.js";
-import { CORE_V1, type Client } from "../../client/client.js";
-import type { EventRecorder } from "../../client/event-recorder.js";
-import type { PodTemplate } from "./objects.js";
+import { StatusError } from "../api/errors.js";
+import type { KubeObject, OwnerReference } from "../api/resource.js";
+import { CORE_V1, type Client } from "../client/client.js";
+import type { EventRecorder } from "../client/event-recorder.js";
+import { messageOf } from "./error-message.js";
+import type { PodTemplate } from "./pods.js";
 
 export const SuccessfulCreate = "SuccessfulCreate";
 export const FailedCreate = "FailedCreate";
@@ -64,8 +65,4 @@ export function isNamespaceTerminating(err: unknown): boolean {
   if (!(err instanceof StatusError)) return false;
   if (err.details?.causes?.some((c) => c.reason === "NamespaceTerminating")) return true;
   return err.code === 403 && err.message.includes("because it is being terminated");
-}
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

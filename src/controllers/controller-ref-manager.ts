@@ -10,11 +10,11 @@
 // Adoption and release are strategic merge patches of metadata.ownerReferences carrying the
 // object's uid, as upstream sends them. Errors are collected; the claim throws them together after
 // trying every object. Objects are never mutated: the claimed list holds the cached objects.
-import { StatusError } from "../../api/errors.js";
-import type { LabelSelector } from "../../api/label-selector.js";
-import type { KubeObject, OwnerReference } from "../../api/resource.js";
-import type { Client, ResourceRef } from "../../client/client.js";
-import { controllerRefOf } from "./objects.js";
+import { StatusError } from "../api/errors.js";
+import type { LabelSelector } from "../api/label-selector.js";
+import type { KubeObject, OwnerReference } from "../api/resource.js";
+import type { Client, ResourceRef } from "../client/client.js";
+import { controllerRefOf } from "./controller-ref.js";
 
 export interface ClaimOptions {
   client: Client;

@@ -8,7 +8,7 @@
 //   expectations are older than the TTL (5 minutes upstream: a dropped watch event must not stall
 //   a controller forever).
 // Time comes from the injected clock. In memory only: after a restart nothing is expected.
-import type { Clock } from "../../client/clock.js";
+import type { Clock } from "../client/clock.js";
 
 /** ExpectationsTimeout upstream. */
 export const EXPECTATIONS_TIMEOUT_MS = 5 * 60 * 1000;
