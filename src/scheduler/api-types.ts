@@ -1,6 +1,7 @@
-// The fields of core/v1 Pod, Node and Namespace that the scheduler reads, typed. Objects arrive from
-// informers as KubeObjects; these interfaces describe them without copying (the wire edge casts).
-// Every field is optional as in JSON: the scheduler applies upstream's defaults where it reads them.
+// The fields of core/v1 Pod, Node and Namespace, and of policy/v1 PodDisruptionBudget, that the
+// scheduler reads, typed. Objects arrive from informers as KubeObjects; these interfaces describe them
+// without copying (the wire edge casts). Every field is optional as in JSON: the scheduler applies
+// upstream's defaults where it reads them.
 import type { KubeObject } from "../api/resource.js";
 import type { LabelSelectorObject } from "../api/label-selector.js";
 
@@ -131,3 +132,9 @@ export const LABEL_HOSTNAME = "kubernetes.io/hostname";
 export const LABEL_ZONE = "topology.kubernetes.io/zone";
 export const LABEL_REGION = "topology.kubernetes.io/region";
 export const TAINT_NODE_UNSCHEDULABLE = "node.kubernetes.io/unschedulable";
+
+/** policy/v1 PodDisruptionBudget: what preemption reads of it (upstream filterPodsWithPDBViolation). */
+export interface PodDisruptionBudget extends KubeObject {
+  spec?: { selector?: LabelSelectorObject | null };
+  status?: { disruptionsAllowed?: number; disruptedPods?: Readonly<Record<string, string>> | null };
+}

@@ -1,13 +1,13 @@
 // The scheduler's cluster view (upstream internal/cache plus its snapshot): nodes with their NodeInfo,
-// the pods bound or assumed onto them, namespaces' labels, and indexes kept current on every event
-// (pods by label, existing anti-affinity terms, pods with scoring affinity), so a scheduling cycle
-// never rescans all pods. Cycles run synchronously on this live view: there is no per-cycle copy.
-// Assumed pods count as placed from the moment a cycle picks their node until binding confirms
-// (the informer's add) or fails (forgetPod). Pods whose node is unknown wait in a node-less NodeInfo.
+// the pods bound or assumed onto them, namespaces' labels, PodDisruptionBudgets, and indexes kept
+// current on every event (pods by label, existing anti-affinity terms, pods with scoring affinity), so
+// a scheduling cycle never rescans all pods. Cycles run synchronously on this live view: there is no
+// per-cycle copy. Assumed pods count as placed from the moment a cycle picks their node until binding
+// confirms (the informer's add) or fails (forgetPod). Pods whose node is unknown wait in a node-less NodeInfo.
 import type { KubeObject } from "../api/resource.js";
 import type { Labels, LabelSelector } from "../api/label-selector.js";
 import { AntiAffinityIndex, type TermGroup } from "./anti-affinity-index.js";
-import type { Node, Pod } from "./api-types.js";
+import type { Node, Pod, PodDisruptionBudget } from "./api-types.js";
 import type { SharedLister } from "./framework.js";
 import { NodeInfo } from "./node-info.js";
 import { NodeTree } from "./node-tree.js";
@@ -29,6 +29,8 @@ export class Cache implements SharedLister {
   private readonly antiAffinity = new AntiAffinityIndex();
   private readonly scoringAffinity = new Set<PodInfo>();
   private readonly namespaces = new Map<string, Labels>();
+  private readonly budgets = new Map<string, PodDisruptionBudget>();
+  private budgetList: readonly PodDisruptionBudget[] | undefined;
 
   // ---- nodes ---------------------------------------------------------------------------------
 
@@ -127,6 +129,22 @@ export class Cache implements SharedLister {
     this.namespaces.delete(name);
   }
 
+  // ---- PodDisruptionBudgets -----------------------------------------------------------------
+
+  /** Adds or replaces a budget (keyed by namespace/name); preemption reads it as is. */
+  addPDB(pdb: PodDisruptionBudget): void {
+    this.budgets.set(objectKeyOf(pdb), pdb);
+    this.budgetList = undefined;
+  }
+
+  updatePDB(pdb: PodDisruptionBudget): void {
+    this.addPDB(pdb);
+  }
+
+  removePDB(pdb: PodDisruptionBudget): void {
+    if (this.budgets.delete(objectKeyOf(pdb))) this.budgetList = undefined;
+  }
+
   // ---- SharedLister --------------------------------------------------------------------------
 
   nodeInfoList(): readonly NodeInfo[] {
@@ -149,6 +167,11 @@ export class Cache implements SharedLister {
 
   namespacesMatching(selector: LabelSelector): string[] {
     return [...this.namespaces].filter(([, labels]) => selector.matches(labels)).map(([name]) => name);
+  }
+
+  pdbs(): readonly PodDisruptionBudget[] {
+    this.budgetList ??= [...this.budgets.values()];
+    return this.budgetList;
   }
 
   podNamespaces(): Iterable<string> {
@@ -190,4 +213,8 @@ export class Cache implements SharedLister {
     this.antiAffinity.remove(pi);
     this.scoringAffinity.delete(pi);
   }
+}
+
+function objectKeyOf(o: KubeObject): string {
+  return `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
 }

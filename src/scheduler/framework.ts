@@ -5,7 +5,7 @@
 // through the Handle's SharedLister and never mutate what they read.
 import type { Labels, LabelSelector } from "../api/label-selector.js";
 import type { TermGroup } from "./anti-affinity-index.js";
-import type { Pod } from "./api-types.js";
+import type { Pod, PodDisruptionBudget } from "./api-types.js";
 import type { CycleState } from "./cycle-state.js";
 import type { NodeInfo } from "./node-info.js";
 import type { NodeToStatus } from "./fit-error.js";
@@ -92,6 +92,8 @@ export interface SharedLister {
   namespaceLabels(namespace: string): Labels | undefined;
   /** Namespaces whose labels the selector matches. */
   namespacesMatching(selector: LabelSelector): string[];
+  /** Every PodDisruptionBudget (upstream's PDB lister), which preemption consults. */
+  pdbs(): readonly PodDisruptionBudget[];
   /** Namespaces that hold scheduled pods. */
   podNamespaces(): Iterable<string>;
   /** Calls fn for each scheduled pod in namespace that the selector matches. */

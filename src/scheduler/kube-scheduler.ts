@@ -3,15 +3,15 @@
 // time and binds through pods/binding asynchronously. A pod that fits nowhere gets upstream's
 // PodScheduled=False condition (reason Unschedulable) and FailedScheduling event with the
 // "0/N nodes are available: ..." message, and waits for a cluster change; preemption victims are
-// deleted and the preemptor nominated.
+// deleted and the preemptor nominated, sparing pods a PodDisruptionBudget protects where it can.
 import { StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/resource.js";
-import { CORE_V1, type Client } from "../client/client.js";
+import { CORE_V1, type Client, type ResourceRef } from "../client/client.js";
 import { realClock, type Clock } from "../client/clock.js";
 import type { EventRecorder } from "../client/event-recorder.js";
 import type { InformerFactory } from "../client/informer-factory.js";
 import type { Logger } from "../log.js";
-import type { Node, Pod } from "./api-types.js";
+import type { Node, Pod, PodDisruptionBudget } from "./api-types.js";
 import { Cache } from "./cache.js";
 import { NoNodesAvailableError } from "./fit-error.js";
 import { Framework } from "./framework-runtime.js";
@@ -21,6 +21,7 @@ import { Scheduler, type SchedulingOutcome } from "./schedule-one.js";
 import { podKey, SchedulingQueue } from "./scheduling-queue.js";
 
 const PODS = CORE_V1("pods");
+const PDBS: ResourceRef = { group: "policy", version: "v1", resource: "poddisruptionbudgets" };
 
 /** Event reasons, as upstream records them. */
 export const Scheduled = "Scheduled";
@@ -59,11 +60,12 @@ export class KubeScheduler {
     this.scheduler = new Scheduler({ framework, cache: this.cache });
   }
 
-  /** Follows nodes, namespaces and pods, then schedules until stopped. */
+  /** Follows nodes, namespaces, PodDisruptionBudgets and pods, then schedules until stopped. */
   async start(): Promise<void> {
     const { informers } = this.options;
     const nodes = informers.informerFor(CORE_V1("nodes"));
     const namespaces = informers.informerFor(CORE_V1("namespaces"));
+    const pdbs = informers.informerFor(PDBS);
     const pods = informers.informerFor(PODS);
     this.unsubscribe.push(
       nodes.addEventHandler({
@@ -72,9 +74,14 @@ export class KubeScheduler {
         onDelete: (n) => this.cache.removeNode(n.metadata?.name ?? ""),
       }),
       namespaces.addEventHandler({ onAdd: (ns) => this.cache.addNamespace(ns), onUpdate: (_o, ns) => this.cache.addNamespace(ns), onDelete: (ns) => this.cache.removeNamespace(ns.metadata?.name ?? "") }),
+      pdbs.addEventHandler({
+        onAdd: (b) => this.cache.addPDB(b as PodDisruptionBudget),
+        onUpdate: (_o, b) => this.cache.updatePDB(b as PodDisruptionBudget),
+        onDelete: (b) => this.cache.removePDB(b as PodDisruptionBudget),
+      }),
       pods.addEventHandler({ onAdd: (p) => this.podChanged(p as Pod), onUpdate: (_o, p) => this.podChanged(p as Pod), onDelete: (p) => this.podDeleted(p as Pod) }),
     );
-    await Promise.all([nodes.waitForSync(), namespaces.waitForSync(), pods.waitForSync()]);
+    await Promise.all([nodes.waitForSync(), namespaces.waitForSync(), pdbs.waitForSync(), pods.waitForSync()]);
     if (!this.stopped) this.running = this.loop();
   }
 

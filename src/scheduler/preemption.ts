@@ -1,10 +1,14 @@
 // Preemption's decision (upstream framework/preemption Evaluator with DefaultPreemption's victim
 // selection, v1.32), without side effects: on the nodes where the pod failed as Unschedulable (not
 // UnschedulableAndUnresolvable), remove every lower-priority pod in a dry run, check the pod fits,
-// then put back as many as still fit, most important first; among the nodes that work, pick the one
-// with the lowest highest-priority victim, then the lowest priority sum, then the fewest victims.
-// PodDisruptionBudgets are not consulted yet. The caller evicts the victims and records the nomination.
+// then put back as many as still fit, most important first, those a PodDisruptionBudget protects before
+// the others; among the nodes that work, pick the one with the fewest budget violations, then the
+// lowest highest-priority victim, then the lowest priority sum, then the fewest victims. A violation is
+// allowed when nothing else makes room, as upstream. The caller evicts the victims and records the
+// nomination.
+import type { PodDisruptionBudget } from "./api-types.js";
 import type { CycleState } from "./cycle-state.js";
+import { filterPodsWithPDBViolation } from "./disruption-budgets.js";
 import { fitErrorMessage, newDiagnosis, NodeToStatus } from "./fit-error.js";
 import type { Handle, PostFilterOutcome } from "./framework.js";
 import type { NodeInfo } from "./node-info.js";
@@ -25,6 +29,8 @@ export interface Candidate {
   readonly name: string;
   /** Most important first. */
   readonly victims: readonly PodInfo[];
+  /** Victims whose eviction exceeds a PodDisruptionBudget. */
+  readonly numPDBViolations: number;
 }
 
 export class Evaluator {
@@ -61,23 +67,29 @@ export class Evaluator {
     return undefined;
   }
 
-  /** upstream DryRunPreemption: from a random offset, until enough candidates are found. */
+  /**
+   * upstream DryRunPreemption: from a random offset, until enough candidates are found and one of them
+   * violates no budget; those come first.
+   */
   dryRunPreemption(state: CycleState, pod: PodInfo, potential: readonly NodeInfo[]): { candidates: Candidate[]; statuses: NodeToStatus } {
     const statuses = new NodeToStatus();
-    const candidates: Candidate[] = [];
+    const nonViolating: Candidate[] = [];
+    const violating: Candidate[] = [];
     const n = potential.length;
-    if (n === 0) return { candidates, statuses };
+    if (n === 0) return { candidates: [], statuses };
+    const pdbs = this.handle.snapshot.pdbs();
     const offset = Math.floor(this.handle.random() * n);
     const wanted = this.numCandidates(n);
-    for (let i = 0; i < n && candidates.length < wanted; i++) {
+    const enough = (): boolean => nonViolating.length > 0 && nonViolating.length + violating.length >= wanted;
+    for (let i = 0; i < n && !enough(); i++) {
       const ni = potential[(offset + i) % n] as NodeInfo;
-      const { victims, status } = this.hasLowerPriorityPods(ni, pod)
-        ? this.selectVictimsOnNode(state.clone(), pod, ni.clone())
-        : { victims: [], status: Status.unresolvable(ERR_NO_VICTIMS) };
-      if (status === null && victims.length > 0) candidates.push({ name: ni.name, victims });
+      const { victims, numPDBViolations, status } = this.hasLowerPriorityPods(ni, pod)
+        ? this.selectVictimsOnNode(state.clone(), pod, ni.clone(), pdbs)
+        : { victims: [], numPDBViolations: 0, status: Status.unresolvable(ERR_NO_VICTIMS) };
+      if (status === null && victims.length > 0) (numPDBViolations === 0 ? nonViolating : violating).push({ name: ni.name, victims, numPDBViolations });
       else statuses.set(ni.name, status ?? Status.error(`expected at least one victim pod on node ${JSON.stringify(ni.name)}`));
     }
-    return { candidates, statuses };
+    return { candidates: [...nonViolating, ...violating], statuses };
   }
 
   /** Nodes without lower-priority pods need no dry run (nor copies of the node and state). */
@@ -92,28 +104,45 @@ export class Evaluator {
     return Math.min(Math.max(n, this.args.minCandidateNodesAbsolute), numNodes);
   }
 
-  /** upstream SelectVictimsOnNode (no PDBs): state and nodeInfo are this node's private copies. */
-  selectVictimsOnNode(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): { victims: PodInfo[]; status: Status | null } {
+  /**
+   * upstream SelectVictimsOnNode: state and nodeInfo are this node's private copies. Victims a budget
+   * protects are reprieved first, so another victim is taken in their place when one suffices.
+   */
+  selectVictimsOnNode(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo, pdbs: readonly PodDisruptionBudget[]): VictimSelection {
     const potential = [...nodeInfo.pods.values()].filter((p) => p.priority < pod.priority);
-    if (potential.length === 0) return { victims: [], status: Status.unresolvable(ERR_NO_VICTIMS) };
+    if (potential.length === 0) return { victims: [], numPDBViolations: 0, status: Status.unresolvable(ERR_NO_VICTIMS) };
     for (const p of potential) {
       nodeInfo.removePod(p);
       const s = this.handle.runPreFilterExtensionRemovePod(state, pod, p, nodeInfo);
-      if (s) return { victims: [], status: s };
+      if (s) return { victims: [], numPDBViolations: 0, status: s };
     }
     const fits = this.handle.runFilterPluginsWithNominatedPods(state, pod, nodeInfo);
-    if (fits !== null) return { victims: [], status: fits };
+    if (fits !== null) return { victims: [], numPDBViolations: 0, status: fits };
+    const { violating, nonViolating } = filterPodsWithPDBViolation(potential.sort(moreImportantFirst), pdbs);
     const victims: PodInfo[] = [];
-    for (const p of potential.sort(moreImportantFirst)) {
+    const reprieve = (p: PodInfo): boolean => {
       nodeInfo.addPod(p);
       this.handle.runPreFilterExtensionAddPod(state, pod, p, nodeInfo);
-      if (this.handle.runFilterPluginsWithNominatedPods(state, pod, nodeInfo) === null) continue;
+      if (this.handle.runFilterPluginsWithNominatedPods(state, pod, nodeInfo) === null) return true;
       nodeInfo.removePod(p);
       this.handle.runPreFilterExtensionRemovePod(state, pod, p, nodeInfo);
       victims.push(p);
-    }
-    return { victims, status: null };
+      return false;
+    };
+    let numPDBViolations = 0;
+    for (const p of violating) if (!reprieve(p)) numPDBViolations++;
+    for (const p of nonViolating) reprieve(p);
+    // Two passes may interleave importance: restore most important first.
+    if (violating.length > 0 && nonViolating.length > 0) victims.sort(moreImportantFirst);
+    return { victims, numPDBViolations, status: null };
   }
+}
+
+export interface VictimSelection {
+  readonly victims: PodInfo[];
+  readonly numPDBViolations: number;
+  /** null: the pod fits once the victims are gone. */
+  readonly status: Status | null;
 }
 
 /** upstream MoreImportantPod: higher priority, then earlier start. */
@@ -126,10 +155,11 @@ function startTime(p: PodInfo): string {
   return p.pod.status?.startTime ?? "~";
 }
 
-/** upstream pickOneNodeForPreemption without PDB counts; the first of equals wins. */
+/** upstream pickOneNodeForPreemption: fewest budget violations first; the first of equals wins. */
 export function selectCandidate(candidates: readonly Candidate[]): Candidate {
   const offset = 2 ** 31;
   const keys = (c: Candidate): number[] => [
+    c.numPDBViolations,
     c.victims[0]?.priority ?? -offset,
     c.victims.reduce((sum, v) => sum + v.priority + offset, 0),
     c.victims.length,

@@ -197,7 +197,7 @@ describe("job controller", () => {
 
   it("fails a job past activeDeadlineSeconds with DeadlineExceeded and deletes its pods", async () => {
     const ns = await namespace("job-deadline");
-    await client.create(BATCH_JOBS, ns, jobManifest("slow", { activeDeadlineSeconds: 1, parallelism: 2, completions: 2 }, { nodeSelector: NOWHERE }));
+    await client.create(BATCH_JOBS, ns, jobManifest("slow", { activeDeadlineSeconds: 3, parallelism: 2, completions: 2 }, { nodeSelector: NOWHERE }));
     await waitFor(async () => (await podsOf(ns, "slow")).length === 2, "two pending pods");
     const failed = await waitForCondition(ns, "slow", "Failed");
     const condition = failed.status?.conditions?.find((c) => c.type === "Failed");

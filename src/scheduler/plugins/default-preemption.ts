@@ -1,7 +1,7 @@
 // DefaultPreemption (upstream plugins/defaultpreemption): the PostFilter that, when a pod fits no
-// node, finds the node where evicting lower-priority pods makes room. It only decides: the result
-// names the node to nominate and the victims; the caller evicts them. Its message is prefixed
-// "preemption: ", as upstream.
+// node, finds the node where evicting lower-priority pods makes room, sparing pods a
+// PodDisruptionBudget protects where it can. It only decides: the result names the node to nominate
+// and the victims; the caller evicts them. Its message is prefixed "preemption: ", as upstream.
 import type { CycleState } from "../cycle-state.js";
 import type { NodeToStatus } from "../fit-error.js";
 import type { Handle, PluginArgs, PluginFactory, PostFilterOutcome, PostFilterPlugin } from "../framework.js";
