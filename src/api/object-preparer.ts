@@ -5,6 +5,7 @@
 import type { RequestContext } from "./request-context.js";
 import type { KubeObject, ManagedFieldsEntry, ResourceDef } from "./resource.js";
 import { invalidObject, type FieldError } from "./validation/field-errors.js";
+import { rfc3339 } from "./meta-time.js";
 
 export interface ObjectPreparer {
   /** Decode-time checks against the schema: returns the object with unknown fields dropped, or throws 400. */
@@ -26,7 +27,7 @@ export async function prepareForCreate(preparer: ObjectPreparer, def: ResourceDe
   if (def.statusSubresource && !def.keepsStatusOnCreate) delete obj.status;
   def.defaults?.(obj);
   meta.uid = facts.uid;
-  meta.creationTimestamp = facts.now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  meta.creationTimestamp = rfc3339(facts.now);
   if (tracksGeneration(def)) meta.generation = 1;
   def.prepareForCreate?.(obj);
   throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, undefined), ...(def.validate?.(obj, {}) ?? [])]);

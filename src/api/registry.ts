@@ -14,6 +14,7 @@ import type { RequestContext } from "./request-context.js";
 import { apiVersionOf, type KubeObject, type ResourceDef } from "./resource.js";
 import { decodeKeyValue, encodeForStorage, storageKey } from "./stored-object.js";
 import type { CachedObject } from "./watch-cache.js";
+import { rfc3339 } from "./meta-time.js";
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -365,7 +366,3 @@ function randomSuffix(length: number, random: () => number): string {
   return out;
 }
 
-/** Upstream's metav1.Time format: RFC 3339 at second precision in UTC. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}

@@ -1,7 +1,6 @@
 // Server-side printing: meta.k8s.io/v1 Table replies for `kubectl get`, with each kind's columns
 // (ResourceDef.table) or upstream's default NAME/AGE table for kinds without printers.
 import type { KubeObject, ResourceDef, TableColumn, TableDef } from "./resource.js";
-import { shortHumanDuration } from "./resources/duration.js";
 
 export type IncludeObject = "None" | "Metadata" | "Object";
 
@@ -44,10 +43,4 @@ export function tableRow(def: ResourceDef, obj: KubeObject, include: IncludeObje
 
 export function table(def: ResourceDef, rows: TableRow[], listMeta: Record<string, unknown>): Record<string, unknown> {
   return { kind: "Table", apiVersion: "meta.k8s.io/v1", metadata: listMeta, columnDefinitions: columnDefinitions(def), rows };
-}
-
-/** AGE as kubectl shows it, from a creationTimestamp. */
-export function age(timestamp: string | undefined, now: Date): string {
-  if (!timestamp) return "<unknown>";
-  return shortHumanDuration(now.getTime() - Date.parse(timestamp));
 }

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { KubeObject } from "../api/resource.js";
 import type { Logger } from "../log.js";
 import { CORE_V1, type Client } from "./client.js";
+import { rfc3339 } from "../api/meta-time.js";
 
 export type EventType = "Normal" | "Warning";
 
@@ -62,7 +63,7 @@ export class EventRecorder {
   private async createEvent(key: string, object: KubeObject, type: EventType, reason: string, message: string, nowMs: number): Promise<void> {
     const meta = object.metadata ?? {};
     const namespace = meta.namespace || "default";
-    const timestamp = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const timestamp = rfc3339(nowMs);
     const name = `${meta.name ?? "unknown"}.${(BigInt(nowMs) * 1_000_000n + BigInt(randomBytes(2).readUInt16BE())).toString(16)}`;
     await this.options.client.create(EVENTS, namespace, {
       apiVersion: "v1",
@@ -85,7 +86,7 @@ export class EventRecorder {
   private async bump(previous: Recorded, nowMs: number): Promise<void> {
     previous.count += 1;
     previous.lastMs = nowMs;
-    const lastTimestamp = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const lastTimestamp = rfc3339(nowMs);
     await this.options.client.patch(EVENTS, previous.namespace, previous.name, "merge", { count: previous.count, lastTimestamp });
   }
 

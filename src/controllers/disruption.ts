@@ -24,7 +24,7 @@ import { controllerRefOf } from "./controller-ref.js";
 import { messageOf } from "./error-message.js";
 import { getValueFromIntOrPercent } from "./int-or-percent.js";
 import { isPodReady, type Pod } from "./pods.js";
-import { rfc3339, timeMs } from "./timestamps.js";
+import { rfc3339, timeMs } from "../api/meta-time.js";
 
 export const DisruptionAllowedCondition = "DisruptionAllowed";
 export const SufficientPodsReason = "SufficientPods";

@@ -15,6 +15,7 @@ import type { ControllerContext, ControllerRegistration } from "./controller-con
 import { type NamespaceCondition, failureConditions, updateConditions } from "./namespace/conditions.js";
 import { ContentDeleter, type DeletionOutcome } from "./namespace/content-deleter.js";
 import { ServedResources } from "./served-resources.js";
+import { rfc3339 } from "../api/meta-time.js";
 
 const NAMESPACES = CORE_V1("namespaces");
 /** The spec.finalizers token this controller owns (upstream FinalizerKubernetes). */
@@ -88,7 +89,7 @@ class NamespaceDeleter {
   private async recordConditions(namespace: KubeObject, outcome: DeletionOutcome, log: Logger): Promise<void> {
     const status = (namespace.status ?? {}) as { conditions?: NamespaceCondition[] };
     // metav1.Time: RFC 3339 at second precision.
-    const now = new Date(this.ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const now = rfc3339(this.ctx.clock.now());
     const { conditions, changed } = updateConditions(status.conditions ?? [], failureConditions(outcome.totals), now);
     if (!changed) return;
     try {

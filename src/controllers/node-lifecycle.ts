@@ -22,6 +22,7 @@ import { indexFuncs, keyFor } from "../client/indexer.js";
 import type { Informer } from "../client/informer.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
 import { NODE_NAME_INDEX, taintsOf, type Taint } from "./taint-eviction.js";
+import { rfc3339 } from "../api/meta-time.js";
 
 const NODES = CORE_V1("nodes");
 const PODS = CORE_V1("pods");
@@ -186,9 +187,6 @@ function zoneKey(node: KubeObject): string {
   return region === "" && zone === "" ? "" : `${region}:\u0000:${zone}`;
 }
 
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 function ignoreNotFound(err: unknown): void {
   if (!(err instanceof StatusError && err.code === 404)) throw err;

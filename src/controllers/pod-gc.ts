@@ -18,6 +18,7 @@ import { defineController, type ReconcileResult } from "../client/controller.js"
 import type { Informer } from "../client/informer.js";
 import type { Logger } from "../log.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
+import { rfc3339 } from "../api/meta-time.js";
 
 const PODS = CORE_V1("pods");
 const NODES = CORE_V1("nodes");
@@ -171,7 +172,7 @@ class PodGC {
   }
 
   private failedStatus(pod: KubeObject, condition: PodCondition | undefined): KubeObject {
-    const lastTransitionTime = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const lastTransitionTime = rfc3339(this.clock.now());
     const status: Record<string, unknown> = { phase: "Failed" };
     if (condition) status.conditions = [{ ...condition, lastTransitionTime }];
     return { apiVersion: "v1", kind: "Pod", metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace }, status };

@@ -3,7 +3,7 @@
 // IsPodActive, FilterActivePods, PodKey). Objects come from informers, already defaulted by the API
 // server; these views only name the fields controllers use. Never mutate a cached object.
 import type { KubeObject, ObjectMeta } from "../api/resource.js";
-import { timeMs } from "./timestamps.js";
+import { timeMs } from "../api/meta-time.js";
 
 export interface PodTemplate {
   metadata?: ObjectMeta;

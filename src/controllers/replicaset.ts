@@ -23,7 +23,7 @@ import type { ReplicaSet } from "./replicaset/objects.js";
 import { getPodsToDelete } from "./replicaset/pod-ranking.js";
 import { calculateStatus, updateReplicaSetStatus } from "./replicaset/status.js";
 import { SLOW_START_INITIAL_BATCH_SIZE, slowStartBatch } from "./slow-start.js";
-import { timeMs } from "./timestamps.js";
+import { timeMs } from "../api/meta-time.js";
 
 export { FailedCreate, FailedDelete, SuccessfulCreate, SuccessfulDelete } from "./pod-control.js";
 

@@ -14,6 +14,7 @@ import { defineController, type Controller, type ReconcileResult } from "../clie
 import { indexFuncs, objectKey, splitKey } from "../client/indexer.js";
 import type { Informer } from "../client/informer.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
+import { rfc3339 } from "../api/meta-time.js";
 
 const PODS = CORE_V1("pods");
 const NODES = CORE_V1("nodes");
@@ -117,9 +118,6 @@ function nodeNameOf(pod: KubeObject): string {
   return (pod.spec as { nodeName?: string } | undefined)?.nodeName ?? "";
 }
 
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 // --- the controller ------------------------------------------------------------------------------
 

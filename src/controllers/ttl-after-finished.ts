@@ -9,7 +9,7 @@ import { defineController, objectKey, splitKey, type Controller, type ReconcileR
 import type { Informer } from "../client/informer.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
 import { BATCH_JOBS, finishedCondition, type Job } from "./job/objects.js";
-import { timeMs } from "./timestamps.js";
+import { timeMs } from "../api/meta-time.js";
 
 /** Upstream deletes expired Jobs with foreground cascading deletion. */
 export const TTL_DELETE_PROPAGATION = "Foreground";

@@ -19,6 +19,7 @@ import { Nominator } from "./nominator.js";
 import { DEFAULT_SCHEDULER_NAME, defaultProfile, inTreeRegistry } from "./plugins/index.js";
 import { Scheduler, type SchedulingOutcome } from "./schedule-one.js";
 import { podKey, SchedulingQueue } from "./scheduling-queue.js";
+import { rfc3339 } from "../api/meta-time.js";
 
 const PODS = CORE_V1("pods");
 const PDBS: ResourceRef = { group: "policy", version: "v1", resource: "poddisruptionbudgets" };
@@ -161,7 +162,7 @@ export class KubeScheduler {
   /** upstream: PodScheduled False, reason Unschedulable, the FitError message; nominatedNodeName after preemption. */
   private async markUnschedulable(pod: Pod, message: string, nominatedNodeName: string | undefined): Promise<void> {
     const meta = pod.metadata ?? {};
-    const condition = { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") };
+    const condition = { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null, lastTransitionTime: rfc3339(new Date()) };
     const conditions = [...((pod.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).filter((c) => c.type !== "PodScheduled"), condition];
     const status: Record<string, unknown> = { conditions };
     if (nominatedNodeName) status.nominatedNodeName = nominatedNodeName;

@@ -6,6 +6,7 @@ import type { KubeObject, ResourceDef } from "../resource.js";
 import { successStatus, writeJson } from "../respond.js";
 import type { ApiContext } from "./api-context.js";
 import type { HttpExchange } from "./resource-handlers.js";
+import { rfc3339 } from "../meta-time.js";
 
 export async function bindPod(api: ApiContext, def: ResourceDef, namespace: string | undefined, name: string, http: HttpExchange): Promise<void> {
   const binding = await decodeObject(await readBody(http.req), http.req.headers["content-type"]);
@@ -32,6 +33,6 @@ export async function assignNode(api: ApiContext, def: ResourceDef, namespace: s
 /** Upstream's assignPod also records PodScheduled=True. */
 function withScheduledCondition(status: unknown, now: Date): Record<string, unknown> {
   const current = (status ?? {}) as { conditions?: { type: string }[] };
-  const condition = { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, "Z") };
+  const condition = { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: rfc3339(now) };
   return { ...current, conditions: [...(current.conditions ?? []).filter((c) => c.type !== "PodScheduled"), condition] };
 }

@@ -6,7 +6,7 @@ import type { KubeObject, ObjectMeta } from "../../api/resource.js";
 import type { ResourceRef } from "../../client/client.js";
 import { newControllerRef } from "../controller-ref.js";
 import { BATCH_JOBS, type Job, type JobSpec } from "../job/objects.js";
-import { timeMs } from "../timestamps.js";
+import { timeMs } from "../../api/meta-time.js";
 import { Zone, formatRFC3339 } from "./zone.js";
 
 export const BATCH_CRONJOBS: ResourceRef = { group: "batch", version: "v1", resource: "cronjobs" };

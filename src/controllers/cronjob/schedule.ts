@@ -8,7 +8,7 @@
 // - nextScheduleTimeDuration is how long until the next start, plus upstream's 100 ms margin.
 // Schedules without a zone run in UTC (upstream: the controller manager's local zone).
 import { parseCronSchedule, type CronSchedule } from "../../api/resources/cron-schedule.js";
-import { timeMs } from "../timestamps.js";
+import { timeMs } from "../../api/meta-time.js";
 import type { CronJob } from "./objects.js";
 import { Zone, type Wall } from "./zone.js";
 

@@ -15,7 +15,7 @@ import { controllerRefOf } from "../controller-ref.js";
 import { messageOf } from "../error-message.js";
 import { isJobFinished, isJobSucceeded, finishedCondition, type Job } from "../job/objects.js";
 import { isNamespaceTerminating } from "../pod-control.js";
-import { rfc3339, timeMs } from "../timestamps.js";
+import { rfc3339, timeMs } from "../../api/meta-time.js";
 import {
   BATCH_CRONJOBS, BATCH_JOBS, FailedCreate, FailedDelete, FailedGet, InvalidSchedule, JobAlreadyActive, MissSchedule, MissingJob, SawCompletedJob,
   SuccessfulCreate, SuccessfulDelete, TooManyMissedTimes, UnexpectedJob, UnknownTimeZone, UnparseableSchedule, UnsupportedSchedule,

@@ -3,7 +3,7 @@
 // same status keeps lastTransitionTime. ReplicaSet ReplicaFailure conditions surface on the
 // Deployment with lastUpdateTime = lastTransitionTime.
 import type { ReplicaSetCondition } from "../replicaset/objects.js";
-import { rfc3339 } from "../timestamps.js";
+import { rfc3339 } from "../../api/meta-time.js";
 import type { DeploymentCondition, DeploymentStatus } from "./objects.js";
 
 export function newDeploymentCondition(nowMs: number, type: string, status: DeploymentCondition["status"], reason: string, message: string): DeploymentCondition {

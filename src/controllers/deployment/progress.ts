@@ -7,7 +7,7 @@
 import { goQuote } from "../../api/validation/go-quote.js";
 import type { ReconcileResult } from "../../client/controller.js";
 import type { ReplicaSet } from "../replicaset/objects.js";
-import { timeMs } from "../timestamps.js";
+import { timeMs } from "../../api/meta-time.js";
 import { getDeploymentCondition, newDeploymentCondition, removeDeploymentCondition, replicaSetToDeploymentCondition, setDeploymentCondition } from "./conditions.js";
 import {
   DeploymentProgressing, DeploymentReplicaFailure, NewRSAvailableReason, ReplicaSetUpdatedReason, TimedOutReason, desiredReplicas, hasProgressDeadline,

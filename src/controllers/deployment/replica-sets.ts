@@ -5,7 +5,7 @@
 import { parseGoInt } from "../parse-int.js";
 import type { PodTemplate } from "../pods.js";
 import type { ReplicaSet } from "../replicaset/objects.js";
-import { timeMs } from "../timestamps.js";
+import { timeMs } from "../../api/meta-time.js";
 import { DesiredReplicasAnnotation, PodTemplateHashLabel, RevisionAnnotation, desiredReplicas, rsReplicas, type Deployment } from "./objects.js";
 
 type Less = (a: ReplicaSet, b: ReplicaSet) => boolean;

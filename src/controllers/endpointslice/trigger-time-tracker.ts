@@ -5,7 +5,7 @@
 // time that moved since, or the Service's creation for a Service seen for the first time, or none
 // (undefined: nothing it can date changed). One tracker per controller; in memory only.
 import { podReadyCondition } from "../pods.js";
-import { timeMs } from "../timestamps.js";
+import { timeMs } from "../../api/meta-time.js";
 import type { EndpointPod, Service } from "./pod-endpoints.js";
 
 interface ServiceState {

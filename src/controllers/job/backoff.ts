@@ -4,7 +4,7 @@
 // kept in memory per Job key; it is rebuilt from what the controller sees, so a restart forgets it.
 import type { Clock } from "../../client/clock.js";
 import { podReadyCondition } from "../pods.js";
-import { timeMs } from "../timestamps.js";
+import { timeMs } from "../../api/meta-time.js";
 import type { Pod } from "./objects.js";
 
 /** DefaultJobPodFailureBackOff. */

@@ -7,7 +7,7 @@ import type { LabelSelectorObject } from "../../api/label-selector.js";
 import type { KubeObject, ObjectMeta } from "../../api/resource.js";
 import type { ResourceRef } from "../../client/client.js";
 import type { Pod as BasePod, PodTemplate } from "../pods.js";
-import { rfc3339 } from "../timestamps.js";
+import { rfc3339 } from "../../api/meta-time.js";
 
 /** batch/v1 jobs (the client has no BATCH_V1 helper). */
 export const BATCH_JOBS: ResourceRef = { group: "batch", version: "v1", resource: "jobs" };

@@ -5,7 +5,7 @@
 // logarithmic buckets; Jobs use the plain one.)
 import { lessByNodePhaseReadiness } from "../pod-deletion-order.js";
 import { isPodReady, podReadyCondition } from "../pods.js";
-import { timeMs } from "../timestamps.js";
+import { timeMs } from "../../api/meta-time.js";
 import type { Pod } from "./objects.js";
 
 /** The pods sorted so that the first is the one to remove first (a new array). */

@@ -7,7 +7,7 @@
 // FailureTarget or SuccessCriteriaMet condition and only later Failed or Complete.
 import type { ReconcileResult } from "../../client/controller.js";
 import { filterActivePods, isPodReady } from "../pods.js";
-import { timeMs, rfc3339 } from "../timestamps.js";
+import { timeMs, rfc3339 } from "../../api/meta-time.js";
 import { calculateSucceededIndexes, totalIndexes } from "./indexed.js";
 import { deleteActivePods, manageJob } from "./manage.js";
 import {

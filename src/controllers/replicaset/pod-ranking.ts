@@ -11,7 +11,7 @@
 //  8. newer first (log2 buckets of age; equal bucket → by UID).
 import { lessByNodePhaseReadiness } from "../pod-deletion-order.js";
 import { isPodActive, isPodReady, podReadyCondition, type Pod } from "../pods.js";
-import { timeMs } from "../timestamps.js";
+import { timeMs } from "../../api/meta-time.js";
 
 export const POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
 

@@ -10,7 +10,7 @@ import { LabelSelector } from "../../api/label-selector.js";
 import { APPS_V1, type Client } from "../../client/client.js";
 import { messageOf } from "../error-message.js";
 import { isPodAvailable, isPodReady, type Pod } from "../pods.js";
-import { rfc3339 } from "../timestamps.js";
+import { rfc3339 } from "../../api/meta-time.js";
 import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from "./objects.js";
 
 export const ReplicaFailure = "ReplicaFailure";

@@ -2,6 +2,7 @@
 // addresses as a kubelet reports them, and its Lease in kube-node-lease. Addresses are
 // benchmarking-range placeholders: nothing is ever sent to them.
 import type { KubeObject } from "../../api/resource.js";
+import { rfc3339 } from "../../api/meta-time.js";
 
 export const KUBELET_VERSION = "v1.32.0-kubelite";
 /** How long a node's lease is valid; the node lifecycle controller's grace period is measured against it. */
@@ -16,9 +17,6 @@ export interface SimulatedNodeSpec {
   index: number;
 }
 
-function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 /** The node's placeholder InternalIP, from the benchmarking range 198.18.0.0/15 (RFC 2544): never routed, never contacted. */
 export function simulatedNodeIP(index: number): string {

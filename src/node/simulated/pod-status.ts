@@ -2,6 +2,7 @@
 // started (or, for pods of Jobs, Succeeded with every container Completed), as a kubelet would once
 // the containers ran. No process exists; the status is the whole simulation.
 import type { KubeObject } from "../../api/resource.js";
+import { rfc3339 } from "../../api/meta-time.js";
 
 interface Container {
   name: string;
@@ -15,9 +16,6 @@ interface PodShape {
   metadata?: { ownerReferences?: { kind: string; controller?: boolean }[] };
 }
 
-function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 /** Pods that are meant to finish (Jobs' pods, or restartPolicy Never/OnFailure) complete; others run. */
 export function completes(pod: KubeObject): boolean {

@@ -18,6 +18,7 @@ import type { Informer } from "../../client/informer.js";
 import type { Logger } from "../../log.js";
 import { leaseObject, nodeObject, simulatedNodeIP, type SimulatedNodeSpec } from "./node-objects.js";
 import { completes, simulatedPodStatus } from "./pod-status.js";
+import { rfc3339 } from "../../api/meta-time.js";
 
 const NODES = CORE_V1("nodes");
 const PODS = CORE_V1("pods");
@@ -181,7 +182,7 @@ export class SimulatedNodes {
   private async restoreReadiness(pod: KubeObject): Promise<void> {
     const conditions = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
     if (completes(pod) || !conditions.some((c) => c.type === "Ready" && c.status === "False")) return;
-    const lastTransitionTime = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const lastTransitionTime = rfc3339(this.clock.now());
     const updated = structuredClone(pod);
     const ready = (c: { type: string; status: string }) => (c.type === "Ready" && c.status !== "True" ? { ...c, status: "True", lastTransitionTime } : c);
     updated.status = { ...(updated.status as Record<string, unknown> | undefined), conditions: conditions.map(ready) };

@@ -1,0 +1,15 @@
+// metav1.Time as objects carry it: RFC 3339 strings at second precision in UTC, read back as epoch
+// milliseconds. An absent or unparsable time is undefined (Go's zero time), never NaN. The one
+// place the API server, controllers, the scheduler and nodes format timestamps.
+
+/** upstream metav1.Time: RFC 3339 at second precision in UTC, from a Date or epoch milliseconds. */
+export function rfc3339(time: Date | number): string {
+  return (typeof time === "number" ? new Date(time) : time).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Milliseconds of an RFC 3339 timestamp; undefined when absent or unparsable (Go's zero time). */
+export function timeMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
