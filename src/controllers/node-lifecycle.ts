@@ -187,7 +187,6 @@ function zoneKey(node: KubeObject): string {
   return region === "" && zone === "" ? "" : `${region}:\u0000:${zone}`;
 }
 
-
 function ignoreNotFound(err: unknown): void {
   if (!(err instanceof StatusError && err.code === 404)) throw err;
 }

@@ -118,7 +118,6 @@ function nodeNameOf(pod: KubeObject): string {
   return (pod.spec as { nodeName?: string } | undefined)?.nodeName ?? "";
 }
 
-
 // --- the controller ------------------------------------------------------------------------------
 
 class TaintEvictionController {

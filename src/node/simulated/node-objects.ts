@@ -17,7 +17,6 @@ export interface SimulatedNodeSpec {
   index: number;
 }
 
-
 /** The node's placeholder InternalIP, from the benchmarking range 198.18.0.0/15 (RFC 2544): never routed, never contacted. */
 export function simulatedNodeIP(index: number): string {
   const n = index + 1;

@@ -16,7 +16,6 @@ interface PodShape {
   metadata?: { ownerReferences?: { kind: string; controller?: boolean }[] };
 }
 
-
 /** Pods that are meant to finish (Jobs' pods, or restartPolicy Never/OnFailure) complete; others run. */
 export function completes(pod: KubeObject): boolean {
   const shape = pod as PodShape;
