@@ -44,7 +44,7 @@ export class ApiServer {
     const path = url.pathname;
     const user = await this.deps.authenticator.authenticate(req);
     if (!user && !allowsAnonymous(path)) throw unauthorized();
-    if (this.serveNonResource(req, res, path)) return;
+    if (this.serveNonResource(req, res, url)) return;
     const request = parseResourceRequest(req.method ?? "GET", path, url.searchParams);
     if (!request) throw new StatusError(404, "NotFound", `the server could not find the requested resource (${req.method} ${path})`);
     const ctx = requestContext(req, url.searchParams, user!);
@@ -52,17 +52,18 @@ export class ApiServer {
   }
 
   /** Serves version, health, metrics, discovery and OpenAPI paths; false when the path is none of them. */
-  private serveNonResource(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+  private serveNonResource(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    const path = url.pathname;
     const { api } = this.deps;
     const trimmed = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
     if (trimmed === "/version") return this.json(res, this.deps.version);
     if (trimmed === "/healthz" || trimmed === "/livez" || trimmed.startsWith("/healthz/") || trimmed.startsWith("/livez/")) return this.text(res, 200, "ok");
-    if (trimmed === "/readyz" || trimmed.startsWith("/readyz/")) return this.readyz(req, res);
+    if (trimmed === "/readyz" || trimmed.startsWith("/readyz/")) return this.readyz(res, url.searchParams.has("verbose"));
     if (trimmed === "/metrics") {
       void this.deps.metrics.render().then((body) => writeRaw(res, 200, body, this.deps.metrics.contentType));
       return true;
     }
-    if (trimmed.startsWith("/openapi/")) return this.serveOpenAPI(req, res, trimmed);
+    if (trimmed.startsWith("/openapi/")) return this.serveOpenAPI(req, res, trimmed, url.searchParams.get("hash"));
     const parts = trimmed.split("/").filter(Boolean);
     const aggregated = Discovery.aggregatedMediaType(req.headers.accept);
     if (parts[0] === "api" && parts.length === 1) {
@@ -79,7 +80,7 @@ export class ApiServer {
     return false;
   }
 
-  private serveOpenAPI(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+  private serveOpenAPI(req: IncomingMessage, res: ServerResponse, path: string, hash: string | null): boolean {
     const { openapi } = this.deps;
     if (path === "/openapi/v2") {
       const doc = openapi.v2(req.headers.accept);
@@ -97,7 +98,6 @@ export class ApiServer {
     const doc = openapi.v3Document(path.slice("/openapi/v3/".length));
     if (!doc) return this.jsonOr404(res, undefined, path);
     // As upstream: a URL with the current hash is immutable; a stale hash redirects to the current one.
-    const hash = new URL(req.url ?? "/", "https://kubelite").searchParams.get("hash");
     if (hash !== null && hash !== doc.hash) {
       res.writeHead(301, { Location: `${path}?hash=${doc.hash}` });
       res.end();
@@ -109,10 +109,9 @@ export class ApiServer {
     return true;
   }
 
-  private readyz(req: IncomingMessage, res: ServerResponse): boolean {
+  private readyz(res: ServerResponse, verbose: boolean): boolean {
     const results = Object.entries(this.deps.readyChecks).map(([name, check]) => [name, check()] as const);
     const ok = results.every(([, passed]) => passed);
-    const verbose = new URL(req.url ?? "/", "https://kubelite").searchParams.has("verbose");
     if (!verbose) return this.text(res, ok ? 200 : 500, ok ? "ok" : "readyz check failed");
     const lines = results.map(([name, passed]) => `[${passed ? "+" : "-"}]${name} ${passed ? "ok" : "failed"}`);
     return this.text(res, ok ? 200 : 500, `${lines.join("\n")}\nreadyz check ${ok ? "passed" : "failed"}\n`);
