@@ -16,12 +16,18 @@ export interface ControllerSettings {
   defaultTolerationSeconds: number;
   /** Terminated pods kept before the pod GC deletes the oldest (upstream: 12,500). */
   terminatedPodGCThreshold: number;
+  /** --cluster-cidr: the range nodes' pod CIDRs come from (default 10.42.0.0/16). */
+  clusterCIDR: string;
+  /** The prefix length of each node's pod CIDR (default 24). */
+  nodeCIDRMaskSize: number;
 }
 
 export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   nodeMonitorGracePeriodMs: 40_000,
   defaultTolerationSeconds: 300,
   terminatedPodGCThreshold: 12_500,
+  clusterCIDR: "10.42.0.0/16",
+  nodeCIDRMaskSize: 24,
 };
 
 export interface ControllerContext {

@@ -10,6 +10,7 @@ import { endpointSliceController } from "./endpointslice.js";
 import { garbageCollectorController } from "./garbage-collector.js";
 import { jobController } from "./job.js";
 import { namespaceController } from "./namespace.js";
+import { nodeIpamController } from "./node-ipam.js";
 import { nodeLifecycleController } from "./node-lifecycle.js";
 import { podGCController } from "./pod-gc.js";
 import { replicaSetController } from "./replicaset.js";
@@ -25,6 +26,7 @@ export function builtinControllers(): ControllerRegistration[] {
     endpointsController,
     endpointSliceController,
     disruptionController,
+    nodeIpamController,
     nodeLifecycleController,
     taintEvictionController,
     garbageCollectorController,

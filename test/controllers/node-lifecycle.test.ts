@@ -19,7 +19,8 @@ import {
 } from "../../src/controllers/node-lifecycle.js";
 import { evictionTimeMs, toleratesTaint, type Taint, type Toleration } from "../../src/controllers/taint-eviction.js";
 import { createLogger } from "../../src/log.js";
-import { leaseObject, nodeObject } from "../../src/node/simulated/node-objects.js";
+import { nodeObject } from "../../src/node/simulated/node-objects.js";
+import { leaseObject } from "../../src/node/node-lease.js";
 import { FakeClient } from "../client/fake-client.js";
 import { FakeClock } from "../client/fake-clock.js";
 import type { TestServer } from "../support/test-server.js";

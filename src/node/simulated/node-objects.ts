@@ -3,10 +3,8 @@
 // benchmarking-range placeholders: nothing is ever sent to them.
 import type { KubeObject } from "../../api/resource.js";
 import { rfc3339 } from "../../api/meta-time.js";
+import { KUBELET_VERSION } from "../node-lease.js";
 
-export const KUBELET_VERSION = "v1.32.0-kubelite";
-/** How long a node's lease is valid; the node lifecycle controller's grace period is measured against it. */
-export const LEASE_DURATION_SECONDS = 40;
 
 export interface SimulatedNodeSpec {
   name: string;
@@ -69,16 +67,6 @@ export function nodeObject(spec: SimulatedNodeSpec, now: Date): KubeObject {
         architecture: "amd64",
       },
     },
-  };
-}
-
-export function leaseObject(nodeName: string, nodeUid: string | undefined, now: Date): KubeObject {
-  const owner = nodeUid ? { ownerReferences: [{ apiVersion: "v1", kind: "Node", name: nodeName, uid: nodeUid }] } : {};
-  return {
-    apiVersion: "coordination.k8s.io/v1",
-    kind: "Lease",
-    metadata: { name: nodeName, namespace: "kube-node-lease", ...owner },
-    spec: { holderIdentity: nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: now.toISOString().replace("Z", "000Z") },
   };
 }
 

@@ -9,22 +9,20 @@
 // nodes, so thousands of nodes cost a few timers and a map.
 import { StatusError } from "../../api/errors.js";
 import type { KubeObject } from "../../api/resource.js";
-import { CORE_V1, type Client, type ResourceRef } from "../../client/client.js";
+import { CORE_V1, type Client } from "../../client/client.js";
 import { realClock, type Clock, type TimerHandle } from "../../client/clock.js";
 import { defineController, type Controller } from "../../client/controller.js";
 import type { InformerFactory } from "../../client/informer-factory.js";
 import { indexFuncs, objectKey, splitKey } from "../../client/indexer.js";
 import type { Informer } from "../../client/informer.js";
 import type { Logger } from "../../log.js";
-import { leaseObject, nodeObject, simulatedNodeIP, type SimulatedNodeSpec } from "./node-objects.js";
+import { nodeObject, simulatedNodeIP, type SimulatedNodeSpec } from "./node-objects.js";
+import { LEASE_RENEW_INTERVAL_MS, renewLease } from "../node-lease.js";
 import { completes, simulatedPodStatus } from "./pod-status.js";
 import { rfc3339 } from "../../api/meta-time.js";
 
 const NODES = CORE_V1("nodes");
 const PODS = CORE_V1("pods");
-const LEASES: ResourceRef = { group: "coordination.k8s.io", version: "v1", resource: "leases" };
-/** How often a node renews its Lease (upstream kubelet: every 10 s of a 40 s lease). */
-const RENEW_INTERVAL_MS = 10_000;
 /** upstream's name for the pods-by-node index (shared with the node controllers). */
 const NODE_NAME_INDEX = "spec.nodeName";
 
@@ -84,7 +82,7 @@ export class SimulatedNodes {
   /** Registers the nodes, starts their heartbeats and the pod worker. */
   async start(): Promise<void> {
     await Promise.all([...this.nodes.values()].map((node) => this.register(node)));
-    const interval = this.options.renewIntervalMs ?? RENEW_INTERVAL_MS;
+    const interval = this.options.renewIntervalMs ?? LEASE_RENEW_INTERVAL_MS;
     let i = 0;
     for (const node of this.nodes.values()) {
       // Spread the renewals over the interval instead of renewing every node at once.
@@ -131,7 +129,7 @@ export class SimulatedNodes {
       const renew = node.heartbeat ? this.heartbeat(node) : Promise.resolve();
       renew
         .catch((err: unknown) => this.options.log.warn("lease renewal failed", { node: node.spec.name, error: err }))
-        .finally(() => this.scheduleHeartbeat(node, this.options.renewIntervalMs ?? RENEW_INTERVAL_MS));
+        .finally(() => this.scheduleHeartbeat(node, this.options.renewIntervalMs ?? LEASE_RENEW_INTERVAL_MS));
     }, delayMs);
   }
 
@@ -149,13 +147,7 @@ export class SimulatedNodes {
   }
 
   private async renewLease(node: SimulatedNode): Promise<void> {
-    const lease = leaseObject(node.spec.name, node.uid, new Date(this.clock.now()));
-    try {
-      await this.options.client.patch(LEASES, "kube-node-lease", node.spec.name, "merge", { spec: lease.spec });
-    } catch (err) {
-      if (!(err instanceof StatusError && err.code === 404)) throw err;
-      await this.options.client.create(LEASES, "kube-node-lease", lease);
-    }
+    await renewLease(this.options.client, node.spec.name, node.uid, new Date(this.clock.now()));
   }
 
   /** Level-triggered: a bound pod's status becomes what a node running it would report. */
