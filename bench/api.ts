@@ -23,7 +23,7 @@ export async function startServerProcess(datastore = "sqlite", extraArgs: string
   const dataDir = await mkdtemp(join(tmpdir(), "kubelite-bench-"));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, "server", "--data-dir", dataDir, "--port", String(port), "--datastore", datastore, "--log-level", "error", ...extraArgs], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, [BIN, "server", "--data-dir", dataDir, "--port", String(port), "--datastore", datastore, "--log-level", "error", "--disable-agent", ...extraArgs], { stdio: ["ignore", "ignore", "inherit"] });
   const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
   for (;;) {
     const status = await new Promise<number>((done) => {

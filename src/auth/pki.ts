@@ -52,6 +52,8 @@ export interface PKI {
   readonly issued: readonly PKIComponent[];
   /** Issues a client certificate signed by the cluster CA (not written to disk). */
   issueClientCertificate(identity: ClientIdentity): Promise<CertKeyPair>;
+  /** Issues a serving certificate for these names, signed by the cluster CA (node agents' servers). */
+  issueServingCertificate(names: { dnsNames: readonly string[]; ips: readonly string[] }): Promise<CertKeyPair>;
 }
 
 interface Context extends IssuerContext {
@@ -76,6 +78,7 @@ export async function loadOrCreatePKI(options: PKIOptions): Promise<PKI> {
     admin,
     issued,
     issueClientCertificate: async (identity) => issueLeaf(ctx, ca, clientSpec(identity)),
+    issueServingCertificate: async (names) => issueLeaf(ctx, ca, servingSpec(names)),
   };
 }
 

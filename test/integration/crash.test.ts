@@ -26,7 +26,7 @@ function freePort(): Promise<number> {
 /** Starts the server process and resolves once it printed its ready line. */
 function startProcess(dataDir: string, port: number): Promise<ChildProcess> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, "server", "--data-dir", dataDir, "--port", String(port), "--log-level", "error"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [BIN, "server", "--data-dir", dataDir, "--port", String(port), "--log-level", "error", "--disable-agent"], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       out += chunk.toString();

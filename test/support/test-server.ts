@@ -41,13 +41,19 @@ export interface TestServerOptions {
   leaseRenewIntervalMs?: number;
   dataDir?: string;
   bookmarkIntervalMs?: number;
+  /** Run the local node agent (real processes); off unless asked, so API tests stay light. */
+  agent?: boolean;
+  /** --image-map for the agent's process runtime. */
+  imageMap?: string;
+  /** --agents: extra local agents. */
+  agents?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "kubelite-test-")));
   const cacheDir = await mkdtemp(join(tmpdir(), "kubelite-kubectl-cache-"));
   const server = await startServer(
-    { ...defaultServerOptions(), dataDir, port: 0, datastore: options.datastore ?? "sqlite", logLevel: "error", simulatedNodes: options.simulatedNodes ?? 0 },
+    { ...defaultServerOptions(), dataDir, port: 0, datastore: options.datastore ?? "sqlite", logLevel: "error", simulatedNodes: options.simulatedNodes ?? 0, disableAgent: !options.agent, imageMap: options.imageMap, agents: options.agents ?? 0, nodeName: "kubelite-node" },
     { log: createLogger("error"), bookmarkIntervalMs: options.bookmarkIntervalMs, controllerSettings: options.controllerSettings, leaseRenewIntervalMs: options.leaseRenewIntervalMs },
   );
   const kubectl = (args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) =>
