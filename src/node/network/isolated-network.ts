@@ -90,7 +90,14 @@ export class IsolatedNetwork implements PodNetwork {
     return this.locked(sandboxId, async () => {
       const record = await this.store.get(sandboxId);
       if (record) return this.release(record);
-      await deleteNetns(podNetnsName(this.netnsName, sandboxId));
+      // No record but a namespace: made by a setUp whose record was lost. The plain network list
+      // and the derived container id are what it used (unless it had hostPorts, whose rules go
+      // with the node namespace), so DEL still frees its address.
+      const netnsName = podNetnsName(this.netnsName, sandboxId);
+      if (!netnsExists(netnsName)) return;
+      const args = { containerId: cniContainerId(sandboxId), netns: netnsPath(netnsName), ifName: POD_IFNAME };
+      await this.cni.del(this.networkList(false), args);
+      await deleteNetns(netnsName);
     });
   }
 
@@ -99,7 +106,7 @@ export class IsolatedNetwork implements PodNetwork {
     return record?.result && netnsExists(record.netnsName) ? toAttachment(record) : undefined;
   }
 
-  /** Sandboxes with an attachment (complete or interrupted) on disk, for stale cleanup. */
+  /** Sandboxes with an attachment (complete or interrupted) on disk. */
   async sandboxes(): Promise<string[]> {
     return (await this.store.list()).map((record) => record.sandboxId);
   }

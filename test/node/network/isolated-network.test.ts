@@ -2,6 +2,8 @@
 // from pods and from the agent's process, the hard rule (no routes out), idempotence, restart.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import path from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { Duplex } from "node:stream";
 import { DialError } from "../../../src/node/network/dialer.js";
@@ -104,6 +106,20 @@ describe("isolated pod network", { skip }, () => {
       assert.equal(await tiny.attachment("sandbox-a"), undefined);
 
       assert.deepEqual((await tiny.setUp(pod("b"))).ips, ["10.42.9.2"]);
+    } finally {
+      await tiny.destroy();
+    }
+  });
+
+  it("frees the address of a pod whose record was lost when it is torn down", async () => {
+    const tiny = new IsolatedNetwork({ dataDir, nodeName: "tiny", podCIDR: "10.42.9.0/30", log: memoryLogger() });
+    try {
+      const a = await tiny.setUp(pod("a"));
+      await rm(path.join(dataDir, "network", "pods"), { recursive: true });
+      assert.deepEqual(await tiny.sandboxes(), []);
+      await tiny.tearDown("sandbox-a");
+      assert.equal(existsSync(a.netnsPath!), false);
+      assert.deepEqual((await tiny.setUp(pod("b"))).ips, a.ips);
     } finally {
       await tiny.destroy();
     }
