@@ -3,7 +3,9 @@
 // first use and again on the next dial after it dies; close() stops it. A dial costs one unix
 // socket connection and a one-line handshake; bytes then flow through the helper unchanged.
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir } from "node:fs/promises";
 import net from "node:net";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Duplex } from "node:stream";
 import type { Logger } from "../../log.js";
@@ -67,7 +69,9 @@ export class NamespaceDialer {
 
   private start(): Promise<void> {
     if (this.helper && this.helper.exitCode === null && this.helper.signalCode === null) return Promise.resolve();
-    this.starting ??= this.spawnHelper().finally(() => (this.starting = undefined));
+    this.starting ??= mkdir(path.dirname(this.options.socketPath), { recursive: true })
+      .then(() => this.spawnHelper())
+      .finally(() => (this.starting = undefined));
     return this.starting;
   }
 

@@ -145,7 +145,8 @@ describe("isolated pod network", { skip }, () => {
     network = again; // afterEach destroys it
   });
 
-  it("rejects a dial to a closed port with a clear error", async () => {
+  it("rejects a dial to a closed port with a clear error, also before any pod exists", async () => {
+    await assert.rejects(network.dial(network.nodeIP, 9), /ECONNREFUSED/);
     const a = await network.setUp(pod("a"));
     await assert.rejects(network.dial(a.ips[0]!, 9), (error: unknown) => {
       assert.ok(error instanceof DialError);
