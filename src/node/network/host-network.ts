@@ -20,6 +20,10 @@ export class HostNetwork implements PodNetwork {
     return { ips: [this.nodeIP] };
   }
 
+  async sandboxes(): Promise<string[]> {
+    return []; // nothing is kept per sandbox
+  }
+
   dial(ip: string, port: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: ip, port });

@@ -32,6 +32,8 @@ export interface PodNetwork {
   tearDown(sandboxId: string): Promise<void>;
   /** The attachment of a sandbox set up earlier (also by a previous agent process), if any. */
   attachment(sandboxId: string): Promise<PodNetworkAttachment | undefined>;
+  /** Sandboxes this node has network state for (also from a previous agent process), so stale ones can be torn down. */
+  sandboxes(): Promise<string[]>;
   /** Opens a TCP connection to ip:port as the node sees it (probes, port-forward). */
   dial(ip: string, port: number): Promise<Duplex>;
   close(): Promise<void>;
