@@ -94,7 +94,8 @@ async function openSession(target: ProbeTarget, port: number): Promise<http2.Cli
   return new Promise((resolve, reject) => {
     const session = http2.connect(`http://${joinHostPort(target.podIP, port)}`, { createConnection: () => socket });
     session.once("remoteSettings", () => resolve(session));
-    session.once("error", (err) => {
+    // Errors after the handshake reach the pending call through its stream; none may go unheard.
+    session.on("error", (err) => {
       session.destroy();
       reject(err);
     });

@@ -56,7 +56,8 @@ function firstHop(action: HTTPGetAction, target: ProbeTarget, headers: Map<strin
   let path = action.path ?? "";
   if (path !== "" && !path.startsWith("/")) path = `/${path}`;
   const display = `${scheme}://${joinHostPort(host, port)}${path}`;
-  return { url: new URL(path || "/", `${scheme}://${joinHostPort(host, port)}`), display, hostHeader: headerValue(headers, "host") };
+  // Appended to the authority, so that a path such as "//x" stays a path.
+  return { url: new URL(`${scheme}://${joinHostPort(host, port)}${path || "/"}`), display, hostHeader: headerValue(headers, "host") };
 }
 
 /** The probe's headers in Go's canonical form, with kubelet's User-Agent and Accept defaults. */
