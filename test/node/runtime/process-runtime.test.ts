@@ -15,8 +15,9 @@ import { HostNetwork } from "../../../src/node/network/host-network.js";
 import { Cgroups } from "../../../src/node/runtime/process/cgroups.js";
 import { ProcessRuntime, type ProcessRuntimeOptions } from "../../../src/node/runtime/process/process-runtime.js";
 import type { ImageInfo, Runtime } from "../../../src/node/runtime/runtime.js";
-import { runtimeConformance, type ConformanceRuntime } from "./conformance.js";
-import { waitFor } from "./wait.js";
+import { containerConfig, runtimeConformance, sandboxConfig, type ConformanceRuntime } from "./conformance.js";
+import { NetnsNetwork } from "./netns-network.js";
+import { readLog, waitFor } from "./wait.js";
 
 const isRoot = process.getuid?.() === 0;
 const cgroups = new Cgroups();
@@ -108,6 +109,30 @@ describe("process runtime", () => {
       assert.equal((await adopted.containerStatus(containerId))?.exitCode, 9);
     } finally {
       await fixture.cleanup();
+    }
+  });
+
+  it("puts containers and their execs in the sandbox's network namespace and releases it", { skip: privileged ? undefined : "needs root" }, async () => {
+    const network = new NetnsNetwork();
+    const fixture = processRuntimeFixture({ network });
+    try {
+      const sandboxId = await fixture.runtime.runPodSandbox(sandboxConfig(fixture.tmpDir));
+      const namespace = [...network.namespaces.values()][0]!;
+      const inode = fs.statSync(`/var/run/netns/${namespace}`).ino;
+      const id = await fixture.runtime.createContainer(sandboxId, containerConfig(["sh", "-c", "readlink /proc/self/ns/net; while :; do sleep 1; done"]));
+      await fixture.runtime.startContainer(id);
+      const logPath = (await fixture.runtime.containerStatus(id))!.logPath;
+      await waitFor(() => readLog(logPath).length > 0, 10_000, "the container's output");
+      assert.equal(readLog(logPath)[0]?.content, `net:[${inode}]`);
+      const exec = await fixture.runtime.execSync(id, ["readlink", "/proc/self/ns/net"], 5_000);
+      assert.equal(exec.stdout.toString().trim(), `net:[${inode}]`);
+      (await fixture.runtime.portForward(sandboxId, 8080)).destroy();
+      assert.deepEqual(network.dials, [{ ip: "127.0.0.1", port: 8080 }]);
+      await fixture.runtime.removePodSandbox(sandboxId);
+      assert.equal(network.namespaces.size, 0);
+    } finally {
+      await fixture.cleanup();
+      await network.close();
     }
   });
 

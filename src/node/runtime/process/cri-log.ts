@@ -82,8 +82,13 @@ export class CriLogFile {
 export function rotatedFiles(file: string): string[] {
   const base = path.basename(file);
   const pattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(\\d+)$`);
-  return fs
-    .readdirSync(path.dirname(file))
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(file));
+  } catch {
+    return [];
+  }
+  return names
     .map((name) => ({ name, stamp: pattern.exec(name)?.[1] }))
     .filter((f): f is { name: string; stamp: string } => f.stamp !== undefined)
     .sort((a, b) => Number(a.stamp) - Number(b.stamp))

@@ -23,11 +23,12 @@ import { collect, startExec, type ExecTarget } from "./exec.js";
 import { readTermination, vanished, type Termination } from "./exit-status.js";
 import { removeIfEmpty } from "./host-paths.js";
 import { LogCopier } from "./log-copier.js";
-import { isSameProcessAlive, processCpuNanos, processMemoryBytes, processStartTime } from "./proc.js";
+import { isSameProcessAlive, processStartTime } from "./proc.js";
+import { statsOf, toStatus } from "./container-status.js";
 import { resolveImage } from "./process-spec.js";
 import type { ContainerRecord } from "./records.js";
 import { Sandboxes } from "./sandboxes.js";
-import { launchShim, readNumberFile, SHIM_FILES } from "./shim.js";
+import { launchShim, readNumberFile, SHIM_FILES, waitForPidFile } from "./shim.js";
 import { StateStore } from "./state-store.js";
 import { rotatedFiles } from "./cri-log.js";
 
@@ -157,7 +158,7 @@ export class ProcessRuntime implements Runtime {
     const live = this.liveOf(id);
     live.shim = shim;
     shim.once("exit", () => this.check(id));
-    const pid = await this.waitForPid(dir);
+    const pid = await waitForPidFile(dir, START_TIMEOUT_MS);
     if (pid === undefined) {
       this.finish(record, { exitCode: 128, reason: "ContainerCannotRun", message: "the container's shim did not start it", finishedAt: new Date().toISOString() });
       throw new Error(`container ${id} did not start: see ${path.join(dir, SHIM_FILES.shimLog)}`);
@@ -194,7 +195,7 @@ export class ProcessRuntime implements Runtime {
     this.live.delete(id);
     if (record.cgroup) await this.cgroups?.remove(record.cgroup);
     removeIfEmpty(record.createdMountPoints);
-    for (const file of [record.logPath, ...safeRotated(record.logPath)]) fs.rmSync(file, { force: true });
+    for (const file of [record.logPath, ...rotatedFiles(record.logPath)]) fs.rmSync(file, { force: true });
     this.store.removeContainer(record.sandboxId, id);
     this.containers.delete(id);
   }
@@ -218,16 +219,7 @@ export class ProcessRuntime implements Runtime {
 
   async containerStats(id: string): Promise<ContainerStats | undefined> {
     const record = this.containers.get(id);
-    if (!record) return undefined;
-    const timestamp = new Date(this.clock.now());
-    const fromCgroup = record.cgroup ? this.cgroups?.stats(record.cgroup) : undefined;
-    if (fromCgroup) {
-      return { containerId: id, timestamp, cpuUsageNanoSeconds: fromCgroup.cpuNanos, memoryUsageBytes: fromCgroup.memoryUsage, memoryWorkingSetBytes: fromCgroup.workingSet };
-    }
-    const alive = record.state === "running" && record.pid !== undefined && isSameProcessAlive(record.pid, record.pidStartTime);
-    const memory = alive ? (processMemoryBytes(record.pid!) ?? 0) : 0;
-    const cpu = alive ? (processCpuNanos(record.pid!) ?? 0) : 0;
-    return { containerId: id, timestamp, cpuUsageNanoSeconds: cpu, memoryUsageBytes: memory, memoryWorkingSetBytes: memory };
+    return record && statsOf(record, this.cgroups, new Date(this.clock.now()));
   }
 
   // --- exec and attach ---------------------------------------------------------------------
@@ -379,15 +371,6 @@ export class ProcessRuntime implements Runtime {
     });
   }
 
-  private async waitForPid(dir: string): Promise<number | undefined> {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    for (;;) {
-      const pid = readNumberFile(path.join(dir, SHIM_FILES.pid));
-      if (pid !== undefined || Date.now() > deadline) return pid;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-
   private newCopier(record: ContainerRecord): LogCopier {
     return new LogCopier({
       dir: this.dir(record.sandboxId, record.id),
@@ -421,32 +404,4 @@ export class ProcessRuntime implements Runtime {
 
 function newId(): string {
   return randomBytes(16).toString("hex");
-}
-
-function safeRotated(file: string): string[] {
-  try {
-    return rotatedFiles(file);
-  } catch {
-    return [];
-  }
-}
-
-function toStatus(record: ContainerRecord): ContainerStatus {
-  return {
-    id: record.id,
-    sandboxId: record.sandboxId,
-    name: record.config.name,
-    attempt: record.config.attempt,
-    state: record.state,
-    image: record.config.image,
-    createdAt: new Date(record.createdAt),
-    startedAt: record.startedAt ? new Date(record.startedAt) : undefined,
-    finishedAt: record.finishedAt ? new Date(record.finishedAt) : undefined,
-    exitCode: record.exitCode,
-    reason: record.reason,
-    message: record.message,
-    logPath: record.logPath,
-    labels: record.config.labels,
-    resources: record.resources,
-  };
 }

@@ -110,3 +110,13 @@ export function readNumberFile(file: string): number | undefined {
     return undefined;
   }
 }
+
+/** The container's pid once the shim has recorded it; undefined when it never does. */
+export async function waitForPidFile(dir: string, timeoutMs: number): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pid = readNumberFile(path.join(dir, SHIM_FILES.pid));
+    if (pid !== undefined || Date.now() > deadline) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
