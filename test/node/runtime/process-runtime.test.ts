@@ -136,6 +136,24 @@ describe("process runtime", () => {
     }
   });
 
+  it("drops the backlog of a container that writes faster than its log is copied, and says so", async () => {
+    const fixture = processRuntimeFixture({ logMaxSizeBytes: 256 * 1024, logMaxFiles: 2, rawLogTruncateBytes: 16 * 1024, pollIntervalMs: 200 });
+    try {
+      const sandboxId = await fixture.runtime.runPodSandbox(sandboxConfig(fixture.tmpDir));
+      const id = await fixture.runtime.createContainer(sandboxId, containerConfig(["yes", "y".repeat(200)]));
+      await fixture.runtime.startContainer(id);
+      const logPath = (await fixture.runtime.containerStatus(id))!.logPath;
+      const logFiles = () => fs.readdirSync(path.dirname(logPath)).map((f) => path.join(path.dirname(logPath), f));
+      const dropped = () => logFiles().some((f) => readLog(f).some((e) => /^kubelite: \d+ bytes of stdout dropped/.test(e.content)));
+      await waitFor(dropped, 20_000, "the dropped-output notice");
+      await fixture.runtime.stopContainer(id, 0);
+      assert.ok(logFiles().length <= 2);
+      for (const f of logFiles()) assert.ok(fs.statSync(f).size <= 256 * 1024);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
   it("refuses volume mounts without root, naming the mount", async () => {
     const fixture = processRuntimeFixture({ unprivileged: true });
     try {

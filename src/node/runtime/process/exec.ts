@@ -82,7 +82,7 @@ function startWithTerminal(argv: string[], options: ExecOptions): ExecSession {
   const stdin = options.stdin
     ? new Writable({
         write(chunk: Buffer, _encoding, callback) {
-          terminal.write(chunk.toString("utf8"));
+          terminal.write(chunk);
           callback();
         },
       })

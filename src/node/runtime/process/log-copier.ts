@@ -4,6 +4,9 @@
 // threshold has been copied and nothing new is pending, which keeps disk use bounded for a
 // container that logs without end; the writer appends (O_APPEND), so it continues at offset 0.
 // (A write landing between the last read and the truncate is lost: the window is one syscall.)
+// A container that writes faster than the copier reads cannot be slowed down (it must not wait
+// for the agent), so once its unread backlog passes 16 truncation thresholds the backlog is
+// dropped, and the CRI log says how much was lost.
 import fs from "node:fs";
 import path from "node:path";
 import { CriLogFile, type LogStream, type RotationPolicy } from "./cri-log.js";
@@ -12,6 +15,7 @@ import { writeAtomically } from "./state-store.js";
 
 const CHUNK_BYTES = 64 * 1024;
 const MAX_BYTES_PER_PUMP = 4 * 1024 * 1024;
+const BACKLOG_THRESHOLDS = 16;
 
 export interface LogCopierOptions {
   dir: string;
@@ -42,18 +46,21 @@ export class LogCopier {
     return () => this.listeners.delete(listener);
   }
 
-  /** Copies whatever is new; returns true when more is pending (the per-call cap was hit). */
-  pump(): boolean {
+  /**
+   * Copies whatever is new; returns true when more is pending (the per-call cap was hit).
+   * dropBacklog: whether an oversized backlog may be dropped (not once the container has exited).
+   */
+  pump(dropBacklog = true): boolean {
     const before = { ...this.offsets };
     let more = false;
-    for (const stream of ["stdout", "stderr"] as const) more = this.pumpStream(stream) || more;
+    for (const stream of ["stdout", "stderr"] as const) more = this.pumpStream(stream, dropBacklog) || more;
     if (before.stdout !== this.offsets.stdout || before.stderr !== this.offsets.stderr) writeAtomically(this.offsetsFile, this.offsets);
     return more;
   }
 
   /** Copies everything left (the container has exited) and closes the log. */
   drain(): void {
-    while (this.pump());
+    while (this.pump(false));
     this.close();
   }
 
@@ -62,7 +69,7 @@ export class LogCopier {
     this.listeners.clear();
   }
 
-  private pumpStream(stream: LogStream): boolean {
+  private pumpStream(stream: LogStream, dropBacklog: boolean): boolean {
     const file = path.join(this.options.dir, stream === "stdout" ? SHIM_FILES.stdout : SHIM_FILES.stderr);
     let fd: number;
     try {
@@ -84,7 +91,15 @@ export class LogCopier {
         copied += n;
         if (this.offsets[stream] >= size) size = fs.fstatSync(fd).size;
       }
-      if (this.offsets[stream] >= this.options.truncateBytes && this.offsets[stream] >= size) {
+      size = fs.fstatSync(fd).size;
+      const backlog = size - this.offsets[stream];
+      if (dropBacklog && backlog > BACKLOG_THRESHOLDS * this.options.truncateBytes) {
+        fs.ftruncateSync(fd, 0);
+        this.offsets[stream] = 0;
+        this.log.write(stream, Buffer.from(`kubelite: ${backlog} bytes of ${stream} dropped: the container writes faster than its log is copied\n`));
+        return false;
+      }
+      if (this.offsets[stream] >= this.options.truncateBytes && backlog === 0) {
         fs.ftruncateSync(fd, 0);
         this.offsets[stream] = 0;
       }
