@@ -38,9 +38,9 @@ export function processSpec(images: ImageResolver, config: ContainerConfig, host
   if (argv.length === 0) {
     throw new CreateContainerError("CreateContainerError", `no command specified: image "${config.image}" has no command and the container gives none`);
   }
-  const env = mergeEnv(image?.env ?? [], config.env);
+  // As containerd's CRI plugin: HOSTNAME first, then the image's env, then the pod's, later wins.
+  const env = mergeEnv(mergeEnv([{ name: "HOSTNAME", value: hostname }], image?.env ?? []), config.env);
   if (!env.some((e) => e.name === "PATH")) env.push({ name: "PATH", value: DEFAULT_PATH });
-  setEnv(env, "HOSTNAME", hostname);
   return { argv, env, workingDir: config.workingDir ?? image?.workingDir };
 }
 
