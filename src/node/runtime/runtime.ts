@@ -129,6 +129,17 @@ export class ImageNotFoundError extends Error {
   }
 }
 
+/**
+ * A container the runtime refuses to create, with upstream's reason: "ContainerCannotRun" (the
+ * executable does not exist), "CreateContainerConfigError" (a config this runtime cannot honour),
+ * "CreateContainerError" (anything else). The agent reports it as the container's waiting reason.
+ */
+export class CreateContainerError extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(message);
+  }
+}
+
 export interface ExecOptions {
   command: string[];
   tty: boolean;
