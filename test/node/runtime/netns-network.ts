@@ -22,6 +22,10 @@ export class NetnsNetwork implements PodNetwork {
     return { ips: ["127.0.0.1"], netnsPath: `/var/run/netns/${name}` };
   }
 
+  async sandboxes(): Promise<string[]> {
+    return [...this.namespaces.keys()];
+  }
+
   async tearDown(sandboxId: string): Promise<void> {
     const name = this.namespaces.get(sandboxId);
     if (!name) return;
