@@ -23,6 +23,8 @@ export interface ComponentOptions {
   /** How often simulated nodes renew their Leases (default 10 s, as kubelets). */
   leaseRenewIntervalMs?: number;
   controllerSettings?: Partial<ControllerSettings>;
+  /** --cluster-cidr: where nodes' pod CIDRs come from. */
+  clusterCIDR?: string;
 }
 
 export interface RunningComponents {
@@ -45,7 +47,7 @@ export async function startComponents(options: ComponentOptions): Promise<Runnin
     informers,
     clientFor: options.clientFor,
     log: options.log.child({ component: "controller-manager" }),
-    settings: options.controllerSettings,
+    settings: { ...(options.clusterCIDR ? { clusterCIDR: options.clusterCIDR.split(",")[0] } : {}), ...options.controllerSettings },
   });
   const simulatedNodes =
     options.simulatedNodes > 0

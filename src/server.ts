@@ -32,6 +32,7 @@ import { InProcessClient } from "./client/in-process.js";
 import type { ControllerSettings } from "./controllers/controller-context.js";
 import { startComponents } from "./components.js";
 import type { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
+import { startLocalAgents, type LocalAgents } from "./node/local-agents.js";
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
 
@@ -48,8 +49,10 @@ export interface StartServerHooks {
   bookmarkIntervalMs?: number;
   /** Settings of the controllers (tests shorten grace periods). */
   controllerSettings?: Partial<ControllerSettings>;
-  /** How often simulated nodes renew their Leases. */
+  /** How often simulated nodes and agents renew their Leases. */
   leaseRenewIntervalMs?: number;
+  /** On close, also remove the agents' pods and node networks (tests); by default pods outlive the server. */
+  removePodsOnClose?: boolean;
 }
 
 export interface StartedServer extends RunningServer {
@@ -59,6 +62,8 @@ export interface StartedServer extends RunningServer {
   client(user: UserInfo, fieldManager: string): Client;
   /** The simulated nodes (with --simulated-nodes). */
   simulatedNodes?: SimulatedNodes;
+  /** The node agents running in this process. */
+  agents: LocalAgents;
 }
 
 export async function startServer(options: ServerOptions, hooks: StartServerHooks = {}): Promise<StartedServer> {
@@ -120,6 +125,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     disableControllerManager: options.disableControllerManager,
     controllerSettings: hooks.controllerSettings,
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
+    clusterCIDR: options.clusterCidr,
   });
 
   const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, apiServer.handle);
@@ -135,6 +141,18 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   kubeconfigWritten = true;
   log.debug("serving", { url, kubeconfig: kubeconfigPath });
 
+  const agents = await startLocalAgents({
+    dataDir,
+    nodeName: options.nodeName,
+    local: !options.disableAgent,
+    extra: options.agents,
+    imageMap: options.imageMap,
+    pki,
+    clientFor: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
+    log: log.child({ component: "agent" }),
+    leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
+  });
+
   return {
     url,
     port,
@@ -142,7 +160,9 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     kubeconfigPath,
     client: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
     simulatedNodes: components.simulatedNodes,
+    agents,
     async close() {
+      await (hooks.removePodsOnClose ? agents.destroy() : agents.stop());
       await new Promise<void>((done) => {
         server.close(() => done());
         for (const socket of sockets) socket.destroy();
@@ -157,7 +177,6 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
 /** Flags for parts not built yet are refused with a clear message rather than silently ignored. */
 function refuseUnavailable(options: ServerOptions): void {
   if (options.datastore === "etcd") throw new Error("the etcd datastore is not available yet: use --datastore sqlite (the default) or memory");
-  if (options.agents > 0) throw new Error("--agents is not available yet: this server runs the control plane's API only");
 }
 
 /** One def per storage resource: the one stored as-is (several API versions may share it). */

@@ -17,7 +17,7 @@ import { objectKey } from "../client/indexer.js";
 import type { Informer } from "../client/informer.js";
 import type { Logger } from "../log.js";
 import type { ConfigSource } from "./container-env.js";
-import type { ContainerProbes } from "./container-probes.js";
+import type { ContainerProbes, ProbeHooks } from "./container-probes.js";
 import { LEASE_RENEW_INTERVAL_MS, renewLease } from "./node-lease.js";
 import { conditionsSignature, hostCapacity, hostPressure, nodeObject, nodeStatus, type NodeFacts } from "./node-status.js";
 import { PodSyncer } from "./pod-sync.js";
@@ -50,14 +50,6 @@ export interface AgentOptions {
   labels?: Record<string, string>;
   clock?: Clock;
   leaseRenewIntervalMs?: number;
-}
-
-/** How probes reach back: a pod to look at again, and where to send events. */
-export interface ProbeHooks {
-  podChanged(podUid: string): void;
-  recorder: EventRecorder;
-  dial(ip: string, port: number): ReturnType<PodNetwork["dial"]>;
-  runtime(): Runtime;
 }
 
 export class NodeAgent {
@@ -127,7 +119,7 @@ export class NodeAgent {
     this.runtimeInstance = options.runtime(this.network);
     this.facts = { ...this.facts, address: this.network.nodeIP, runtimeVersion: this.runtimeInstance.version, notReadyReason: undefined };
     await this.postStatus(true);
-    const probes = options.probes({ podChanged: (uid) => this.enqueueUid(uid), recorder: this.recorder, dial: (ip, port) => this.network!.dial(ip, port), runtime: () => this.runtime });
+    const probes = options.probes({ podChanged: (uid) => this.enqueueUid(uid), recorder: this.recorder, dial: (ip, port) => this.network!.dial(ip, port), runtime: () => this.runtime, log: options.log });
     const config: ConfigSource = {
       configMap: (ns, name) => this.getOrUndefined(CORE_V1("configmaps"), ns, name),
       secret: (ns, name) => this.getOrUndefined(CORE_V1("secrets"), ns, name),
@@ -178,6 +170,24 @@ export class NodeAgent {
     await this.streamsServer?.close();
     await this.runtimeInstance?.close();
     await this.network?.close();
+  }
+
+  /**
+   * Stops the agent and removes everything it made: every pod's processes and sandbox, and the
+   * node's network. For tests and for a node taken out of the cluster for good.
+   */
+  async destroy(): Promise<void> {
+    await this.stop();
+    const runtime = this.runtimeInstance;
+    if (runtime) {
+      for (const sandbox of await runtime.listPodSandboxes()) {
+        await runtime.stopPodSandbox(sandbox.id);
+        for (const container of await runtime.listContainers({ sandboxId: sandbox.id })) await runtime.removeContainer(container.id);
+        await runtime.removePodSandbox(sandbox.id);
+      }
+    }
+    const network = this.network as (PodNetwork & { destroy?(): Promise<void> }) | undefined;
+    await network?.destroy?.();
   }
 
   private remember(pod: KubeObject): string {

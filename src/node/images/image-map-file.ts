@@ -7,6 +7,7 @@
 //     env: {NODE_ENV: production}     # or a list of {name, value}
 //     workingDir: /srv/api
 //   nginx:1.25: {command: [/usr/sbin/nginx, -g, "daemon off;"]}
+//   myregistry/web: {image: kubelite/echo-server, env: {PORT: "8080"}}   # runs as another image
 //
 // `command` is the image's ENTRYPOINT and `args` its CMD. Anything else is an ImageMapError whose
 // message names the file, the entry and the problem, for the CLI to print before exiting 2.
@@ -19,6 +20,8 @@ export interface MappedImage {
   args: string[];
   env: { name: string; value: string }[];
   workingDir?: string;
+  /** Run as this other image (built-in or mapped), with the fields above laid over it. */
+  image?: string;
 }
 
 export interface ImageMapEntry {
@@ -33,7 +36,7 @@ export class ImageMapError extends Error {
   }
 }
 
-const FIELDS = new Set(["command", "args", "env", "workingDir"]);
+const FIELDS = new Set(["command", "args", "env", "workingDir", "image"]);
 
 export async function loadImageMapFile(file: string): Promise<ImageMapEntry[]> {
   let text: string;
@@ -66,13 +69,15 @@ function parseEntry(file: string, reference: string, value: unknown): MappedImag
   }
   if (!isRecord(value)) throw fail("expected a mapping with command, args, env or workingDir");
   const unknown = Object.keys(value).filter((key) => !FIELDS.has(key));
-  if (unknown.length > 0) throw fail(`unknown field ${JSON.stringify(unknown[0])} (allowed: command, args, env, workingDir)`);
+  if (unknown.length > 0) throw fail(`unknown field ${JSON.stringify(unknown[0])} (allowed: command, args, env, workingDir, image)`);
   const command = stringList(value.command, "command", fail);
   const args = stringList(value.args, "args", fail);
-  if (command.length === 0 && args.length === 0) throw fail("needs a command or args");
+  const image = value.image;
+  if (image !== undefined && (typeof image !== "string" || image === "")) throw fail("image must be an image reference");
+  if (command.length === 0 && args.length === 0 && image === undefined) throw fail("needs a command, args or an image to run as");
   const workingDir = value.workingDir;
   if (workingDir !== undefined && (typeof workingDir !== "string" || workingDir === "")) throw fail("workingDir must be a non-empty string");
-  return { command, args, env: envList(value.env, fail), ...(workingDir === undefined ? {} : { workingDir }) };
+  return { command, args, env: envList(value.env, fail), ...(workingDir === undefined ? {} : { workingDir }), ...(image === undefined ? {} : { image }) };
 }
 
 function stringList(value: unknown, field: string, fail: (problem: string) => Error): string[] {

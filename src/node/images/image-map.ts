@@ -34,15 +34,27 @@ export class ImageMap implements ImageResolver {
   }
 
   resolve(reference: string): ImageInfo | undefined {
+    return this.resolveWithin(reference, 0);
+  }
+
+  /** An entry naming another image runs as that image, its own fields laid over (at most a few hops). */
+  private resolveWithin(reference: string, depth: number): ImageInfo | undefined {
     const found = this.match(reference);
-    if (!found) return undefined;
+    if (!found || depth > 8) return undefined;
     const { image } = found.entry;
+    const base = image.image ? this.resolveWithin(image.image, depth + 1) : undefined;
+    if (image.image && !base) return undefined;
+    const env = new Map((base?.env ?? []).map((e) => [e.name, e.value]));
+    for (const e of image.env) env.set(e.name, e.value);
+    const command = image.command.length ? image.command : (base?.command ?? []);
+    const args = image.args.length ? image.args : image.command.length ? [] : (base?.args ?? []);
+    const workingDir = image.workingDir ?? base?.workingDir;
     return {
       reference,
-      command: [...image.command],
-      args: [...image.args],
-      env: image.env.map((e) => ({ ...e })),
-      ...(image.workingDir === undefined ? {} : { workingDir: image.workingDir }),
+      command: [...command],
+      args: [...args],
+      env: [...env].map(([name, value]) => ({ name, value })),
+      ...(workingDir === undefined ? {} : { workingDir }),
     };
   }
 

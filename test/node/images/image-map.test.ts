@@ -34,6 +34,17 @@ busybox:
 `;
 
 describe("ImageMap", () => {
+  it("runs an entry naming another image as that image, its own fields laid over", () => {
+    const aliased = new ImageMap(parseImageMap("myregistry/api-server: {image: kubelite/echo-server, env: {PORT: '8080'}}\nchain: {image: 'myregistry/api-server:v2', args: [--verbose]}\nbroken: {image: nowhere/at-all}\n", "f.yaml"));
+    const echo = aliased.resolve("myregistry/api-server:v1.2.3");
+    assert.ok(echo?.command.at(-1)?.endsWith("echo-server.js"));
+    assert.deepEqual(echo?.env, [{ name: "PORT", value: "8080" }]);
+    const chained = aliased.resolve("chain");
+    assert.deepEqual(chained?.command, echo?.command);
+    assert.deepEqual(chained?.args, ["--verbose"]);
+    assert.equal(aliased.resolve("broken"), undefined);
+  });
+
   const images = new ImageMap(parseImageMap(FILE, "images.yaml"));
   const commandOf = (reference: string) => {
     const info = images.resolve(reference);
@@ -130,9 +141,9 @@ describe("image map file", () => {
     ["a list at the top", "- web\n", "image map f.yaml: expected a mapping from image reference to {command, args, env, workingDir}"],
     ["an uppercase reference", "Web/App: {command: [x]}\n", 'image map f.yaml: "Web/App": invalid repository name "Web/App" (repository names must be lowercase)'],
     ["a bad tag", "web:-bad: {command: [x]}\n", 'image map f.yaml: "web:-bad": invalid tag "-bad"'],
-    ["an unknown field", "web: {cmd: [x]}\n", 'image map f.yaml: "web": unknown field "cmd" (allowed: command, args, env, workingDir)'],
+    ["an unknown field", "web: {cmd: [x]}\n", 'image map f.yaml: "web": unknown field "cmd" (allowed: command, args, env, workingDir, image)'],
     ["a command that is not a list", "web: {command: web-server}\n", 'image map f.yaml: "web": command must be a list of strings'],
-    ["no command and no args", "web: {env: {A: b}}\n", 'image map f.yaml: "web": needs a command or args'],
+    ["no command and no args", "web: {env: {A: b}}\n", 'image map f.yaml: "web": needs a command, args or an image to run as'],
     ["an entry that is not a mapping", "web: web-server\n", 'image map f.yaml: "web": expected a mapping with command, args, env or workingDir'],
     ["env without names", "web: {command: [x], env: [{value: b}]}\n", 'image map f.yaml: "web": every env entry needs a name'],
     ["env as a string", "web: {command: [x], env: A=b}\n", 'image map f.yaml: "web": env must be a mapping of names to values or a list of {name, value}'],

@@ -1,0 +1,102 @@
+// The node agents `kubelite server` runs in its own process: the local node (unless
+// --disable-agent) and --agents N more, each with its own node name, data directory and, with
+// isolated networking, its own node network namespace, all joined by one cluster network so pods
+// on different nodes reach each other. Each agent talks to the API through an in-process Client
+// as system:node:<name> and serves logs, exec and port-forward on 127.0.0.1 with a certificate
+// from the cluster CA.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { UserInfo } from "../auth/authenticate.js";
+import type { PKI } from "../auth/pki.js";
+import type { Client } from "../client/client.js";
+import type { Logger } from "../log.js";
+import { NodeAgent } from "./agent.js";
+import { agentStreamsSource } from "./agent-streams.js";
+import { ManagedProbes } from "./container-probes.js";
+import { ImageMap } from "./images/image-map.js";
+import { choosePodNetwork, isolatedNetworkSupport } from "./network/choose-network.js";
+import { ClusterNetwork } from "./network/cluster-network.js";
+import { IsolatedNetwork } from "./network/isolated-network.js";
+import type { PodNetwork } from "./network/pod-network.js";
+import { ProcessRuntime } from "./runtime/process/process-runtime.js";
+import { NodeStreamServer } from "./server/node-server.js";
+
+export interface LocalAgentsOptions {
+  dataDir: string;
+  nodeName: string;
+  /** Run the local node's agent. */
+  local: boolean;
+  /** --agents: how many more agents. */
+  extra: number;
+  imageMap?: string;
+  pki: PKI;
+  clientFor(user: UserInfo, fieldManager: string): Client;
+  log: Logger;
+  leaseRenewIntervalMs?: number;
+}
+
+export interface LocalAgents {
+  agents: NodeAgent[];
+  /** Stops the agents; their pods keep running. */
+  stop(): Promise<void>;
+  /** Stops the agents and removes their pods' processes and the nodes' networks (tests). */
+  destroy(): Promise<void>;
+}
+
+/** Node names: the local node's, then `<name>-agent-1` ... for --agents. */
+export function localNodeNames(nodeName: string, local: boolean, extra: number): string[] {
+  return [...(local ? [nodeName] : []), ...Array.from({ length: extra }, (_, i) => `${nodeName}-agent-${i + 1}`)];
+}
+
+export async function startLocalAgents(options: LocalAgentsOptions): Promise<LocalAgents> {
+  const names = localNodeNames(options.nodeName, options.local, options.extra);
+  if (names.length === 0) return { agents: [], stop: async () => {}, destroy: async () => {} };
+  const images = options.imageMap ? await ImageMap.fromFile(options.imageMap) : new ImageMap();
+  const isolated = (await isolatedNetworkSupport()).ok;
+  if (!isolated && names.length > 1) options.log.warn("several agents share the host's network: pods on different nodes must not listen on the same ports");
+  const cluster = isolated && names.length > 1 ? new ClusterNetwork({ dataDir: join(options.dataDir, "agents"), log: options.log }) : undefined;
+  const agents = await Promise.all(names.map((name) => startAgent(name, options, images, cluster)));
+  return {
+    agents,
+    async stop() {
+      await Promise.all(agents.map((agent) => agent.stop()));
+    },
+    async destroy() {
+      await Promise.all(agents.map((agent) => agent.destroy()));
+      await cluster?.destroy();
+    },
+  };
+}
+
+async function startAgent(nodeName: string, options: LocalAgentsOptions, images: ImageMap, cluster: ClusterNetwork | undefined): Promise<NodeAgent> {
+  const dataDir = join(options.dataDir, "agents", nodeName);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const log = options.log.child({ node: nodeName });
+  const user = { name: `system:node:${nodeName}`, groups: ["system:nodes", "system:authenticated"] };
+  const isolated = (await isolatedNetworkSupport()).ok;
+  const agent: NodeAgent = new NodeAgent({
+    client: options.clientFor(user, "kubelet"),
+    nodeName,
+    dataDir,
+    log,
+    leaseRenewIntervalMs: options.leaseRenewIntervalMs,
+    network: {
+      needsPodCIDR: isolated,
+      create: async (podCIDR): Promise<PodNetwork> => {
+        const network = await choosePodNetwork({ dataDir, nodeName, podCIDR: podCIDR ?? "", log, isolated });
+        if (cluster && network instanceof IsolatedNetwork) await cluster.join(network);
+        return network;
+      },
+    },
+    runtime: (network) => new ProcessRuntime({ stateDir: join(dataDir, "runtime"), network, images, log }),
+    probes: (hooks) => new ManagedProbes(hooks),
+    streams: async (self) => {
+      const tls = await options.pki.issueServingCertificate({ dnsNames: [nodeName, "localhost"], ips: ["127.0.0.1"] });
+      const server = new NodeStreamServer({ source: agentStreamsSource(self), tls: { keyPem: tls.keyPem, certPem: tls.certPem, caPem: options.pki.caCertPem }, log });
+      const port = await server.listen();
+      return { port, endpoint: `https://127.0.0.1:${port}`, close: () => server.close() };
+    },
+  });
+  await agent.start();
+  return agent;
+}
