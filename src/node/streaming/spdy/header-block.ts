@@ -63,6 +63,7 @@ class ZlibContext {
 
   private process(input: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
+      if (this.stream.destroyed) return reject(new SpdyProtocolError("the header compression context is closed"));
       const chunks: Buffer[] = [];
       const onData = (chunk: Buffer) => chunks.push(chunk);
       const onError = (err: Error) => {
@@ -78,7 +79,8 @@ class ZlibContext {
       this.stream.write(input);
       this.stream.flush(constants.Z_SYNC_FLUSH, () => {
         cleanup();
-        resolve(Buffer.concat(chunks));
+        if (this.stream.destroyed) reject(new SpdyProtocolError("the header compression context is closed"));
+        else resolve(Buffer.concat(chunks));
       });
     });
   }
