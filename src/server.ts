@@ -14,6 +14,7 @@ import { ApiServer } from "./api/api-server.js";
 import { ClusterCache } from "./api/cluster-cache.js";
 import { ObjectChecks } from "./api/object-checks.js";
 import { Discovery } from "./api/discovery.js";
+import { POD_STREAM_DISCOVERY } from "./api/handlers/pod-streams.js";
 import type { ApiContext } from "./api/handlers/api-context.js";
 import { fieldValues } from "./api/list-filter.js";
 import { ApiMetrics } from "./api/metrics.js";
@@ -38,7 +39,7 @@ export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.
 
 /** Subresources served by dedicated handlers, for discovery. */
 const EXTRA_SUBRESOURCES = {
-  "/pods": [{ name: "binding", kind: "Binding", verbs: ["create"] }],
+  "/pods": [{ name: "binding", kind: "Binding", verbs: ["create"] }, ...POD_STREAM_DISCOVERY],
   "/namespaces": [{ name: "finalize", kind: "Namespace", verbs: ["update"] }],
 };
 
@@ -101,6 +102,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     log,
     bookmarkIntervalMs: hooks.bookmarkIntervalMs ?? 60_000,
     defaultWatchTimeoutMs: () => (1800 + Math.random() * 1800) * 1000,
+    nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
   };
   await ensureSystemNamespaces(api);
 
@@ -129,6 +131,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   });
 
   const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, apiServer.handle);
+  server.on("upgrade", apiServer.handleUpgrade);
   const sockets = trackSockets(server);
   const port = await listen(server, options.port, options.bindAddress);
   const host = options.bindAddress === "0.0.0.0" ? "127.0.0.1" : options.bindAddress;

@@ -1,13 +1,16 @@
 // The API server's request entry: authentication, then the non-resource endpoints (version, health,
 // metrics, discovery, OpenAPI) and the resource handlers. Every failure becomes a Status reply here;
 // nothing a client sends can take the process down.
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { ServerResponse, type IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { allowsAnonymous, type Authenticator, type UserInfo } from "../auth/authenticate.js";
 import type { ApiMetrics } from "./metrics.js";
 import { Discovery } from "./discovery.js";
 import { StatusError, unauthorized } from "./errors.js";
 import type { ApiContext } from "./handlers/api-context.js";
 import { serveResource } from "./handlers/resource-handlers.js";
+import type { UpgradeExchange } from "./handlers/pod-streams.js";
 import type { OpenAPIDocuments } from "./openapi.js";
 import { defaultFieldManager, type FieldValidation, type RequestContext } from "./request-context.js";
 import { parseResourceRequest } from "./request-info.js";
@@ -29,9 +32,9 @@ export class ApiServer {
   constructor(private readonly deps: ApiServerDeps) {}
 
   /** The https server's request listener. */
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+  readonly handle = (req: IncomingMessage, res: ServerResponse, upgrade?: UpgradeExchange): void => {
     const started = process.hrtime.bigint();
-    this.serve(req, res)
+    this.serve(req, res, upgrade)
       .catch((err: unknown) => {
         const status = toStatusError(err, (message, error) => this.deps.api.log.error(message, { error, method: req.method, url: req.url }));
         writeJson(res, status.code, status.toStatus());
@@ -39,7 +42,24 @@ export class ApiServer {
       .finally(() => this.deps.metrics.observe(req, res, started));
   };
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * The https server's `upgrade` listener (exec, attach, portforward). The request is served like
+   * any other, with a response bound to the raw socket so that errors are ordinary Status replies;
+   * a handler that switches protocols takes the socket over.
+   */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on("error", () => undefined);
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    res.shouldKeepAlive = false;
+    res.on("finish", () => {
+      res.detachSocket(socket as Socket);
+      socket.end();
+    });
+    this.handle(req, res, { socket, head });
+  };
+
+  private async serve(req: IncomingMessage, res: ServerResponse, upgrade: UpgradeExchange | undefined): Promise<void> {
     const url = new URL(req.url ?? "/", "https://kubelite");
     const path = url.pathname;
     const user = await this.deps.authenticator.authenticate(req);
@@ -48,7 +68,7 @@ export class ApiServer {
     const request = parseResourceRequest(req.method ?? "GET", path, url.searchParams);
     if (!request) throw new StatusError(404, "NotFound", `the server could not find the requested resource (${req.method} ${path})`);
     const ctx = requestContext(req, url.searchParams, user!);
-    await serveResource(this.deps.api, request, { req, res, query: url.searchParams, ctx });
+    await serveResource(this.deps.api, request, { req, res, query: url.searchParams, ctx, upgrade });
   }
 
   /** Serves version, health, metrics, discovery and OpenAPI paths; false when the path is none of them. */

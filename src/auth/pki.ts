@@ -28,7 +28,10 @@ const RENEW_BEFORE_DAYS = 90;
 export const ADMIN_USER = "kubelite-admin";
 export const MASTERS_GROUP = "system:masters";
 
-export type PKIComponent = "ca" | "server" | "admin";
+/** The API server's identity towards node agents (kubeadm's apiserver-kubelet-client). */
+export const KUBELET_CLIENT_USER = "kube-apiserver-kubelet-client";
+
+export type PKIComponent = "ca" | "server" | "admin" | "kubelet-client";
 
 export interface PKIOptions {
   dataDir: string;
@@ -48,6 +51,8 @@ export interface PKI {
   readonly caCertPem: string;
   readonly server: CertKeyPair;
   readonly admin: CertKeyPair;
+  /** The API server's client certificate for node agents (logs, exec, attach, port-forward). */
+  readonly kubeletClient: CertKeyPair;
   /** What this call created or re-issued (empty when everything was reused). */
   readonly issued: readonly PKIComponent[];
   /** Issues a client certificate signed by the cluster CA (not written to disk). */
@@ -71,11 +76,13 @@ export async function loadOrCreatePKI(options: PKIOptions): Promise<PKI> {
   const ca = await loadOrCreateCA(ctx, issued);
   const server = await ensureLeaf(ctx, ca, { component: "server", spec: servingSpec(servingNames(options)) }, issued);
   const admin = await ensureLeaf(ctx, ca, { component: "admin", spec: clientSpec({ user: ADMIN_USER, groups: [MASTERS_GROUP] }) }, issued);
+  const kubeletClient = await ensureLeaf(ctx, ca, { component: "kubelet-client", spec: clientSpec({ user: KUBELET_CLIENT_USER, groups: [MASTERS_GROUP] }) }, issued);
   return {
     dir: ctx.dir,
     caCertPem: ca.certPem,
     server,
     admin,
+    kubeletClient,
     issued,
     issueClientCertificate: async (identity) => issueLeaf(ctx, ca, clientSpec(identity)),
     issueServingCertificate: async (names) => issueLeaf(ctx, ca, servingSpec(names)),

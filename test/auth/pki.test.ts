@@ -28,7 +28,7 @@ describe("loadOrCreatePKI", () => {
     const dataDir = await tempDir();
     const first = await loadOrCreatePKI({ dataDir });
     const second = await loadOrCreatePKI({ dataDir });
-    assert.deepEqual(first.issued, ["ca", "server", "admin"]);
+    assert.deepEqual(first.issued, ["ca", "server", "admin", "kubelet-client"]);
     assert.deepEqual(second.issued, []);
     assert.equal(second.caCertPem, first.caCertPem);
     assert.deepEqual(second.server, first.server);
@@ -73,7 +73,7 @@ describe("loadOrCreatePKI", () => {
     const first = await loadOrCreatePKI({ dataDir });
     const later = new Date(Date.now() + 300 * 24 * 3600 * 1000);
     const renewed = await loadOrCreatePKI({ dataDir, now: () => later });
-    assert.deepEqual(renewed.issued, ["server", "admin"]);
+    assert.deepEqual(renewed.issued, ["server", "admin", "kubelet-client"]);
     assert.equal(renewed.caCertPem, first.caCertPem);
   });
 

@@ -5,6 +5,7 @@ import type { Registry } from "../registry.js";
 import type { SchemaRegistry } from "../schema.js";
 import type { Logger } from "../../log.js";
 import type { Store } from "../../storage/store.js";
+import type { NodeClientCredentials } from "./node-connection.js";
 
 export interface ApiContext {
   registry: Registry;
@@ -18,4 +19,6 @@ export interface ApiContext {
   bookmarkIntervalMs: number;
   /** Watch duration when the client sets no timeoutSeconds (upstream: 30-60 minutes). */
   defaultWatchTimeoutMs: () => number;
+  /** The client certificate for node agents (pods/log, exec, attach, portforward); absent: those fail plainly. */
+  nodeClient?: NodeClientCredentials;
 }

@@ -1,6 +1,7 @@
 // Serves /api/v1/... and /apis/<group>/<version>/... resource requests: resolves the ResourceDef,
 // parses the query, and dispatches the verb (get, list, watch, create, update, patch, delete,
-// deletecollection) and the status, scale, binding and namespace finalize subresources.
+// deletecollection) and the status, scale, binding and namespace finalize subresources, and the
+// pods/log, exec, attach and portforward streams.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { decodeObject, readBody } from "../body.js";
 import { badRequest, methodNotAllowed, StatusError } from "../errors.js";
@@ -18,12 +19,15 @@ import { withTypeMeta } from "../patch-resource.js";
 import { serveScale } from "./scale.js";
 import { bindPod } from "./binding.js";
 import { serveWatch } from "./watch.js";
+import { POD_STREAM_SUBRESOURCES, servePodStream, type UpgradeExchange } from "./pod-streams.js";
 
 export interface HttpExchange {
   req: IncomingMessage;
   res: ServerResponse;
   query: URLSearchParams;
   ctx: RequestContext;
+  /** Set when the request asked to switch protocols (exec, attach, portforward). */
+  upgrade?: UpgradeExchange;
 }
 
 export async function serveResource(api: ApiContext, request: ResourceRequest, http: HttpExchange): Promise<void> {
@@ -68,6 +72,7 @@ async function serveSubresource(api: ApiContext, def: ResourceDef, namespace: st
   }
   if (sub === "scale" && def.scale) return serveScale(api, def, namespace, name, request.verb, http);
   if (sub === "binding" && def.group === "" && def.kind === "Pod" && request.verb === "create") return bindPod(api, def, namespace, name, http);
+  if (def.group === "" && def.kind === "Pod" && POD_STREAM_SUBRESOURCES.includes(sub)) return servePodStream(api, def, namespace, name, sub, request.verb, http);
   // PUT namespaces/<name>/finalize: the registry writes only spec.finalizers (upstream's FinalizeREST).
   if (sub === "finalize" && def.group === "" && def.kind === "Namespace" && request.verb === "update") return serveUpdate(api, def, namespace, name, http, "finalize");
   throw resourceNotFound(request);
