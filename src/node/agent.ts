@@ -60,6 +60,7 @@ export class NodeAgent {
   private network?: PodNetwork;
   private runtimeInstance?: Runtime;
   private syncer?: PodSyncer;
+  private probes?: ContainerProbes;
   private pods?: Controller;
   private streamsServer?: { port: number; endpoint: string; close(): Promise<void> };
   private leaseTimer?: TimerHandle;
@@ -119,7 +120,7 @@ export class NodeAgent {
     this.runtimeInstance = options.runtime(this.network);
     this.facts = { ...this.facts, address: this.network.nodeIP, runtimeVersion: this.runtimeInstance.version, notReadyReason: undefined };
     await this.postStatus(true);
-    const probes = options.probes({ podChanged: (uid) => this.enqueueUid(uid), recorder: this.recorder, dial: (ip, port) => this.network!.dial(ip, port), runtime: () => this.runtime, log: options.log });
+    const probes = (this.probes = options.probes({ podChanged: (uid) => this.enqueueUid(uid), recorder: this.recorder, dial: (ip, port) => this.network!.dial(ip, port), runtime: () => this.runtime, log: options.log }));
     const config: ConfigSource = {
       configMap: (ns, name) => this.getOrUndefined(CORE_V1("configmaps"), ns, name),
       secret: (ns, name) => this.getOrUndefined(CORE_V1("secrets"), ns, name),
@@ -161,15 +162,21 @@ export class NodeAgent {
 
   /** Stops the agent; the pods it runs keep running (a restarted agent adopts them). */
   async stop(): Promise<void> {
+    await this.stopLoops();
+    await this.runtimeInstance?.close();
+    await this.network?.close();
+  }
+
+  /** Stops heartbeats, pod workers, informers and the streaming server. */
+  private async stopLoops(): Promise<void> {
     this.stopped = true;
     if (this.leaseTimer) this.clock.clearTimeout(this.leaseTimer);
     if (this.housekeepingTimer) this.clock.clearTimeout(this.housekeepingTimer);
     this.unsubscribeRuntime?.();
+    this.probes?.stop();
     await this.pods?.stop();
     await this.informers.stop();
     await this.streamsServer?.close();
-    await this.runtimeInstance?.close();
-    await this.network?.close();
   }
 
   /**
@@ -177,7 +184,7 @@ export class NodeAgent {
    * node's network. For tests and for a node taken out of the cluster for good.
    */
   async destroy(): Promise<void> {
-    await this.stop();
+    await this.stopLoops();
     const runtime = this.runtimeInstance;
     if (runtime) {
       for (const sandbox of await runtime.listPodSandboxes()) {
@@ -186,7 +193,9 @@ export class NodeAgent {
         await runtime.removePodSandbox(sandbox.id);
       }
     }
+    await runtime?.close();
     const network = this.network as (PodNetwork & { destroy?(): Promise<void> }) | undefined;
+    await network?.close();
     await network?.destroy?.();
   }
 

@@ -37,6 +37,8 @@ export interface ContainerProbes {
   isStarted(podUid: string, containerName: string, containerId: string): boolean;
   /** The liveness or startup probe failed past its threshold: the container must be restarted. */
   isUnhealthy(podUid: string, containerName: string, containerId: string): boolean;
+  /** Stops every probe. */
+  stop(): void;
 }
 
 /**
