@@ -21,6 +21,7 @@ function subresourcesOf(def: ResourceDef, extra: Record<string, SubresourceInfo[
   const subs: SubresourceInfo[] = [];
   if (def.statusSubresource) subs.push({ name: "status", kind: def.kind, verbs: ["get", "patch", "update"] });
   if (def.scale) subs.push({ name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] });
+  for (const name of Object.keys(def.partialSubresources ?? {})) subs.push({ name, kind: def.kind, verbs: ["get", "patch", "update"] });
   subs.push(...(extra[`${def.group}/${def.plural}`] ?? []));
   return subs.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -66,6 +66,8 @@ export async function prepareForUpdate(
  * from the managed fields it records).
  */
 function splitBySubresource(def: ResourceDef, desired: KubeObject, current: KubeObject, subresource: string | undefined): KubeObject {
+  const partial = subresource ? def.partialSubresources?.[subresource] : undefined;
+  if (partial) return partial.apply(current, desired);
   if (subresource === "status") {
     const next: KubeObject = { ...structuredClone(current), status: desired.status };
     if (desired.status === undefined) delete next.status;

@@ -90,6 +90,11 @@ export interface ResourceDef {
   statusSubresource?: boolean;
   /** Keep the status a create sends (upstream's Node strategy: kubelets register with their status); others start with none. */
   keepsStatusOnCreate?: boolean;
+  /**
+   * Subresources that write part of the object (pods/resize): each returns the stored object with
+   * the part it owns taken from the desired one, and validates that change.
+   */
+  partialSubresources?: Record<string, { apply(current: KubeObject, desired: KubeObject): KubeObject; validate(desired: KubeObject, old: KubeObject): FieldError[] }>;
   /** Has a /scale subresource (autoscaling/v1 Scale) reading and writing these paths. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
   /** Where it is stored: defaults to `plural`. Several versions of one kind share a storage resource. */

@@ -9,6 +9,7 @@
 // - throws a TerminalError → log, forget, no retry (the next event for the key runs it again).
 // A key is never reconciled by two workers at once (the work queue's guarantee), and workers start
 // only once every informer the controller watches or reads has synced.
+import { StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/resource.js";
 import { createLogger, type Logger } from "../log.js";
 import { type Clock, realClock } from "./clock.js";
@@ -197,7 +198,9 @@ class ControllerRunner implements Controller {
         this.queue.forget(key);
         return;
       }
-      logger.error("reconcile failed; requeueing with backoff", { err, requeues: requeues + 1 });
+      // A conflict only means another writer was first: the next attempt reads the newer object.
+      if (err instanceof StatusError && err.code === 409) logger.debug("conflict; requeueing", { requeues: requeues + 1, message: err.message });
+      else logger.error("reconcile failed; requeueing with backoff", { err, requeues: requeues + 1 });
       this.queue.addRateLimited(key);
     }
   }

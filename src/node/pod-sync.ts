@@ -9,11 +9,11 @@ import type { Logger } from "../log.js";
 import { ContainerBackoff } from "./container-backoff.js";
 import type { ConfigSource } from "./container-env.js";
 import type { ContainerProbes } from "./container-probes.js";
-import { gracePeriodSeconds, startContainer } from "./container-start.js";
+import { containerResources, gracePeriodSeconds, startContainer } from "./container-start.js";
 import { stopPod } from "./pod-termination.js";
 import { podStatus, type ContainerView } from "./pod-status.js";
 import { isSidecar, podDescription, type ContainerSpec, type Pod, type PodStatusJson } from "./pod-types.js";
-import { CONTAINER_NAME_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, type ContainerStatus, type Runtime, type SandboxStatus } from "./runtime/runtime.js";
+import { CONTAINER_NAME_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, type ContainerResources, type ContainerStatus, type Runtime, type SandboxStatus } from "./runtime/runtime.js";
 import type { PodVolumes } from "./volumes.js";
 
 export interface PodSyncOptions {
@@ -199,6 +199,9 @@ export class PodSyncer {
         await this.options.runtime.stopContainer(latest.id, pod.spec.terminationGracePeriodSeconds ?? 30);
         return 0;
       }
+      // In-place resize (pods/resize): new cgroup limits for the running container, no restart.
+      const desired = containerResources(spec);
+      if (latest.state === "running" && !sameResources(desired, latest.resources)) await this.options.runtime.updateContainerResources(latest.id, desired);
       return undefined;
     }
     if (latest?.state === "exited") {
@@ -279,4 +282,8 @@ function groupRuns(containers: ContainerStatus[]): Map<string, ContainerStatus[]
   }
   for (const list of runs.values()) list.sort((a, b) => a.attempt - b.attempt);
   return runs;
+}
+
+function sameResources(a: ContainerResources, b: ContainerResources): boolean {
+  return a.cpuLimitMillis === b.cpuLimitMillis && a.cpuRequestMillis === b.cpuRequestMillis && a.memoryLimitBytes === b.memoryLimitBytes;
 }

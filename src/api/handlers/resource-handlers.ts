@@ -70,6 +70,12 @@ async function serveSubresource(api: ApiContext, def: ResourceDef, namespace: st
     if (request.verb === "patch") return reply(http, 200, await patchObject(api, def, namespace, name, http, "status"));
     throw methodNotAllowed(`${def.plural}/status supports get, update and patch, not ${request.verb}`);
   }
+  if (def.partialSubresources?.[sub]) {
+    if (request.verb === "get") return reply(http, 200, await api.registry.get(def, namespace, name));
+    if (request.verb === "update") return serveUpdate(api, def, namespace, name, http, sub);
+    if (request.verb === "patch") return reply(http, 200, await patchObject(api, def, namespace, name, http, sub));
+    throw methodNotAllowed(`${def.plural}/${sub} supports get, update and patch, not ${request.verb}`);
+  }
   if (sub === "scale" && def.scale) return serveScale(api, def, namespace, name, request.verb, http);
   if (sub === "binding" && def.group === "" && def.kind === "Pod" && request.verb === "create") return bindPod(api, def, namespace, name, http);
   if (def.group === "" && def.kind === "Pod" && POD_STREAM_SUBRESOURCES.includes(sub)) return servePodStream(api, def, namespace, name, sub, request.verb, http);

@@ -15,6 +15,7 @@ import { podQOSClass } from "./pod-qos.js";
 import { validatePodSpec } from "./pod-spec-validation.js";
 import { podPrintState, readinessGates } from "./pod-status.js";
 import { podSpecOf, validatePodSpecUpdate } from "./pod-update.js";
+import { applyPodResize, validatePodResize } from "./pod-resize.js";
 import { ageColumn, ageOf, column, nameColumn, nameOf, wideColumn } from "./printing.js";
 import { booleanField, stringField } from "./selectable-fields.js";
 
@@ -30,6 +31,7 @@ export function podResource(): ResourceDef {
     categories: ["all"],
     verbs: ALL_VERBS,
     statusSubresource: true,
+    partialSubresources: { resize: { apply: applyPodResize, validate: validatePodResize } },
     defaults: (obj) => defaultPod(obj),
     prepareForCreate: preparePod,
     validate: validatePod,
@@ -62,6 +64,7 @@ function preparePod(pod: KubeObject): void {
 }
 
 function validatePod(pod: KubeObject, context: ValidationContext): FieldError[] {
+  if (context.subresource === "resize" && context.old) return validatePodResize(pod, context.old);
   if (context.subresource !== undefined) return [];
   const spec = podSpecOf(pod);
   const errs = validatePodSpec(spec, path("spec"));
