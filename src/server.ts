@@ -41,6 +41,7 @@ export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.
 const EXTRA_SUBRESOURCES = {
   "/pods": [{ name: "binding", kind: "Binding", verbs: ["create"] }, ...POD_STREAM_DISCOVERY],
   "/namespaces": [{ name: "finalize", kind: "Namespace", verbs: ["update"] }],
+  "/nodes": [{ name: "proxy", kind: "NodeProxyOptions", verbs: ["get"] }],
 };
 
 export interface StartServerHooks {

@@ -13,6 +13,8 @@ export interface ResourceRequest {
   resource: string;
   name?: string;
   subresource?: string;
+  /** The path after a `proxy` subresource (nodes/{name}/proxy/stats/summary → "/stats/summary"). */
+  subpath?: string;
   verb: Verb;
 }
 
@@ -45,10 +47,11 @@ export function parseResourceRequest(method: string, pathname: string, query: UR
     if (next !== undefined && !NAMESPACE_SUBRESOURCES.has(next)) segments = segments.slice(2);
   }
   const [resource, name, subresource, ...extra] = segments;
-  if (!resource || extra.length > 0) return undefined;
+  if (!resource || (extra.length > 0 && subresource !== "proxy")) return undefined;
   const verb = verbFor(method, name, legacyWatch || isWatch(query));
   if (!verb) return undefined;
-  return { group, version, namespace, resource, name, subresource, verb };
+  const subpath = subresource === "proxy" ? `/${extra.map(encodeURIComponent).join("/")}` : undefined;
+  return { group, version, namespace, resource, name, subresource, ...(subpath ? { subpath } : {}), verb };
 }
 
 function isWatch(query: URLSearchParams): boolean {

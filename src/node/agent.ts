@@ -25,6 +25,8 @@ import type { Pod, PodStatusJson } from "./pod-types.js";
 import type { PodNetwork } from "./network/pod-network.js";
 import { POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, type Runtime } from "./runtime/runtime.js";
 import { NodeVolumes } from "./volumes.js";
+import { StatsCollector } from "./stats.js";
+import { AgentMetrics } from "./agent-metrics.js";
 import { join } from "node:path";
 
 const NODES = CORE_V1("nodes");
@@ -50,10 +52,16 @@ export interface AgentOptions {
   labels?: Record<string, string>;
   clock?: Clock;
   leaseRenewIntervalMs?: number;
+  /** Export the process's own metrics on /metrics (an agent running alone). */
+  processMetrics?: boolean;
 }
 
 export class NodeAgent {
   readonly recorder: EventRecorder;
+  readonly stats: StatsCollector;
+  readonly metrics: AgentMetrics;
+  /** When this agent first saw each pod, for the pod start latency. */
+  private readonly firstSeen = new Map<string, number>();
   private readonly clock: Clock;
   private readonly informers: InformerFactory;
   private readonly podInformer: Informer;
@@ -78,6 +86,8 @@ export class NodeAgent {
     this.recorder = new EventRecorder({ client: options.client, component: "kubelet", host: options.nodeName, log: options.log, now: () => new Date(this.clock.now()) });
     this.informers = new InformerFactory(options.client, { logger: options.log.child({ component: "agent-informers" }) });
     this.podInformer = this.informers.informerFor(PODS, { fieldSelector: `spec.nodeName=${options.nodeName}` });
+    this.stats = new StatsCollector({ nodeName: options.nodeName, dataDir: options.dataDir, runtime: () => this.runtime });
+    this.metrics = new AgentMetrics(() => this.runtimeInstance, { processMetrics: options.processMetrics ?? false });
   }
 
   get nodeName(): string {
@@ -213,8 +223,15 @@ export class NodeAgent {
   private async syncPod(key: string): Promise<{ requeueAfterMs: number } | void> {
     const pod = this.podInformer.get(key) as Pod | undefined;
     if (!pod || !this.syncer) return;
+    const uid = pod.metadata?.uid ?? "";
+    if (!this.firstSeen.has(uid)) {
+      // A pod already running when first seen (adopted after a restart) did not start now.
+      const running = (pod.status?.containerStatuses ?? []).some((c) => c.state.running);
+      this.firstSeen.set(uid, running ? -1 : this.clock.now());
+    }
     const result = await this.syncer.sync(pod);
     await this.writeStatus(pod, result.status);
+    this.observeStart(uid, result.status);
     if (result.stopped && pod.metadata?.deletionTimestamp) {
       // The kubelet's final word on a deleted pod: everything has stopped, the object may go.
       try {
@@ -226,6 +243,16 @@ export class NodeAgent {
     }
     if (result.stopped) return;
     return { requeueAfterMs: Math.min(result.requeueAfterMs ?? RESYNC_MS, RESYNC_MS) };
+  }
+
+  /** kubelet_pod_start_duration_seconds: first seen to every container running, observed once per pod. */
+  private observeStart(uid: string, status: PodStatusJson): void {
+    const since = this.firstSeen.get(uid);
+    if (since === undefined || since < 0) return;
+    const containers = status.containerStatuses ?? [];
+    if (containers.length === 0 || !containers.every((c) => c.state.running)) return;
+    this.metrics.podStartSeconds.observe((this.clock.now() - since) / 1000);
+    this.firstSeen.set(uid, -1);
   }
 
   private async writeStatus(pod: Pod, status: PodStatusJson): Promise<void> {
@@ -318,6 +345,7 @@ export class NodeAgent {
     }
     for (const uid of orphans) {
       this.keysByUid.delete(uid);
+      this.firstSeen.delete(uid);
       await this.syncer.removePod(uid);
     }
     await Promise.all(this.podInformer.list().map((p) => this.syncer!.refreshVolumes(p as Pod)));

@@ -8,7 +8,7 @@ import type { EventRecorder } from "../client/event-recorder.js";
 import { containerEnvironment, ContainerConfigError, expandReferences, type ConfigSource } from "./container-env.js";
 import { runLifecycleHook } from "./lifecycle-hooks.js";
 import type { ContainerSpec, Pod } from "./pod-types.js";
-import { CONTAINER_NAME_LABEL, ImageNotFoundError, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, type ContainerResources, type Mount, type Runtime } from "./runtime/runtime.js";
+import { CONTAINER_NAME_LABEL, CreateContainerError, ImageNotFoundError, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, type ContainerResources, type Mount, type Runtime } from "./runtime/runtime.js";
 import type { Duplex } from "node:stream";
 
 export interface StartContext {
@@ -82,7 +82,7 @@ export async function startContainer(context: StartContext): Promise<StartResult
       },
     });
   } catch (err) {
-    if (err instanceof ImageNotFoundError) return fail(err.reason, err.message);
+    if (err instanceof ImageNotFoundError || err instanceof CreateContainerError) return fail(err.reason, err.message);
     return fail("CreateContainerError", (err as Error).message);
   }
   void recorder.event(pod, "Normal", "Created", `Created container ${spec.name}`);

@@ -92,7 +92,8 @@ async function startAgent(nodeName: string, options: LocalAgentsOptions, images:
     probes: (hooks) => new ManagedProbes(hooks),
     streams: async (self) => {
       const tls = await options.pki.issueServingCertificate({ dnsNames: [nodeName, "localhost"], ips: ["127.0.0.1"] });
-      const server = new NodeStreamServer({ source: agentStreamsSource(self), tls: { keyPem: tls.keyPem, certPem: tls.certPem, caPem: options.pki.caCertPem }, log });
+      const stats = { summary: () => self.stats.summary(), resourceMetrics: () => self.stats.resourceMetrics(), metrics: () => self.metrics.text() };
+      const server = new NodeStreamServer({ source: agentStreamsSource(self), stats, tls: { keyPem: tls.keyPem, certPem: tls.certPem, caPem: options.pki.caCertPem }, log });
       const port = await server.listen();
       return { port, endpoint: `https://127.0.0.1:${port}`, close: () => server.close() };
     },

@@ -7,9 +7,8 @@ import os from "node:os";
 import type { KubeObject } from "../api/resource.js";
 import { rfc3339 } from "../api/meta-time.js";
 import { KUBELET_VERSION } from "./node-lease.js";
+import { AGENT_ENDPOINT_ANNOTATION } from "../api/handlers/node-connection.js";
 
-/** The agent's endpoint annotation: how the API server reaches this agent for logs, exec and port-forward. */
-export const AGENT_ENDPOINT_ANNOTATION = "kubelite.io/agent-endpoint";
 
 export interface NodeFacts {
   name: string;

@@ -193,6 +193,8 @@ export class PodSyncer {
     const { spec } = view;
     const latest = view.runs.at(-1);
     if (latest?.state === "running" || latest?.state === "created") {
+      // Probing is idempotent per run: this also picks up containers adopted after an agent restart.
+      if (latest.state === "running") this.options.probes.add({ pod, podIP: podIPs[0] ?? this.options.hostIP, spec, containerId: latest.id, startedAt: latest.startedAt ?? latest.createdAt });
       if (latest.state === "running" && this.options.probes.isUnhealthy(uid, spec.name, latest.id)) {
         void this.options.recorder.event(pod, "Normal", "Killing", `Container ${spec.name} failed liveness probe, will be restarted`);
         this.options.probes.remove(uid, spec.name);

@@ -59,6 +59,26 @@ describe("node agent", { skip }, () => {
     }
   });
 
+  it("reports the pods' CPU and memory through the node proxy: the Summary API and resource metrics", async () => {
+    const summary = JSON.parse(await kubectl(["get", "--raw", "/api/v1/nodes/kubelite-node/proxy/stats/summary"])) as {
+      node: { nodeName: string; memory: { workingSetBytes: number } };
+      pods: { podRef: { name: string }; containers: { name: string; memory: { workingSetBytes: number }; cpu: { usageCoreNanoSeconds: number } }[] }[];
+    };
+    assert.equal(summary.node.nodeName, "kubelite-node");
+    assert.ok(summary.node.memory.workingSetBytes > 0);
+    const apiPods = summary.pods.filter((p) => p.podRef.name.startsWith("api-server-"));
+    assert.equal(apiPods.length, 3);
+    for (const p of apiPods) {
+      assert.ok(p.containers[0]!.memory.workingSetBytes > 1024 * 1024, "an echo server uses more than a MiB");
+      assert.ok(p.containers[0]!.cpu.usageCoreNanoSeconds > 0);
+    }
+    const resource = await kubectl(["get", "--raw", "/api/v1/nodes/kubelite-node/proxy/metrics/resource"]);
+    assert.match(resource, /^container_memory_working_set_bytes\{container="api-server",namespace="default",pod="api-server-[a-z0-9-]+"\} \d+ \d+$/m);
+    const own = await kubectl(["get", "--raw", "/api/v1/nodes/kubelite-node/proxy/metrics"]);
+    assert.match(own, /^kubelet_running_pods \d+$/m);
+    assert.match(own, /^kubelet_pod_start_duration_seconds_count \d+$/m);
+  });
+
   it("exec runs in the pod: its hostname, and an interactive shell on a terminal", async () => {
     const [name] = (await jsonpath("pods", "{.items[0].metadata.name}")).split(" ");
     assert.equal((await kubectl(["exec", name!, "--", "sh", "-c", "echo $HOSTNAME"])).trim(), name);

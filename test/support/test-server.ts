@@ -47,6 +47,8 @@ export interface TestServerOptions {
   imageMap?: string;
   /** --agents: extra local agents. */
   agents?: number;
+  /** Leave the agents' pods running on close, as a real server does (restart tests); removed by default. */
+  keepPods?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -54,7 +56,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const cacheDir = await mkdtemp(join(tmpdir(), "kubelite-kubectl-cache-"));
   const server = await startServer(
     { ...defaultServerOptions(), dataDir, port: 0, datastore: options.datastore ?? "sqlite", logLevel: "error", simulatedNodes: options.simulatedNodes ?? 0, disableAgent: !options.agent, imageMap: options.imageMap, agents: options.agents ?? 0, nodeName: "kubelite-node" },
-    { log: createLogger("error"), bookmarkIntervalMs: options.bookmarkIntervalMs, controllerSettings: options.controllerSettings, leaseRenewIntervalMs: options.leaseRenewIntervalMs, removePodsOnClose: true },
+    { log: createLogger("error"), bookmarkIntervalMs: options.bookmarkIntervalMs, controllerSettings: options.controllerSettings, leaseRenewIntervalMs: options.leaseRenewIntervalMs, removePodsOnClose: !options.keepPods },
   );
   const kubectl = (args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) =>
     new Promise<KubectlResult>((done) => {

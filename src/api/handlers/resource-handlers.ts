@@ -18,6 +18,7 @@ import { patchObject } from "./patch.js";
 import { withTypeMeta } from "../patch-resource.js";
 import { serveScale } from "./scale.js";
 import { bindPod } from "./binding.js";
+import { serveNodeProxy } from "./node-proxy.js";
 import { serveWatch } from "./watch.js";
 import { POD_STREAM_SUBRESOURCES, servePodStream, type UpgradeExchange } from "./pod-streams.js";
 
@@ -76,6 +77,7 @@ async function serveSubresource(api: ApiContext, def: ResourceDef, namespace: st
     if (request.verb === "patch") return reply(http, 200, await patchObject(api, def, namespace, name, http, sub));
     throw methodNotAllowed(`${def.plural}/${sub} supports get, update and patch, not ${request.verb}`);
   }
+  if (sub === "proxy" && def.group === "" && def.kind === "Node") return serveNodeProxy(api, def, name, request.subpath ?? "/", request.verb, http);
   if (sub === "scale" && def.scale) return serveScale(api, def, namespace, name, request.verb, http);
   if (sub === "binding" && def.group === "" && def.kind === "Pod" && request.verb === "create") return bindPod(api, def, namespace, name, http);
   if (def.group === "" && def.kind === "Pod" && POD_STREAM_SUBRESOURCES.includes(sub)) return servePodStream(api, def, namespace, name, sub, request.verb, http);

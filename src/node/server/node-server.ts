@@ -14,6 +14,8 @@ import { serveExecOrAttach, servePortForwardUpgrade } from "./upgrade-handlers.j
 
 export interface NodeStreamServerOptions {
   source: PodStreamsSource;
+  /** The Summary API, resource metrics and the agent's own metrics. */
+  stats?: { summary(): Promise<unknown>; resourceMetrics(): Promise<string>; metrics(): Promise<string> };
   /** The serving certificate (SANs must cover the address the API server dials) and the cluster CA. */
   tls: { keyPem: string; certPem: string; caPem: string };
   /** Default 127.0.0.1. */
@@ -83,6 +85,7 @@ export class NodeStreamServer {
       }
       if (!authorized(req)) return writeErrorResponse(res, UNAUTHORIZED);
       if (!route) return writeErrorResponse(res, NOT_FOUND);
+      if (route.kind === "statsSummary" || route.kind === "metrics" || route.kind === "resourceMetrics") return await this.serveStats(route.kind, res);
       if (route.kind !== "containerLogs") {
         return writeErrorResponse(res, { code: 400, reason: "BadRequest", message: `${route.kind} needs an upgraded connection (WebSocket or SPDY/3.1)` });
       }
@@ -98,6 +101,18 @@ export class NodeStreamServer {
       this.logFailure(err, route);
       writeErrorResponse(res, toErrorReply(err));
     }
+  }
+
+  private async serveStats(kind: "statsSummary" | "metrics" | "resourceMetrics", res: ServerResponse): Promise<void> {
+    const stats = this.options.stats;
+    if (!stats) return writeErrorResponse(res, NOT_FOUND);
+    if (kind === "statsSummary") {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(await stats.summary()));
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+    res.end(kind === "metrics" ? await stats.metrics() : await stats.resourceMetrics());
   }
 
   private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
