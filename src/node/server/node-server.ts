@@ -124,7 +124,7 @@ export class NodeStreamServer {
       const upgrade = { req, socket, head, query: url.searchParams };
       if (route?.kind === "exec" || route?.kind === "attach") return await serveExecOrAttach(this.options.source, route.kind, route, upgrade);
       if (route?.kind === "portForward") {
-        return await servePortForwardUpgrade(this.options.source, route, upgrade, (err) => this.options.log?.debug("port-forward session failed", { error: err.message, pod: `${route.namespace}/${route.pod}` }));
+        return await servePortForwardUpgrade(this.options.source, route, upgrade, this.options.log);
       }
       writeErrorOnSocket(socket, NOT_FOUND);
     } catch (err) {

@@ -10,6 +10,7 @@ import { bridgeExecToWebSocket } from "../streaming/exec-websocket.js";
 import { PORT_FORWARD_PROTOCOL, servePortForward } from "../streaming/portforward.js";
 import { acceptWebSocket, chooseProtocol, isWebSocketUpgrade } from "../streaming/websocket-upgrade.js";
 import type { ExecOptions } from "../runtime/runtime.js";
+import type { Logger } from "../../log.js";
 import { queryFlag } from "./routes.js";
 import { containerNotRunning, PodStreamError, type PodStreamsSource } from "./streams-source.js";
 
@@ -62,8 +63,10 @@ export async function servePortForwardUpgrade(
   source: PodStreamsSource,
   target: { namespace: string; pod: string },
   upgrade: Upgrade,
-  onError: (err: Error) => void,
+  log: Logger | undefined,
 ): Promise<void> {
+  const pod = `${target.namespace}/${target.pod}`;
+  const onError = (err: Error) => log?.debug("port-forward session failed", { error: err.message, pod });
   const { req, socket, head } = upgrade;
   const sandbox = await source.resolveSandbox(target.namespace, target.pod);
   const forwardTarget = {
@@ -77,6 +80,7 @@ export async function servePortForwardUpgrade(
     const tunnel = createWebSocketStream(ws);
     tunnel.on("error", () => undefined);
     servePortForward(tunnel, forwardTarget, { onError });
+    log?.debug("port-forward session", { transport: "websocket", pod });
     return;
   }
   if ((req.headers.upgrade ?? "").toLowerCase() !== "spdy/3.1") throw new PodStreamError(400, "BadRequest", "port-forward needs an upgrade to SPDY/3.1 or a WebSocket");
@@ -88,4 +92,5 @@ export async function servePortForwardUpgrade(
   );
   if (head.length > 0) socket.unshift(head);
   servePortForward(socket, forwardTarget, { onError });
+  log?.debug("port-forward session", { transport: "spdy", pod });
 }
