@@ -13,6 +13,11 @@ const SYSCALL_TEXT: Readonly<Record<string, string>> = {
   EPIPE: "write: broken pipe",
 };
 
+/** Whether a probe's output says nothing listened on the port (the process has not opened it yet). */
+export function isConnectionRefused(output: string): boolean {
+  return output.includes(SYSCALL_TEXT.ECONNREFUSED!);
+}
+
 /** "dial tcp HOST:PORT: <reason>" for an error from the dial function. */
 export function dialErrorText(err: unknown, host: string, port: number): string {
   return `dial tcp ${joinHostPort(host, port)}: ${errorReason(err)}`;

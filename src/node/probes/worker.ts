@@ -5,8 +5,15 @@
 // liveness failure, or once the startup probe has reached either verdict, the worker holds until the
 // container is replaced. Errors (an "unknown" result) are retried three times and then thrown away.
 // A probe that never settles is cut off shortly after its timeout, so a worker never stalls.
+//
+// Beyond upstream, to make a starting pod Ready as soon as it can serve: until a readiness or
+// startup probe has counted its first result, and only during its first period, a probe refused
+// because nothing listens on the port yet is neither counted nor reported; it is tried again
+// soon (50 ms, doubling). Upstream waits a whole periodSeconds (10 s by default) after that
+// first refusal, which is most of why a Deployment takes seconds to become Ready.
 import type { Clock, TimerHandle } from "../../client/clock.js";
 import type { Logger } from "../../log.js";
+import { isConnectionRefused } from "./dial-errors.js";
 import { erroredMessage, failedMessage, Unhealthy, ProbeWarning, warningMessage, type ProbeEventType, type ProbeKind } from "./events.js";
 import { probeTimings, type Probe, type ProbeOutcome, type ProbeTimings } from "./probe-spec.js";
 import type { ProbeRunner } from "./run-probe.js";
@@ -16,6 +23,8 @@ import type { ProbeTarget } from "./target.js";
 const MAX_PROBE_RETRIES = 3;
 /** How long past its timeout a probe may take before the worker gives up on it. */
 const HANG_GRACE_MS = 2000;
+/** The first quick retry of a refused probe while the container opens its port. */
+const WARM_UP_FIRST_RETRY_MS = 50;
 
 export type WorkerResult = "success" | "failure";
 
@@ -42,6 +51,9 @@ export class ProbeWorker {
   private onHold = false;
   private lastResult: WorkerResult | undefined;
   private resultRun = 0;
+  /** Set when the next probe should come sooner than the period (warm-up). */
+  private retryInMs: number | undefined;
+  private warmUpDelayMs = WARM_UP_FIRST_RETRY_MS;
 
   constructor(readonly kind: ProbeKind, private readonly probe: Probe, private readonly host: WorkerHost) {
     this.timings = probeTimings(probe);
@@ -91,6 +103,11 @@ export class ProbeWorker {
       this.schedule(0);
       return;
     }
+    if (this.retryInMs !== undefined) {
+      this.schedule(this.retryInMs);
+      this.retryInMs = undefined;
+      return;
+    }
     const periodMs = this.timings.periodSeconds * 1000;
     this.schedule(Math.max(0, tickAt + periodMs - this.host.clock.now()));
   }
@@ -105,6 +122,7 @@ export class ProbeWorker {
 
     const outcome = await this.runWithRetries();
     if (this.stopped) return;
+    if (this.warmingUp(outcome)) return;
     const result = this.interpret(outcome);
     if (result === undefined) return;
 
@@ -122,6 +140,18 @@ export class ProbeWorker {
       this.resultRun = 0;
     }
     this.host.report(this.kind, result);
+  }
+
+  /** A readiness or startup probe refused before its first result, within its first period: try again soon. */
+  private warmingUp(outcome: ProbeOutcome): boolean {
+    if (this.kind === "liveness" || this.lastResult !== undefined) return false;
+    if (outcome.result !== "failure" || !isConnectionRefused(outcome.output)) return false;
+    const periodEnds = this.host.startedAt + (this.timings.initialDelaySeconds + this.timings.periodSeconds) * 1000;
+    const now = this.host.clock.now();
+    if (now + this.warmUpDelayMs >= periodEnds) return false;
+    this.retryInMs = this.warmUpDelayMs;
+    this.warmUpDelayMs *= 2;
+    return true;
   }
 
   /** Upstream's prober.probe: events for failures, warnings and errors; undefined means "discard". */

@@ -94,6 +94,33 @@ describe("ProbeManager", () => {
     manager.stop();
   });
 
+  it("a readiness probe refused while the container opens its port is retried soon, without events, within its first period", async () => {
+    const container = { name: "app", readinessProbe: probe({ periodSeconds: 10 }) };
+    const { manager, registration, script, clock, events } = setup(container);
+    script.set("readiness", { result: "failure", output: 'Get "http://10.42.0.5:8080/healthz": dial tcp 10.42.0.5:8080: connect: connection refused' });
+    manager.addContainer(registration());
+    await clock.advance(0);
+    await clock.advance(50);
+    await clock.advance(100);
+    assert.equal(script.count("readiness"), 3, "probed at 0, 50 and 150 ms");
+    script.set("readiness", OK);
+    await clock.advance(200);
+    assert.equal(manager.isReady("uid-1", "app"), true, "ready 350 ms after start instead of after a 10 s period");
+    assert.deepEqual(events, [], "no Unhealthy events while warming up");
+    manager.stop();
+  });
+
+  it("warm-up ends after the first period: refusals then count as failures", async () => {
+    const container = { name: "app", readinessProbe: probe({ periodSeconds: 1 }) };
+    const { manager, registration, script, clock, events } = setup(container);
+    script.set("readiness", { result: "failure", output: "dial tcp 10.42.0.5:8080: connect: connection refused" });
+    manager.addContainer(registration());
+    await clock.advance(3 * SECOND);
+    assert.ok(events.some((e) => e.reason === "Unhealthy"), "refusals after the first period are reported");
+    assert.ok(script.count("readiness") < 12, `bounded quick retries (${script.count("readiness")} probes)`);
+    manager.stop();
+  });
+
   it("readiness changes only after failureThreshold failures in a row and successThreshold successes", async () => {
     const container = { name: "app", readinessProbe: probe({ periodSeconds: 1, failureThreshold: 3, successThreshold: 2 }) };
     const { manager, registration, script, clock, readiness } = setup(container);
