@@ -68,6 +68,8 @@ export class NamespaceDialer {
   }
 
   private start(): Promise<void> {
+    // A helper still starting is waited for: dialing it before it listens would look like a dead helper.
+    if (this.starting) return this.starting;
     if (this.helper && this.helper.exitCode === null && this.helper.signalCode === null) return Promise.resolve();
     this.starting ??= mkdir(path.dirname(this.options.socketPath), { recursive: true })
       .then(() => this.spawnHelper())

@@ -57,4 +57,23 @@ describe("namespace dialer", { skip }, () => {
     }
     await assert.rejects(dialer.dial(attachment.ips[0]!, 8080), /closed/);
   });
+
+  it("a dial made while its helper is still starting waits for it instead of restarting it", async () => {
+    const attachment = await network.setUp({ sandboxId: "s2", podName: "p2", podNamespace: "d", podUid: "u2", portMappings: [] });
+    const server = await serveIn(attachment.netnsPath!, 8081, "p2");
+    const log = memoryLogger();
+    const dialer = new NamespaceDialer({ netnsName: network.netnsName, socketPath: path.join(dir, "e.sock"), log });
+    try {
+      const first = dialer.dial(attachment.ips[0]!, 8081);
+      while (dialer.helperPid === undefined) await new Promise((resolve) => setImmediate(resolve));
+      const sockets = await Promise.all([first, dialer.dial(attachment.ips[0]!, 8081), dialer.dial(attachment.ips[0]!, 8081)]);
+      for (const socket of sockets) socket.destroy();
+      assert.ok(!log.lines.some((l) => l.includes("dial helper exited")), log.lines.join("\n"));
+    } finally {
+      const pid = dialer.helperPid;
+      await dialer.close();
+      if (pid) await exited(pid);
+      server.close();
+    }
+  });
 });
