@@ -100,12 +100,12 @@ describe("ProbeManager", () => {
     script.set("readiness", { result: "failure", output: 'Get "http://10.42.0.5:8080/healthz": dial tcp 10.42.0.5:8080: connect: connection refused' });
     manager.addContainer(registration());
     await clock.advance(0);
+    await clock.advance(25);
     await clock.advance(50);
-    await clock.advance(100);
-    assert.equal(script.count("readiness"), 3, "probed at 0, 50 and 150 ms");
+    assert.equal(script.count("readiness"), 3, "probed at 0, 25 and 75 ms");
     script.set("readiness", OK);
-    await clock.advance(200);
-    assert.equal(manager.isReady("uid-1", "app"), true, "ready 350 ms after start instead of after a 10 s period");
+    await clock.advance(100);
+    assert.equal(manager.isReady("uid-1", "app"), true, "ready 175 ms after start instead of after a 10 s period");
     assert.deepEqual(events, [], "no Unhealthy events while warming up");
     manager.stop();
   });
