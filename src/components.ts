@@ -4,7 +4,7 @@
 import type { UserInfo } from "./auth/authenticate.js";
 import type { Client } from "./client/client.js";
 import { InformerFactory } from "./client/informer-factory.js";
-import type { ControllerSettings } from "./controllers/controller-context.js";
+import type { CertificateSigner, ControllerSettings } from "./controllers/controller-context.js";
 import { builtinControllers } from "./controllers/index.js";
 import { ControllerManager, identity } from "./controllers/manager.js";
 import type { Logger } from "./log.js";
@@ -25,6 +25,8 @@ export interface ComponentOptions {
   controllerSettings?: Partial<ControllerSettings>;
   /** --cluster-cidr: where nodes' pod CIDRs come from. */
   clusterCIDR?: string;
+  /** The cluster CA's signer (CertificateSigningRequests). */
+  signer?: CertificateSigner;
 }
 
 export interface RunningComponents {
@@ -48,6 +50,7 @@ export async function startComponents(options: ComponentOptions): Promise<Runnin
     clientFor: options.clientFor,
     log: options.log.child({ component: "controller-manager" }),
     settings: { ...(options.clusterCIDR ? { clusterCIDR: options.clusterCIDR.split(",")[0] } : {}), ...options.controllerSettings },
+    signer: options.signer,
   });
   const simulatedNodes =
     options.simulatedNodes > 0

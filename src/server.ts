@@ -129,9 +129,12 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     controllerSettings: hooks.controllerSettings,
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
     clusterCIDR: options.clusterCidr,
+    signer: { caCertPem: pki.caCertPem, sign: (content) => pki.signCertificate(content) },
   });
 
-  const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, apiServer.handle);
+  // The chain goes out whole (serving certificate, then the CA): `kubelite agent` pins the CA it
+  // finds there against the join token's hash before it trusts the server.
+  const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem + pki.caCertPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, apiServer.handle);
   server.on("upgrade", apiServer.handleUpgrade);
   const sockets = trackSockets(server);
   const port = await listen(server, options.port, options.bindAddress);

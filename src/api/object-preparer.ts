@@ -29,7 +29,7 @@ export async function prepareForCreate(preparer: ObjectPreparer, def: ResourceDe
   meta.uid = facts.uid;
   meta.creationTimestamp = rfc3339(facts.now);
   if (tracksGeneration(def)) meta.generation = 1;
-  def.prepareForCreate?.(obj);
+  def.prepareForCreate?.(obj, ctx);
   throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, undefined), ...(def.validate?.(obj, {}) ?? [])]);
   setManagedFields(obj, preparer.managedFields({ def, obj, old: undefined, ctx, subresource: undefined, now: facts.now }));
   return obj;
@@ -52,6 +52,7 @@ export async function prepareForUpdate(
     else (meta as Record<string, unknown>)[field] = currentMeta[field];
   }
   meta.resourceVersion = currentMeta.resourceVersion;
+  def.prepareForUpdate?.(obj, current, { subresource: facts.subresource, now: facts.now });
   def.defaults?.(obj);
   if (tracksGeneration(def) && generationChanged(def, current, obj)) meta.generation = (currentMeta.generation ?? 0) + 1;
   const context = { old: current, subresource: facts.subresource };

@@ -1,5 +1,6 @@
 // What kubelite knows about one resource kind. Each kind is one file in api/resources/ exporting a
 // ResourceDef; generic code (registry, handlers, discovery, tables, openapi) does the rest.
+import type { UserInfo } from "../auth/authenticate.js";
 import type { FieldError } from "./validation/field-errors.js";
 import type { NameValidation } from "./validation/names.js";
 
@@ -106,9 +107,15 @@ export interface ResourceDef {
   /**
    * Create-only preparation, upstream's strategy PrepareForCreate: runs once, after uid and
    * creationTimestamp are set and before validation; never on update (so what it sets, such as a
-   * Namespace's "kubernetes" finalizer, may later be removed).
+   * Namespace's "kubernetes" finalizer, may later be removed). `request` says who asks (a
+   * CertificateSigningRequest records its requester).
    */
-  prepareForCreate?(obj: KubeObject): void;
+  prepareForCreate?(obj: KubeObject, request?: { user: UserInfo }): void;
+  /**
+   * Update-time preparation, upstream's strategy PrepareForUpdate: runs after the subresource's
+   * part was taken from the request and before defaulting and validation (a CSR keeps its spec).
+   */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject, context: { subresource: string | undefined; now: Date }): void;
   /** Fills in defaults, upstream's SetDefaults_*: mutates the object it is given (a private copy). */
   defaults?(obj: KubeObject): void;
   /** Kind-specific validation (schema types and ObjectMeta are checked generically). */

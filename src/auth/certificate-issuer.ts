@@ -104,51 +104,93 @@ export async function createCA(ctx: IssuerContext): Promise<CertKeyPair> {
 
 /** A new key and a certificate for it, signed by the CA. */
 export async function issueLeaf(ctx: IssuerContext, ca: Authority, spec: LeafSpec): Promise<CertKeyPair> {
+  const keys = await ctx.crypto.subtle.generateKey(LEAF_KEY, true, ["sign", "verify"]);
+  const certPem = await signLeaf(ctx, ca, {
+    ...spec,
+    keyUsages: ["digital signature"],
+    extendedUsages: [spec.usage === "server" ? "server auth" : "client auth"],
+    validityMs: spec.validityDays * DAY_MS,
+    publicKey: keys.publicKey,
+  });
+  return { certPem, keyPem: toPkcs8Pem(keys.privateKey) };
+}
+
+/** What a certificate for someone else's key says (a CertificateSigningRequest's content). */
+export interface CertificateContent {
+  commonName: string;
+  organizations: readonly string[];
+  dnsNames: readonly string[];
+  ips: readonly string[];
+  /** CSR usages ("digital signature", "key encipherment"), for the key usage extension. */
+  keyUsages: readonly ("digital signature" | "key encipherment")[];
+  /** CSR usages ("client auth", "server auth"), for the extended key usage extension. */
+  extendedUsages: readonly ("client auth" | "server auth")[];
+  /** How long from now it is valid; never beyond the CA's own expiry. */
+  validityMs: number;
+  /** The subject's public key: a WebCrypto key or SubjectPublicKeyInfo DER. */
+  publicKey: CryptoKey | Buffer;
+}
+
+/** A certificate (PEM) for the given key and content, signed by the CA. */
+export async function signLeaf(ctx: IssuerContext, ca: Authority, content: CertificateContent): Promise<string> {
   const x509 = await loadX509();
   const signer = caSigner(ca.key);
-  const [keys, signingKey] = await Promise.all([
-    ctx.crypto.subtle.generateKey(LEAF_KEY, true, ["sign", "verify"]),
-    ctx.crypto.subtle.importKey("pkcs8", ca.key.export({ type: "pkcs8", format: "der" }), signer.importParams, false, ["sign"]),
-  ]);
+  const signingKey = await ctx.crypto.subtle.importKey("pkcs8", ca.key.export({ type: "pkcs8", format: "der" }), signer.importParams, false, ["sign"]);
   const caCert = new x509.X509Certificate(ca.certPem);
   const now = ctx.now();
+  const notAfter = Math.min(now.getTime() + content.validityMs, caCert.notAfter.getTime());
+  const publicKey = content.publicKey instanceof Uint8Array ? new Uint8Array(content.publicKey) : content.publicKey;
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(ctx.crypto),
-      subject: [{ CN: [spec.commonName] }, ...spec.organizations.map((o) => ({ O: [o] }))],
+      subject: [{ CN: [content.commonName] }, ...content.organizations.map((o) => ({ O: [o] }))],
       // The issuer is the CA's subject as encoded: Go matches issuer to subject byte for byte.
       issuer: caCert.subjectName,
       notBefore: new Date(now.getTime() - BACKDATE_MS),
-      notAfter: new Date(now.getTime() + spec.validityDays * DAY_MS),
-      publicKey: keys.publicKey,
+      notAfter: new Date(notAfter),
+      publicKey,
       signingKey,
       signingAlgorithm: signer.signParams,
-      extensions: await leafExtensions(x509, ctx, spec, keys.publicKey, caCert),
+      extensions: await leafExtensions(x509, ctx, content, publicKey, caCert),
     },
     ctx.crypto,
   );
-  return { certPem: toPem(cert), keyPem: toPkcs8Pem(keys.privateKey) };
+  return toPem(cert);
 }
 
-async function leafExtensions(
-  x509: X509Module,
-  ctx: IssuerContext,
-  spec: LeafSpec,
-  publicKey: CryptoKey,
-  caCert: X509.X509Certificate,
-): Promise<X509.Extension[]> {
+/** A new ECDSA P-256 key and a PKCS#10 request for this subject and these names (agents ask for certificates with it). */
+export async function createCertificateRequest(
+  crypto: Crypto,
+  subject: { commonName: string; organizations: readonly string[]; dnsNames?: readonly string[]; ips?: readonly string[] },
+): Promise<{ csrPem: string; keyPem: string }> {
+  const x509 = await loadX509();
+  const keys = await crypto.subtle.generateKey(LEAF_KEY, true, ["sign", "verify"]);
+  const names = [...(subject.dnsNames ?? []).map((value) => ({ type: "dns" as const, value })), ...(subject.ips ?? []).map((value) => ({ type: "ip" as const, value }))];
+  const request = await x509.Pkcs10CertificateRequestGenerator.create(
+    {
+      name: [{ CN: [subject.commonName] }, ...subject.organizations.map((o) => ({ O: [o] }))],
+      keys,
+      signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
+      extensions: names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : [],
+    },
+    crypto,
+  );
+  return { csrPem: `${request.toString("pem").trimEnd()}\n`, keyPem: toPkcs8Pem(keys.privateKey) };
+}
+
+async function leafExtensions(x509: X509Module, ctx: IssuerContext, content: CertificateContent, publicKey: CryptoKey | Uint8Array<ArrayBuffer>, caCert: X509.X509Certificate): Promise<X509.Extension[]> {
+  const keyUsage = content.keyUsages.reduce((flags, usage) => flags | (usage === "key encipherment" ? x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.digitalSignature), 0);
   const extensions: X509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
-    // ECDSA keys only sign: digitalSignature, no keyEncipherment.
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension([spec.usage === "server" ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+    new x509.KeyUsagesExtension(keyUsage, true),
+    new x509.ExtendedKeyUsageExtension(content.extendedUsages.map((u) => (u === "server auth" ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth))),
     await x509.SubjectKeyIdentifierExtension.create(publicKey, false, ctx.crypto),
     await authorityKeyIdentifier(x509, ctx, caCert),
   ];
-  if (spec.dnsNames.length + spec.ips.length > 0) {
+  if (content.dnsNames.length + content.ips.length > 0) {
     const names = [
-      ...spec.dnsNames.map((value) => ({ type: "dns" as const, value })),
-      ...spec.ips.map((value) => ({ type: "ip" as const, value })),
+      ...content.dnsNames.map((value) => ({ type: "dns" as const, value })),
+      ...content.ips.map((value) => ({ type: "ip" as const, value })),
     ];
     extensions.push(new x509.SubjectAlternativeNameExtension(names));
   }

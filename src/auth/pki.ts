@@ -15,8 +15,8 @@ import { isIP } from "node:net";
 import { hostname as osHostname } from "node:os";
 import { join } from "node:path";
 import {
-  type Authority, type CertKeyPair, type ClientIdentity, DAY_MS, type IssuerContext, type LeafSpec,
-  clientSpec, createCA, issueLeaf, servingSpec,
+  type Authority, type CertificateContent, type CertKeyPair, type ClientIdentity, DAY_MS, type IssuerContext, type LeafSpec,
+  clientSpec, createCA, issueLeaf, servingSpec, signLeaf,
 } from "./certificate-issuer.js";
 import { readFileIfExists, writeFileAtomic } from "./credential-files.js";
 
@@ -59,6 +59,8 @@ export interface PKI {
   issueClientCertificate(identity: ClientIdentity): Promise<CertKeyPair>;
   /** Issues a serving certificate for these names, signed by the cluster CA (node agents' servers). */
   issueServingCertificate(names: { dnsNames: readonly string[]; ips: readonly string[] }): Promise<CertKeyPair>;
+  /** Signs a certificate for someone else's public key (CertificateSigningRequests); returns its PEM. */
+  signCertificate(content: CertificateContent): Promise<string>;
 }
 
 interface Context extends IssuerContext {
@@ -86,6 +88,7 @@ export async function loadOrCreatePKI(options: PKIOptions): Promise<PKI> {
     issued,
     issueClientCertificate: async (identity) => issueLeaf(ctx, ca, clientSpec(identity)),
     issueServingCertificate: async (names) => issueLeaf(ctx, ca, servingSpec(names)),
+    signCertificate: async (content) => signLeaf(ctx, ca, content),
   };
 }
 

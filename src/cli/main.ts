@@ -2,6 +2,7 @@
 // Every command has --help; a usage error (unknown flag, bad value, missing argument) prints the
 // message and the usage on stderr and exits 2, like kubectl and most Unix tools.
 import { Command, type CommanderError } from "commander";
+import { registerAgentCommand } from "./agent-command.js";
 import { registerServerCommand } from "./server-command.js";
 
 export const USAGE_EXIT_CODE = 2;
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     // Set before adding subcommands: `.command()` copies these settings into each of them.
     .exitOverride(exitOnCommanderError);
   registerServerCommand(program);
+  registerAgentCommand(program);
   return program;
 }
 

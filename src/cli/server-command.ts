@@ -2,7 +2,7 @@
 // ../server.js (imported only once the flags are valid, so --help and usage errors stay fast),
 // prints one line saying the cluster is ready and where the kubeconfig is, and on SIGTERM/SIGINT
 // closes it and exits 0 (a second signal exits at once).
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { resolve } from "node:path";
 import {
   DATASTORES,
@@ -24,6 +24,7 @@ import {
   type StartServer,
 } from "../server-options.js";
 import type { LogLevel } from "../log.js";
+import { flag } from "./flags.js";
 
 /** Option values as commander stores them (attribute names derive from the long flags). */
 interface ServerFlags {
@@ -89,17 +90,6 @@ function addServerOptions(command: Command): void {
     .option("--cluster-cidr <cidr>", "range of pod IPs", flag(parseCidrList), d.clusterCidr)
     .addOption(new Option("--log-level <level>", "least severe level logged").choices(LOG_LEVELS).default(d.logLevel))
     .option("-v, --v <level>", "log verbosity, as klog's -v (higher logs more)", flag(parseVerbosity), d.verbosity);
-}
-
-/** Adapts a value parser to commander: its error becomes a usage error naming the flag. */
-function flag<T>(parse: (value: string) => T): (value: string) => T {
-  return (value) => {
-    try {
-      return parse(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
 }
 
 function appendList(value: string, previous: string[]): string[] {

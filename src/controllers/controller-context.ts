@@ -1,6 +1,7 @@
 // What every controller of the controller manager gets: a Client acting as its own identity, the
 // shared informers, an event recorder, a logger and a clock. A controller is one file exporting a
 // ControllerRegistration; src/controllers/index.ts lists them (duplicate names are an error).
+import type { CertificateContent } from "../auth/certificate-issuer.js";
 import type { Client } from "../client/client.js";
 import type { Clock } from "../client/clock.js";
 import type { Controller } from "../client/controller.js";
@@ -30,6 +31,16 @@ export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   nodeCIDRMaskSize: 24,
 };
 
+/**
+ * Signing with the cluster CA, without the CA key itself: the CSR signer's only access to it, so
+ * the key is in no object a controller could log.
+ */
+export interface CertificateSigner {
+  readonly caCertPem: string;
+  /** A PEM certificate for this content, signed by the cluster CA. */
+  sign(content: CertificateContent): Promise<string>;
+}
+
 export interface ControllerContext {
   /** In-process client acting as system:serviceaccount:kube-system:<name>. */
   client: Client;
@@ -39,6 +50,8 @@ export interface ControllerContext {
   log: Logger;
   clock: Clock;
   settings: ControllerSettings;
+  /** The cluster CA's signer, when the server has one (the CSR signing controller needs it). */
+  signer?: CertificateSigner;
 }
 
 export interface ControllerRegistration {

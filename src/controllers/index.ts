@@ -2,6 +2,8 @@
 // registration here; duplicate names are refused when the manager starts.
 import type { ControllerRegistration } from "./controller-context.js";
 import { cronJobController } from "./cronjob.js";
+import { csrApprovingController } from "./csr-approving.js";
+import { csrSigningController } from "./csr-signing.js";
 import { daemonSetController } from "./daemonset.js";
 import { deploymentController } from "./deployment.js";
 import { disruptionController } from "./disruption.js";
@@ -36,5 +38,7 @@ export function builtinControllers(): ControllerRegistration[] {
     jobController,
     cronJobController,
     ttlAfterFinishedController,
+    csrApprovingController,
+    csrSigningController,
   ];
 }

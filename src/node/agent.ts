@@ -50,6 +50,8 @@ export interface AgentOptions {
   streams(agent: NodeAgent): Promise<{ port: number; endpoint: string; close(): Promise<void> }>;
   capacity?: Record<string, string>;
   labels?: Record<string, string>;
+  /** The node's address until the pod network says otherwise (default 127.0.0.1). */
+  address?: string;
   clock?: Clock;
   leaseRenewIntervalMs?: number;
   /** Export the process's own metrics on /metrics (an agent running alone). */
@@ -118,7 +120,7 @@ export class NodeAgent {
       name: options.nodeName,
       capacity,
       labels: options.labels ?? {},
-      address: "127.0.0.1",
+      address: options.address ?? "127.0.0.1",
       agentPort: this.streamsServer.port,
       agentEndpoint: this.streamsServer.endpoint,
       runtimeVersion: "",

@@ -10,16 +10,11 @@ import type { UserInfo } from "../auth/authenticate.js";
 import type { PKI } from "../auth/pki.js";
 import type { Client } from "../client/client.js";
 import type { Logger } from "../log.js";
-import { NodeAgent } from "./agent.js";
-import { agentStreamsSource } from "./agent-streams.js";
-import { ManagedProbes } from "./container-probes.js";
+import type { NodeAgent } from "./agent.js";
+import { buildNodeAgent } from "./build-agent.js";
 import { ImageMap } from "./images/image-map.js";
-import { choosePodNetwork, isolatedNetworkSupport } from "./network/choose-network.js";
+import { isolatedNetworkSupport } from "./network/choose-network.js";
 import { ClusterNetwork } from "./network/cluster-network.js";
-import { IsolatedNetwork } from "./network/isolated-network.js";
-import type { PodNetwork } from "./network/pod-network.js";
-import { ProcessRuntime } from "./runtime/process/process-runtime.js";
-import { NodeStreamServer } from "./server/node-server.js";
 
 export interface LocalAgentsOptions {
   dataDir: string;
@@ -71,32 +66,18 @@ export async function startLocalAgents(options: LocalAgentsOptions): Promise<Loc
 async function startAgent(nodeName: string, options: LocalAgentsOptions, images: ImageMap, cluster: ClusterNetwork | undefined): Promise<NodeAgent> {
   const dataDir = join(options.dataDir, "agents", nodeName);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const log = options.log.child({ node: nodeName });
   const user = { name: `system:node:${nodeName}`, groups: ["system:nodes", "system:authenticated"] };
-  const isolated = (await isolatedNetworkSupport()).ok;
-  const agent: NodeAgent = new NodeAgent({
-    client: options.clientFor(user, "kubelet"),
+  const agent = buildNodeAgent({
     nodeName,
     dataDir,
-    log,
+    client: options.clientFor(user, "kubelet"),
+    images,
+    log: options.log.child({ node: nodeName }),
+    isolated: (await isolatedNetworkSupport()).ok,
+    cluster,
+    caPem: options.pki.caCertPem,
+    servingCertificate: (names) => options.pki.issueServingCertificate({ dnsNames: [...names.dnsNames, "localhost"], ips: names.ips }),
     leaseRenewIntervalMs: options.leaseRenewIntervalMs,
-    network: {
-      needsPodCIDR: isolated,
-      create: async (podCIDR): Promise<PodNetwork> => {
-        const network = await choosePodNetwork({ dataDir, nodeName, podCIDR: podCIDR ?? "", log, isolated });
-        if (cluster && network instanceof IsolatedNetwork) await cluster.join(network);
-        return network;
-      },
-    },
-    runtime: (network) => new ProcessRuntime({ stateDir: join(dataDir, "runtime"), network, images, log }),
-    probes: (hooks) => new ManagedProbes(hooks),
-    streams: async (self) => {
-      const tls = await options.pki.issueServingCertificate({ dnsNames: [nodeName, "localhost"], ips: ["127.0.0.1"] });
-      const stats = { summary: () => self.stats.summary(), resourceMetrics: () => self.stats.resourceMetrics(), metrics: () => self.metrics.text() };
-      const server = new NodeStreamServer({ source: agentStreamsSource(self), stats, tls: { keyPem: tls.keyPem, certPem: tls.certPem, caPem: options.pki.caCertPem }, log });
-      const port = await server.listen();
-      return { port, endpoint: `https://127.0.0.1:${port}`, close: () => server.close() };
-    },
   });
   await agent.start();
   return agent;

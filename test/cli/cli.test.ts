@@ -70,6 +70,12 @@ describe("kubelite CLI", () => {
     for (const flag of SERVER_FLAGS) assert.match(result.stdout, new RegExp(`${flag}\\b`), flag);
   });
 
+  it("prints the agent's flags on agent --help and exits 0", async () => {
+    const result = await kubelite("agent", "--help");
+    assert.equal(result.code, 0, result.stderr);
+    for (const flag of ["--server", "--token", "--node-name", "--data-dir", "--node-ip", "--image-map", "--runtime", "--log-level"]) assert.match(result.stdout, new RegExp(`${flag}\\b`), flag);
+  });
+
   const usageErrors: [string, string[], RegExp][] = [
     ["a port that is not a number", ["server", "--port", "abc"], /--port/],
     ["a port out of range", ["server", "--port", "70000"], /--port/],
@@ -79,6 +85,10 @@ describe("kubelite CLI", () => {
     ["an etcd datastore without endpoints", ["server", "--datastore", "etcd"], /--etcd-endpoints/],
     ["overlapping service and cluster CIDRs", ["server", "--service-cidr", "10.42.1.0/24"], /overlaps/],
     ["an unknown command", ["serve"], /unknown command/],
+    ["an agent without --server", ["agent", "--token", "t"], /required option '--server <url>'/],
+    ["an agent server that is not https", ["agent", "--server", "http://127.0.0.1:6443", "--token", "t"], /--server .* must be an https URL/],
+    ["an agent with an unknown flag", ["agent", "--server", "https://127.0.0.1:6443", "--token", "t", "--bogus"], /unknown option '--bogus'/],
+    ["an agent node IP that is not an IP", ["agent", "--server", "https://127.0.0.1:6443", "--token", "t", "--node-ip", "here"], /--node-ip/],
   ];
   for (const [what, args, message] of usageErrors) {
     it(`exits 2 with the usage on stderr for ${what}`, async () => {

@@ -2,6 +2,7 @@
 // list (no module-level state) and refuses duplicates: a group/version may serve a plural or a kind
 // only once (events and HPAs appear twice, in different group/versions over one storage resource).
 import type { ResourceDef } from "../resource.js";
+import { certificateSigningRequestResource } from "./certificatesigningrequest.js";
 import { clusterRoleResource } from "./clusterrole.js";
 import { clusterRoleBindingResource } from "./clusterrolebinding.js";
 import { configMapResource } from "./configmap.js";
@@ -51,6 +52,7 @@ const FACTORIES: ReadonlyArray<() => ResourceDef> = [
   podDisruptionBudgetResource,
   roleResource, clusterRoleResource, roleBindingResource, clusterRoleBindingResource,
   storageClassResource, priorityClassResource, customResourceDefinitionResource,
+  certificateSigningRequestResource,
 ];
 
 /** The definitions of every built-in kind, checked for duplicates. */

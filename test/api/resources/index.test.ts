@@ -21,6 +21,7 @@ test("every short name kubectl users type resolves to its resource", () => {
     ["netpol", "networking.k8s.io", "networkpolicies"], ["ep", "", "endpoints"], ["cj", "batch", "cronjobs"], ["crd", "apiextensions.k8s.io", "customresourcedefinitions"],
     ["crds", "apiextensions.k8s.io", "customresourcedefinitions"], ["ev", "", "events"], ["ev", "events.k8s.io", "events"], ["limits", "", "limitranges"],
     ["quota", "", "resourcequotas"], ["pdb", "policy", "poddisruptionbudgets"], ["pc", "scheduling.k8s.io", "priorityclasses"], ["sc", "storage.k8s.io", "storageclasses"],
+    ["csr", "certificates.k8s.io", "certificatesigningrequests"],
   ];
   for (const [short, group, plural] of expected) assert.ok(byPlural(group, plural)?.shortNames?.includes(short), `${short} → ${group}/${plural}`);
 });
@@ -35,7 +36,7 @@ test("`kubectl get all` covers upstream's category members, and nothing else", (
 
 test("scope, verbs and subresources match upstream discovery", () => {
   const clusterScoped = defs.filter((d) => !d.namespaced).map((d) => d.plural).sort();
-  assert.deepEqual(clusterScoped, ["clusterrolebindings", "clusterroles", "customresourcedefinitions", "ingressclasses", "namespaces", "nodes", "persistentvolumes", "priorityclasses", "storageclasses"]);
+  assert.deepEqual(clusterScoped, ["certificatesigningrequests", "clusterrolebindings", "clusterroles", "customresourcedefinitions", "ingressclasses", "namespaces", "nodes", "persistentvolumes", "priorityclasses", "storageclasses"]);
   assert.deepEqual(byPlural("", "namespaces")?.verbs, ["create", "delete", "get", "list", "patch", "update", "watch"]);
   const scaled = defs.filter((d) => d.scale).map((d) => d.plural).sort();
   assert.deepEqual(scaled, ["deployments", "replicasets", "statefulsets"]);
@@ -71,5 +72,6 @@ test("names follow each kind's rule", () => {
   assert.deepEqual(rules, {
     "/namespaces": "label", "/services": "dns1035", "apps/statefulsets": "label", "rbac.authorization.k8s.io/roles": "path-segment",
     "rbac.authorization.k8s.io/clusterroles": "path-segment", "rbac.authorization.k8s.io/rolebindings": "path-segment", "rbac.authorization.k8s.io/clusterrolebindings": "path-segment",
+    "certificates.k8s.io/certificatesigningrequests": "path-segment",
   });
 });
