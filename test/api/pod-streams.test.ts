@@ -114,6 +114,12 @@ describe("pod streams through the API server with stock kubectl", () => {
     assert.equal(result.stdout, "SHOUT THIS\n");
   });
 
+  it("attaches to the container's own stdin and stdout", async () => {
+    const result = await server.kubectl(["attach", "-i", "web", "-c", "app"], { input: "to the main process\n" });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "to the main process\n");
+  });
+
   for (const [transport, websockets, seen] of [["SPDY tunnelled in a WebSocket", "true", "websocket"], ["plain SPDY", "false", "spdy"]] as const) {
     it(`forwards a local port to the pod's port over ${transport}`, async () => {
       agentLog.length = 0;
