@@ -3,7 +3,8 @@
 // proxies to the agent named by the Node's kubelite.io/agent-endpoint annotation.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -133,6 +134,45 @@ describe("pod streams through the API server with stock kubectl", () => {
     });
   }
 
+  it("follows a log until the container exits", async () => {
+    const logPath = join(server.dataDir, "job.log");
+    await writeFile(logPath, formatCriLine("2025-01-01T00:00:00Z", "stdout", "started"));
+    const container = { namespace: "default", pod: "job", name: "work", id: "c-job", logPath, running: true };
+    source.add(container);
+    await runningPod("job", "node-a", ["work"]);
+    const following = server.kubectl(["logs", "-f", "job"]);
+    // The agent's follower asks whether the container still runs each time it reaches the end of the file.
+    const polls = () => source.runtime.statusQueries.get("c-job") ?? 0;
+    await waitFor(() => polls() > 0, "the follower to reach the end of the log");
+    await appendFile(logPath, formatCriLine("2025-01-01T00:00:01Z", "stdout", "working", true) + formatCriLine("2025-01-01T00:00:01Z", "stdout", " hard"));
+    const seen = polls();
+    await waitFor(() => polls() > seen + 1, "the follower to read on");
+    await appendFile(logPath, formatCriLine("2025-01-01T00:00:02Z", "stderr", "done"));
+    container.running = false;
+    const result = await following;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "started\nworking hard\ndone\n");
+  });
+
+  it("copies a file into the pod with kubectl cp (tar over exec)", async () => {
+    const local = join(server.dataDir, "upload.txt");
+    const target = await mkdtemp(join(tmpdir(), "kubelite-cp-"));
+    try {
+      await writeFile(local, "copied content\n");
+      const result = await server.kubectl(["cp", local, `web:${target}/upload.txt`]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(await readFile(join(target, "upload.txt"), "utf8"), "copied content\n");
+    } finally {
+      await rm(target, { recursive: true, force: true });
+    }
+  });
+
+  it("lists the stream subresources in discovery", async () => {
+    const result = await server.kubectl(["get", "--raw", "/api/v1"]);
+    const names = (JSON.parse(result.stdout) as { resources: { name: string }[] }).resources.map((r) => r.name);
+    for (const sub of ["pods/log", "pods/exec", "pods/attach", "pods/portforward"]) assert.ok(names.includes(sub), sub);
+  });
+
   it("reports a pod that is not running before forwarding", async () => {
     await client.create(CORE_V1("pods"), "default", { apiVersion: "v1", kind: "Pod", metadata: { name: "pending" }, spec: { containers: [{ name: "app", image: "busybox" }] } });
     const logs = await server.kubectl(["get", "--raw", "/api/v1/namespaces/default/pods/pending/log"]);
@@ -159,6 +199,14 @@ async function startPortForward(server: TestServer, args: string[], extraEnv: Re
     child.on("exit", () => reject(new Error(`port-forward exited: ${output}`)));
   });
   return { child, localPort };
+}
+
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 function roundTrip(port: number, message: string): Promise<string> {

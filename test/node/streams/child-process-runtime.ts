@@ -20,6 +20,9 @@ export interface FakeContainer {
 }
 
 export class ChildProcessRuntime implements Pick<Runtime, "exec" | "attach" | "portForward" | "containerStatus"> {
+  /** How often each container's status was asked for (a log follower polls it). */
+  readonly statusQueries = new Map<string, number>();
+
   constructor(private readonly containers: Map<string, FakeContainer>) {}
 
   async exec(_id: string, options: ExecOptions): Promise<ExecSession> {
@@ -56,6 +59,7 @@ export class ChildProcessRuntime implements Pick<Runtime, "exec" | "attach" | "p
   }
 
   async containerStatus(id: string): Promise<ContainerStatus | undefined> {
+    this.statusQueries.set(id, (this.statusQueries.get(id) ?? 0) + 1);
     const c = [...this.containers.values()].find((x) => x.id === id);
     if (!c) return undefined;
     return { id, state: c.running ? "running" : "exited" } as ContainerStatus;
