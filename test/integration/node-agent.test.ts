@@ -50,7 +50,8 @@ describe("node agent", { skip }, () => {
     assert.equal(names.length, 3);
     assert.equal(new Set(ips).size, 3, `distinct pod IPs: ${ips.join(" ")}`);
     for (const ip of ips) assert.match(ip, /^10\.42\.\d+\.\d+$/);
-    assert.match(await kubectl(["logs", "deploy/api-server"]), /echo-server listening on :::8080/);
+    // Output reaches the log file within the runtime's copy interval.
+    await waitFor(async () => /echo-server listening on :::8080/.test(await kubectl(["logs", "deploy/api-server"])), "the server's first log line");
     const table = await kubectl(["get", "pods"]);
     assert.equal(table.match(/1\/1\s+Running/g)?.length, 3, table);
     // From inside the first pod, every pod answers on its own address with its own name.
