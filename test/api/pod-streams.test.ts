@@ -131,6 +131,9 @@ describe("pod streams through the API server with stock kubectl", () => {
       } finally {
         forward.child.kill("SIGTERM");
       }
+      // The client went away: the agent closes its connections into the pod.
+      const open = () => new Promise<number>((resolve, reject) => echo.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+      await waitFor(async () => (await open()) === 0, "the forwarded connections to close");
     });
   }
 
@@ -201,9 +204,9 @@ async function startPortForward(server: TestServer, args: string[], extraEnv: Re
   return { child, localPort };
 }
 
-async function waitFor(check: () => boolean, what: string): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 15_000;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -115,9 +115,8 @@ function copyBothWays(data: SpdyStream, conn: Duplex): Promise<void> {
       if (--pending === 0) settle();
     };
     conn.on("error", () => settle());
-    data.on("close", () => {
-      if (data.reset) settle();
-    });
+    // The stream is gone (both directions done, reset, or its session ended with the client): so is the connection.
+    data.on("close", () => settle());
     data.on("data", (chunk: Buffer) => {
       if (!conn.write(chunk)) data.pause();
     });
