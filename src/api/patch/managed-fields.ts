@@ -33,6 +33,8 @@ export interface UpdateManagedFieldsOptions {
   subresource?: string;
   schema: Schema | undefined;
   registry: SchemaRegistry;
+  /** The registry's type resolver, kept across writes so schema types are worked out once. */
+  types?: TypeResolver;
   now: Date;
   /**
    * Fields this endpoint does not track (upstream's resetFields), as field-name paths: [["status"]]
@@ -61,7 +63,7 @@ export function updateManagedFields(options: UpdateManagedFieldsOptions): KubeOb
   // upstream skipNonAppliedManager: an existing object nobody tracks stays untracked.
   if (managers.size === 0 && options.live !== undefined) return base;
   try {
-    const types = new TypeResolver(options.registry);
+    const types = options.types ?? new TypeResolver(options.registry);
     const type = types.typeOf(options.schema);
     const live = options.live ? withoutManagedFields(options.live) : emptyObjectLike(options.schema, options.registry);
     const info: ManagerInfo = { manager: options.manager || "unknown", operation: "Update", apiVersion: options.apiVersion };
