@@ -1,6 +1,7 @@
 // The watch cache of one storage resource: its current objects, each serialised once per revision,
 // and a window of recent events. LIST and WATCH are served from here; watchers share the same
 // bytes. Fed in revision order by ClusterCache from one Store watch.
+import { deepFreeze } from "./deep-freeze.js";
 import type { KubeObject } from "./resource.js";
 import { decodeFromStorage } from "./stored-object.js";
 
@@ -14,6 +15,11 @@ export interface CachedObject {
   labels: Readonly<Record<string, string>>;
   /** Values of the field selectors this resource supports (metadata.name, metadata.namespace, ...). */
   fields: Readonly<Record<string, string | undefined>>;
+  /**
+   * The decoded object (storage version, resourceVersion set), deep-frozen; kept while in-process
+   * watchers follow the resource, so they share it instead of parsing `json` again. Never mutate.
+   */
+  object?: KubeObject;
 }
 
 export type CacheEventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -31,6 +37,8 @@ export type FieldIndexer = (obj: KubeObject) => Record<string, string | undefine
 export interface CacheWatcher {
   /** Only objects in this namespace, or all when undefined. */
   namespace?: string;
+  /** Wants events' objects decoded (CachedObject.object) from now on. */
+  decoded?: boolean;
   onEvent(event: CacheEvent): void;
 }
 
@@ -49,6 +57,8 @@ export class ResourceCache {
   /** Events at revisions <= this are not in the window. */
   private oldestRevision: number;
   private readonly watchers = new Set<CacheWatcher>();
+  /** Watchers that want decoded objects: while there are any, materialize keeps them. */
+  private decodedWatchers = 0;
 
   constructor(
     readonly resource: string,
@@ -112,7 +122,10 @@ export class ResourceCache {
       if (event && event.revision > fromRevision && this.inNamespace(watcher, event)) watcher.onEvent(event);
     }
     this.watchers.add(watcher);
-    return () => this.watchers.delete(watcher);
+    if (watcher.decoded) this.decodedWatchers++;
+    return () => {
+      if (this.watchers.delete(watcher) && watcher.decoded) this.decodedWatchers--;
+    };
   }
 
   get watcherCount(): number {
@@ -159,6 +172,7 @@ export class ResourceCache {
       json: JSON.stringify(obj),
       labels: meta.labels ?? {},
       fields: { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) },
+      object: this.decodedWatchers > 0 ? deepFreeze(obj) : undefined,
     };
   }
 }
