@@ -15,6 +15,7 @@ import { apiVersionOf, type KubeObject, type ResourceDef } from "./resource.js";
 import { decodeKeyValue, encodeForStorage, storageKey } from "./stored-object.js";
 import type { CachedObject } from "./watch-cache.js";
 import { rfc3339 } from "./meta-time.js";
+import { jsonClone } from "./patch/json-value.js";
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -32,6 +33,13 @@ export interface DeleteResult {
 export type Mutation = (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject;
 
 const MAX_RETRIES = 8;
+
+/** An object as stored (storage version, resourceVersion set) at a revision; `value` is its stored bytes when read from the Store. */
+interface StoredState {
+  object: KubeObject;
+  revision: number;
+  value?: string;
+}
 const GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 
 export class Registry {
@@ -66,7 +74,7 @@ export class Registry {
   }
 
   async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, ctx: RequestContext): Promise<KubeObject> {
-    const obj = structuredClone(input);
+    const obj = jsonClone(input);
     const meta = (obj.metadata ??= {});
     if (def.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -117,7 +125,7 @@ export class Registry {
     return this.guaranteedUpdate(def, namespace, name, ctx, subresource, (current) => {
       if (!current) throw notFound(def.plural, def.group, name);
       if (wanted && wanted !== current.metadata?.resourceVersion) throw this.modifiedConflict(def, name);
-      return subresource === "finalize" ? withSpecFinalizers(current, input) : structuredClone(input);
+      return subresource === "finalize" ? withSpecFinalizers(current, input) : jsonClone(input);
     });
   }
 
@@ -125,31 +133,48 @@ export class Registry {
    * Reads the current object, lets `mutate` compute the new one, and writes it with compare-and-swap,
    * retrying on conflicts. `mutate` receives undefined when the object does not exist; returning an
    * object then creates it (server-side apply). Used by update, patch and the scale subresource.
+   * The first attempt starts from the watch cache's decoded object when it has one, as upstream's
+   * cachedExistingObject: a stale guess only costs a conflict, and whenever a guess fails (conflict,
+   * an error from `mutate` or the checks, or no change to write) the Store is read and tried again.
    */
   async guaranteedUpdate(def: ResourceDef, namespace: string | undefined, name: string, ctx: RequestContext, subresource: string | undefined, mutate: Mutation): Promise<KubeObject> {
     const key = this.key(def, namespace, name);
+    let guess = this.cachedState(def, key);
     for (let attempt = 0; ; attempt++) {
-      const kv = await this.store.get(key);
-      if (!kv) {
+      const state = guess ?? (await this.storedState(key));
+      const fromCache = guess !== undefined;
+      guess = undefined;
+      if (!state) {
         const created = await mutate(undefined);
         return this.create(def, namespace, created, ctx);
       }
-      const current = this.toServedVersion(def, decodeKeyValue(kv));
-      const desired = await mutate(structuredClone(current));
-      // pods/binding writes the storage directly, as upstream's BindingREST does: no strategy, no
-      // validation of the rest of the pod, no managedFields entry.
-      const prepared = subresource === "binding" ? desired : await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now() });
-      const stored = this.toStorageVersion(def, prepared);
+      const current = this.toServedVersion(def, state.object);
+      let prepared: KubeObject;
+      let stored: KubeObject;
+      let encoded: string;
+      try {
+        const desired = await mutate(jsonClone(current));
+        // pods/binding writes the storage directly, as upstream's BindingREST does: no strategy, no
+        // validation of the rest of the pod, no managedFields entry.
+        prepared = subresource === "binding" ? desired : await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now() });
+        stored = this.toStorageVersion(def, prepared);
+        encoded = encodeForStorage(stored);
+      } catch (err) {
+        if (fromCache) continue;
+        throw err;
+      }
       // The stored bytes are what encodeForStorage wrote: an unchanged object needs no write.
-      const encoded = encodeForStorage(stored);
-      if (encoded === kv.value) return current;
+      if (encoded === (state.value ?? encodeForStorage(state.object))) {
+        if (fromCache) continue;
+        return current;
+      }
       if (ctx.dryRun) return prepared;
       try {
         if (shouldDeleteDuringUpdate(def, stored)) {
-          const { revision } = await this.store.delete(key, kv.modRevision);
+          const { revision } = await this.store.delete(key, state.revision);
           return this.withRevision(def, stored, revision);
         }
-        const revision = await this.store.update(key, encoded, kv.modRevision);
+        const revision = await this.store.update(key, encoded, state.revision);
         return this.withRevision(def, stored, revision);
       } catch (err) {
         if (err instanceof ConflictError || err instanceof KeyNotFoundError) {
@@ -159,6 +184,17 @@ export class Registry {
         throw err;
       }
     }
+  }
+
+  /** The watch cache's decoded object (shared and frozen) and its revision, when it keeps one. */
+  private cachedState(def: ResourceDef, key: string): StoredState | undefined {
+    const cached = this.cache.get(this.storageResource(def)).get(key);
+    return cached?.object ? { object: cached.object, revision: cached.revision } : undefined;
+  }
+
+  private async storedState(key: string): Promise<StoredState | undefined> {
+    const kv = await this.store.get(key);
+    return kv && { object: decodeKeyValue(kv), revision: kv.modRevision, value: kv.value };
   }
 
   /**
@@ -346,7 +382,7 @@ function specFinalizers(obj: KubeObject): string[] {
 
 /** The namespaces/finalize subresource writes spec.finalizers only: the rest of the object stays as stored. */
 function withSpecFinalizers(current: KubeObject, input: KubeObject): KubeObject {
-  const next = structuredClone(current);
+  const next = jsonClone(current);
   next.spec = { ...((next.spec ?? {}) as Record<string, unknown>), finalizers: specFinalizers(input) };
   return next;
 }
