@@ -70,7 +70,8 @@ export class Registry {
 
   /** The current object in the version `def` serves. */
   async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject> {
-    return this.toServedVersion(def, JSON.parse((await this.getCached(def, namespace, name)).json) as KubeObject);
+    const cached = await this.getCached(def, namespace, name);
+    return this.toServedVersion(def, cached.object ? jsonClone(cached.object) : (JSON.parse(cached.json) as KubeObject));
   }
 
   async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, ctx: RequestContext): Promise<KubeObject> {
@@ -287,7 +288,7 @@ export class Registry {
     await this.cache.waitFresh();
     const ns = this.cache.get("namespaces").get(storageKey("namespaces", undefined, namespace));
     if (!ns) throw notFound("namespaces", "", namespace);
-    const phase = (JSON.parse(ns.json) as { status?: { phase?: string } }).status?.phase;
+    const phase = ((ns.object ?? JSON.parse(ns.json)) as { status?: { phase?: string } }).status?.phase;
     if (phase === "Terminating") throw namespaceTerminating(def, namespace, name);
   }
 

@@ -11,7 +11,7 @@ export interface CachedObject {
   name: string;
   revision: number;
   /** The object's JSON with metadata.resourceVersion set. Shared: never mutate. */
-  json: string;
+  readonly json: string;
   labels: Readonly<Record<string, string>>;
   /** Values of the field selectors this resource supports (metadata.name, metadata.namespace, ...). */
   fields: Readonly<Record<string, string | undefined>>;
@@ -164,15 +164,35 @@ export class ResourceCache {
   private materialize(key: string, value: string, revision: number): CachedObject {
     const obj = decodeFromStorage(value, revision);
     const meta = obj.metadata ?? {};
-    return {
-      key,
-      namespace: meta.namespace ?? "",
-      name: meta.name ?? "",
-      revision,
-      json: JSON.stringify(obj),
-      labels: meta.labels ?? {},
-      fields: { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) },
-      object: this.decodedWatchers > 0 ? deepFreeze(obj) : undefined,
-    };
+    const fields = { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) };
+    const base = { key, namespace: meta.namespace ?? "", name: meta.name ?? "", revision, labels: meta.labels ?? {}, fields };
+    // With the decoded object kept, its JSON is written when first asked for: most revisions of a
+    // busy object are superseded before any LIST, GET or HTTP watch reads them.
+    if (this.decodedWatchers > 0) return new DecodedObject(base, deepFreeze(obj));
+    return { ...base, json: JSON.stringify(obj) };
+  }
+}
+
+/** A cached object that keeps its decoded form and serialises it once, on first use. */
+class DecodedObject implements CachedObject {
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly revision: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly fields: Readonly<Record<string, string | undefined>>;
+  #json: string | undefined;
+
+  constructor(base: Omit<CachedObject, "json" | "object">, readonly object: KubeObject) {
+    this.key = base.key;
+    this.namespace = base.namespace;
+    this.name = base.name;
+    this.revision = base.revision;
+    this.labels = base.labels;
+    this.fields = base.fields;
+  }
+
+  get json(): string {
+    return (this.#json ??= JSON.stringify(this.object));
   }
 }
