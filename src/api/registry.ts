@@ -283,18 +283,31 @@ export class Registry {
     return { ...obj, metadata: { ...meta, deletionTimestamp: meta.deletionTimestamp ?? rfc3339(at), deletionGracePeriodSeconds: graceSeconds } };
   }
 
+  /**
+   * upstream's NamespaceLifecycle admission: the namespace must exist and not be Terminating. As
+   * upstream, the cache answers first; only a namespace it lacks or shows Terminating (perhaps
+   * deleted and created again) waits for the cache to catch up with the Store and is looked at
+   * again. The sqlite and memory stores hand a write to watchers before acknowledging it, so a
+   * namespace created or marked for deletion by an earlier request is in the cache already.
+   */
   private async checkNamespaceAcceptsContent(def: ResourceDef, namespace: string | undefined, name: string): Promise<void> {
     if (!namespace) throw badRequest("the namespace of the object must be set: the request names none and the object has no metadata.namespace");
+    const key = storageKey("namespaces", undefined, namespace);
+    let ns = this.cache.get("namespaces").get(key);
+    if (ns && !isTerminating(ns)) return;
     await this.cache.waitFresh();
-    const ns = this.cache.get("namespaces").get(storageKey("namespaces", undefined, namespace));
+    ns = this.cache.get("namespaces").get(key);
     if (!ns) throw notFound("namespaces", "", namespace);
-    const phase = ((ns.object ?? JSON.parse(ns.json)) as { status?: { phase?: string } }).status?.phase;
-    if (phase === "Terminating") throw namespaceTerminating(def, namespace, name);
+    if (isTerminating(ns)) throw namespaceTerminating(def, namespace, name);
   }
 
   private modifiedConflict(def: ResourceDef, name: string): StatusError {
     return conflict(def.plural, def.group, name, "the object has been modified; please apply your changes to the latest version and try again");
   }
+}
+
+function isTerminating(ns: CachedObject): boolean {
+  return ((ns.object ?? JSON.parse(ns.json)) as { status?: { phase?: string } }).status?.phase === "Terminating";
 }
 
 /** upstream's NamespaceLifecycle admission error, with the NamespaceTerminating cause clients look for. */
