@@ -11,13 +11,15 @@ export interface CachedObject {
   name: string;
   revision: number;
   /** The object's JSON with metadata.resourceVersion set. Shared: never mutate. */
-  readonly json: string;
+  json: string;
   labels: Readonly<Record<string, string>>;
   /** Values of the field selectors this resource supports (metadata.name, metadata.namespace, ...). */
   fields: Readonly<Record<string, string | undefined>>;
   /**
-   * The decoded object (storage version, resourceVersion set), deep-frozen; kept while in-process
-   * watchers follow the resource, so they share it instead of parsing `json` again. Never mutate.
+   * The decoded object (storage version, resourceVersion set), deep-frozen, kept while it is the
+   * current revision and in-process watchers follow the resource: they and the registry share it
+   * instead of parsing `json` again. Let go once superseded, so the event window holds only JSON.
+   * Never mutate.
    */
   object?: KubeObject;
 }
@@ -80,15 +82,17 @@ export class ResourceCache {
     const prev = this.objects.get(key);
     const object = this.materialize(key, value, revision);
     this.objects.set(key, object);
-    if (!prev) this.sortedKeys = undefined;
+    if (prev) prev.object = undefined;
+    else this.sortedKeys = undefined;
     this.emit({ type: prev ? "MODIFIED" : "ADDED", revision, object, prev });
   }
 
   applyDelete(key: string, value: string, revision: number): void {
     const prev = this.objects.get(key);
     this.objects.delete(key);
+    if (prev) prev.object = undefined;
     this.sortedKeys = undefined;
-    this.emit({ type: "DELETED", revision, object: this.materialize(key, value, revision), prev });
+    this.emit({ type: "DELETED", revision, object: this.materialize(key, value, revision, false), prev });
   }
 
   get(key: string): CachedObject | undefined {
@@ -161,38 +165,18 @@ export class ResourceCache {
     return this.sortedKeys;
   }
 
-  private materialize(key: string, value: string, revision: number): CachedObject {
+  private materialize(key: string, value: string, revision: number, keepDecoded = true): CachedObject {
     const obj = decodeFromStorage(value, revision);
     const meta = obj.metadata ?? {};
-    const fields = { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) };
-    const base = { key, namespace: meta.namespace ?? "", name: meta.name ?? "", revision, labels: meta.labels ?? {}, fields };
-    // With the decoded object kept, its JSON is written when first asked for: most revisions of a
-    // busy object are superseded before any LIST, GET or HTTP watch reads them.
-    if (this.decodedWatchers > 0) return new DecodedObject(base, deepFreeze(obj));
-    return { ...base, json: JSON.stringify(obj) };
-  }
-}
-
-/** A cached object that keeps its decoded form and serialises it once, on first use. */
-class DecodedObject implements CachedObject {
-  readonly key: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly revision: number;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly fields: Readonly<Record<string, string | undefined>>;
-  #json: string | undefined;
-
-  constructor(base: Omit<CachedObject, "json" | "object">, readonly object: KubeObject) {
-    this.key = base.key;
-    this.namespace = base.namespace;
-    this.name = base.name;
-    this.revision = base.revision;
-    this.labels = base.labels;
-    this.fields = base.fields;
-  }
-
-  get json(): string {
-    return (this.#json ??= JSON.stringify(this.object));
+    return {
+      key,
+      namespace: meta.namespace ?? "",
+      name: meta.name ?? "",
+      revision,
+      json: JSON.stringify(obj),
+      labels: meta.labels ?? {},
+      fields: { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) },
+      object: keepDecoded && this.decodedWatchers > 0 ? deepFreeze(obj) : undefined,
+    };
   }
 }
