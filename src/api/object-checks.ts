@@ -2,6 +2,7 @@
 // per fieldValidation, types), ObjectMeta rules with each kind's name rule, and managedFields
 // tracking for Update operations (server-side apply computes its own).
 import type { ObjectPreparer } from "./object-preparer.js";
+import { TypeResolver } from "./patch/field-type.js";
 import { updateManagedFields } from "./patch/managed-fields.js";
 import type { RequestContext } from "./request-context.js";
 import { apiVersionOf, type KubeObject, type ManagedFieldsEntry, type ResourceDef } from "./resource.js";
@@ -11,7 +12,11 @@ import { validateObjectMeta } from "./validation/object-meta.js";
 import { decodeErrorStatus, strictDecodingStatus, stripUnknownFields, validateAgainstSchema } from "./validation/schema-validate.js";
 
 export class ObjectChecks implements ObjectPreparer {
-  constructor(private readonly schemas: SchemaRegistry) {}
+  private readonly types: TypeResolver;
+
+  constructor(private readonly schemas: SchemaRegistry) {
+    this.types = new TypeResolver(schemas);
+  }
 
   checkSchema(def: ResourceDef, obj: KubeObject, ctx: RequestContext): KubeObject {
     const schema = this.schemas.forKind({ group: def.group, version: def.version, kind: def.kind });
@@ -42,6 +47,7 @@ export class ObjectChecks implements ObjectPreparer {
       subresource: input.subresource,
       schema: this.schemas.forKind({ group: def.group, version: def.version, kind: def.kind }),
       registry: this.schemas,
+      types: this.types,
       now: input.now,
     });
     return updated.metadata?.managedFields;

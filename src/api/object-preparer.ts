@@ -6,6 +6,7 @@ import type { RequestContext } from "./request-context.js";
 import type { KubeObject, ManagedFieldsEntry, ResourceDef } from "./resource.js";
 import { invalidObject, type FieldError } from "./validation/field-errors.js";
 import { rfc3339 } from "./meta-time.js";
+import { jsonClone } from "./patch/json-value.js";
 
 export interface ObjectPreparer {
   /** Decode-time checks against the schema: returns the object with unknown fields dropped, or throws 400. */
@@ -70,12 +71,13 @@ function splitBySubresource(def: ResourceDef, desired: KubeObject, current: Kube
   const partial = subresource ? def.partialSubresources?.[subresource] : undefined;
   if (partial) return partial.apply(current, desired);
   if (subresource === "status") {
-    const next: KubeObject = { ...structuredClone(current), status: desired.status };
+    const next: KubeObject = { ...jsonClone(current), status: desired.status };
     if (desired.status === undefined) delete next.status;
     return next;
   }
   if (subresource === undefined && def.statusSubresource) {
-    const next: KubeObject = { ...desired, status: current.status };
+    // A copy: `current` may be the watch cache's shared, frozen object.
+    const next: KubeObject = { ...desired, status: jsonClone(current.status) };
     if (current.status === undefined) delete next.status;
     return next;
   }

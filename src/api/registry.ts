@@ -15,6 +15,7 @@ import { apiVersionOf, type KubeObject, type ResourceDef } from "./resource.js";
 import { decodeKeyValue, encodeForStorage, storageKey } from "./stored-object.js";
 import type { CachedObject } from "./watch-cache.js";
 import { rfc3339 } from "./meta-time.js";
+import { jsonClone } from "./patch/json-value.js";
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -32,6 +33,13 @@ export interface DeleteResult {
 export type Mutation = (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject;
 
 const MAX_RETRIES = 8;
+
+/** An object as stored (storage version, resourceVersion set) at a revision; `value` is its stored bytes when read from the Store. */
+interface StoredState {
+  object: KubeObject;
+  revision: number;
+  value?: string;
+}
 const GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 
 export class Registry {
@@ -62,11 +70,12 @@ export class Registry {
 
   /** The current object in the version `def` serves. */
   async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject> {
-    return this.toServedVersion(def, JSON.parse((await this.getCached(def, namespace, name)).json) as KubeObject);
+    const cached = await this.getCached(def, namespace, name);
+    return this.toServedVersion(def, cached.object ? jsonClone(cached.object) : (JSON.parse(cached.json) as KubeObject));
   }
 
   async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, ctx: RequestContext): Promise<KubeObject> {
-    const obj = structuredClone(input);
+    const obj = jsonClone(input);
     const meta = (obj.metadata ??= {});
     if (def.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -117,7 +126,7 @@ export class Registry {
     return this.guaranteedUpdate(def, namespace, name, ctx, subresource, (current) => {
       if (!current) throw notFound(def.plural, def.group, name);
       if (wanted && wanted !== current.metadata?.resourceVersion) throw this.modifiedConflict(def, name);
-      return subresource === "finalize" ? withSpecFinalizers(current, input) : structuredClone(input);
+      return subresource === "finalize" ? withSpecFinalizers(current, input) : jsonClone(input);
     });
   }
 
@@ -125,31 +134,48 @@ export class Registry {
    * Reads the current object, lets `mutate` compute the new one, and writes it with compare-and-swap,
    * retrying on conflicts. `mutate` receives undefined when the object does not exist; returning an
    * object then creates it (server-side apply). Used by update, patch and the scale subresource.
+   * The first attempt starts from the watch cache's decoded object when it has one, as upstream's
+   * cachedExistingObject: a stale guess only costs a conflict, and whenever a guess fails (conflict,
+   * an error from `mutate` or the checks, or no change to write) the Store is read and tried again.
    */
   async guaranteedUpdate(def: ResourceDef, namespace: string | undefined, name: string, ctx: RequestContext, subresource: string | undefined, mutate: Mutation): Promise<KubeObject> {
     const key = this.key(def, namespace, name);
+    let guess = this.cachedState(def, key);
     for (let attempt = 0; ; attempt++) {
-      const kv = await this.store.get(key);
-      if (!kv) {
+      const state = guess ?? (await this.storedState(key));
+      const fromCache = guess !== undefined;
+      guess = undefined;
+      if (!state) {
         const created = await mutate(undefined);
         return this.create(def, namespace, created, ctx);
       }
-      const current = this.toServedVersion(def, decodeKeyValue(kv));
-      const desired = await mutate(structuredClone(current));
-      // pods/binding writes the storage directly, as upstream's BindingREST does: no strategy, no
-      // validation of the rest of the pod, no managedFields entry.
-      const prepared = subresource === "binding" ? desired : await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now() });
-      const stored = this.toStorageVersion(def, prepared);
+      const current = this.toServedVersion(def, state.object);
+      let prepared: KubeObject;
+      let stored: KubeObject;
+      let encoded: string;
+      try {
+        const desired = await mutate(jsonClone(current));
+        // pods/binding writes the storage directly, as upstream's BindingREST does: no strategy, no
+        // validation of the rest of the pod, no managedFields entry.
+        prepared = subresource === "binding" ? desired : await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now() });
+        stored = this.toStorageVersion(def, prepared);
+        encoded = encodeForStorage(stored);
+      } catch (err) {
+        if (fromCache) continue;
+        throw err;
+      }
       // The stored bytes are what encodeForStorage wrote: an unchanged object needs no write.
-      const encoded = encodeForStorage(stored);
-      if (encoded === kv.value) return current;
+      if (encoded === (state.value ?? encodeForStorage(state.object))) {
+        if (fromCache) continue;
+        return current;
+      }
       if (ctx.dryRun) return prepared;
       try {
         if (shouldDeleteDuringUpdate(def, stored)) {
-          const { revision } = await this.store.delete(key, kv.modRevision);
+          const { revision } = await this.store.delete(key, state.revision);
           return this.withRevision(def, stored, revision);
         }
-        const revision = await this.store.update(key, encoded, kv.modRevision);
+        const revision = await this.store.update(key, encoded, state.revision);
         return this.withRevision(def, stored, revision);
       } catch (err) {
         if (err instanceof ConflictError || err instanceof KeyNotFoundError) {
@@ -159,6 +185,17 @@ export class Registry {
         throw err;
       }
     }
+  }
+
+  /** The watch cache's decoded object (shared and frozen) and its revision, when it keeps one. */
+  private cachedState(def: ResourceDef, key: string): StoredState | undefined {
+    const cached = this.cache.get(this.storageResource(def)).get(key);
+    return cached?.object ? { object: cached.object, revision: cached.revision } : undefined;
+  }
+
+  private async storedState(key: string): Promise<StoredState | undefined> {
+    const kv = await this.store.get(key);
+    return kv && { object: decodeKeyValue(kv), revision: kv.modRevision, value: kv.value };
   }
 
   /**
@@ -246,18 +283,31 @@ export class Registry {
     return { ...obj, metadata: { ...meta, deletionTimestamp: meta.deletionTimestamp ?? rfc3339(at), deletionGracePeriodSeconds: graceSeconds } };
   }
 
+  /**
+   * upstream's NamespaceLifecycle admission: the namespace must exist and not be Terminating. As
+   * upstream, the cache answers first; only a namespace it lacks or shows Terminating (perhaps
+   * deleted and created again) waits for the cache to catch up with the Store and is looked at
+   * again. The sqlite and memory stores hand a write to watchers before acknowledging it, so a
+   * namespace created or marked for deletion by an earlier request is in the cache already.
+   */
   private async checkNamespaceAcceptsContent(def: ResourceDef, namespace: string | undefined, name: string): Promise<void> {
     if (!namespace) throw badRequest("the namespace of the object must be set: the request names none and the object has no metadata.namespace");
+    const key = storageKey("namespaces", undefined, namespace);
+    let ns = this.cache.get("namespaces").get(key);
+    if (ns && !isTerminating(ns)) return;
     await this.cache.waitFresh();
-    const ns = this.cache.get("namespaces").get(storageKey("namespaces", undefined, namespace));
+    ns = this.cache.get("namespaces").get(key);
     if (!ns) throw notFound("namespaces", "", namespace);
-    const phase = (JSON.parse(ns.json) as { status?: { phase?: string } }).status?.phase;
-    if (phase === "Terminating") throw namespaceTerminating(def, namespace, name);
+    if (isTerminating(ns)) throw namespaceTerminating(def, namespace, name);
   }
 
   private modifiedConflict(def: ResourceDef, name: string): StatusError {
     return conflict(def.plural, def.group, name, "the object has been modified; please apply your changes to the latest version and try again");
   }
+}
+
+function isTerminating(ns: CachedObject): boolean {
+  return ((ns.object ?? JSON.parse(ns.json)) as { status?: { phase?: string } }).status?.phase === "Terminating";
 }
 
 /** upstream's NamespaceLifecycle admission error, with the NamespaceTerminating cause clients look for. */
@@ -346,7 +396,7 @@ function specFinalizers(obj: KubeObject): string[] {
 
 /** The namespaces/finalize subresource writes spec.finalizers only: the rest of the object stays as stored. */
 function withSpecFinalizers(current: KubeObject, input: KubeObject): KubeObject {
-  const next = structuredClone(current);
+  const next = jsonClone(current);
   next.spec = { ...((next.spec ?? {}) as Record<string, unknown>), finalizers: specFinalizers(input) };
   return next;
 }

@@ -1,6 +1,7 @@
 // The watch cache of one storage resource: its current objects, each serialised once per revision,
 // and a window of recent events. LIST and WATCH are served from here; watchers share the same
 // bytes. Fed in revision order by ClusterCache from one Store watch.
+import { deepFreeze } from "./deep-freeze.js";
 import type { KubeObject } from "./resource.js";
 import { decodeFromStorage } from "./stored-object.js";
 
@@ -14,6 +15,13 @@ export interface CachedObject {
   labels: Readonly<Record<string, string>>;
   /** Values of the field selectors this resource supports (metadata.name, metadata.namespace, ...). */
   fields: Readonly<Record<string, string | undefined>>;
+  /**
+   * The decoded object (storage version, resourceVersion set), deep-frozen, kept while it is the
+   * current revision and in-process watchers follow the resource: they and the registry share it
+   * instead of parsing `json` again. Let go once superseded, so the event window holds only JSON.
+   * Never mutate.
+   */
+  object?: KubeObject;
 }
 
 export type CacheEventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -31,6 +39,8 @@ export type FieldIndexer = (obj: KubeObject) => Record<string, string | undefine
 export interface CacheWatcher {
   /** Only objects in this namespace, or all when undefined. */
   namespace?: string;
+  /** Wants events' objects decoded (CachedObject.object) from now on. */
+  decoded?: boolean;
   onEvent(event: CacheEvent): void;
 }
 
@@ -49,6 +59,8 @@ export class ResourceCache {
   /** Events at revisions <= this are not in the window. */
   private oldestRevision: number;
   private readonly watchers = new Set<CacheWatcher>();
+  /** Watchers that want decoded objects: while there are any, materialize keeps them. */
+  private decodedWatchers = 0;
 
   constructor(
     readonly resource: string,
@@ -70,15 +82,17 @@ export class ResourceCache {
     const prev = this.objects.get(key);
     const object = this.materialize(key, value, revision);
     this.objects.set(key, object);
-    if (!prev) this.sortedKeys = undefined;
+    if (prev) prev.object = undefined;
+    else this.sortedKeys = undefined;
     this.emit({ type: prev ? "MODIFIED" : "ADDED", revision, object, prev });
   }
 
   applyDelete(key: string, value: string, revision: number): void {
     const prev = this.objects.get(key);
     this.objects.delete(key);
+    if (prev) prev.object = undefined;
     this.sortedKeys = undefined;
-    this.emit({ type: "DELETED", revision, object: this.materialize(key, value, revision), prev });
+    this.emit({ type: "DELETED", revision, object: this.materialize(key, value, revision, false), prev });
   }
 
   get(key: string): CachedObject | undefined {
@@ -112,7 +126,10 @@ export class ResourceCache {
       if (event && event.revision > fromRevision && this.inNamespace(watcher, event)) watcher.onEvent(event);
     }
     this.watchers.add(watcher);
-    return () => this.watchers.delete(watcher);
+    if (watcher.decoded) this.decodedWatchers++;
+    return () => {
+      if (this.watchers.delete(watcher) && watcher.decoded) this.decodedWatchers--;
+    };
   }
 
   get watcherCount(): number {
@@ -148,7 +165,7 @@ export class ResourceCache {
     return this.sortedKeys;
   }
 
-  private materialize(key: string, value: string, revision: number): CachedObject {
+  private materialize(key: string, value: string, revision: number, keepDecoded = true): CachedObject {
     const obj = decodeFromStorage(value, revision);
     const meta = obj.metadata ?? {};
     return {
@@ -159,6 +176,7 @@ export class ResourceCache {
       json: JSON.stringify(obj),
       labels: meta.labels ?? {},
       fields: { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) },
+      object: keepDecoded && this.decodedWatchers > 0 ? deepFreeze(obj) : undefined,
     };
   }
 }

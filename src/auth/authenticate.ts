@@ -37,6 +37,8 @@ export function allowsAnonymous(path: string): boolean {
 
 export class RequestAuthenticator implements Authenticator {
   readonly #tokens: readonly TokenAuthenticator[];
+  /** Each connection's certificate identity, read once: reading the peer certificate is costly. */
+  readonly #byConnection = new WeakMap<TLSSocket, UserInfo | null>();
 
   constructor(tokenAuthenticators: readonly TokenAuthenticator[]) {
     this.#tokens = tokenAuthenticators;
@@ -44,7 +46,7 @@ export class RequestAuthenticator implements Authenticator {
 
   /** A token authenticator that throws is a fault, not a rejection: the error propagates. */
   async authenticate(request: IncomingMessage): Promise<UserInfo | undefined> {
-    const fromCertificate = userFromClientCertificate(request);
+    const fromCertificate = this.connectionUser(request);
     if (fromCertificate !== undefined) return fromCertificate;
     const token = bearerToken(request);
     if (token === undefined) return undefined;
@@ -53,6 +55,22 @@ export class RequestAuthenticator implements Authenticator {
       if (user !== undefined) return withAuthenticatedGroup(user);
     }
     return undefined;
+  }
+
+  /**
+   * The client certificate's identity, remembered per connection. Renegotiation (TLS 1.2) is
+   * refused from then on, as Go's servers refuse it, so the certificate cannot change under it.
+   */
+  private connectionUser(request: IncomingMessage): UserInfo | undefined {
+    const socket = request.socket;
+    if (!(socket instanceof TLSSocket)) return undefined;
+    let user = this.#byConnection.get(socket);
+    if (user === undefined) {
+      user = userFromClientCertificate(request) ?? null;
+      socket.disableRenegotiation();
+      this.#byConnection.set(socket, user);
+    }
+    return user === null ? undefined : { ...user, groups: [...user.groups] };
   }
 }
 

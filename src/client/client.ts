@@ -39,6 +39,7 @@ export interface WatchOptions {
 }
 
 export interface WatchCallbacks {
+  /** The object may be shared with other watchers (the in-process client's are deep-frozen): never mutate it. */
   onEvent(type: WatchEventType, object: KubeObject): void;
   /**
    * The watch ended: `expired` when its revision left the server's window (re-list, then watch

@@ -2,7 +2,6 @@
 // (object, type, reason, message) that repeats within ten minutes gets its count and lastTimestamp
 // bumped instead of a new object; a per-object token bucket (burst 25, one more every 5 minutes)
 // keeps a crash loop from flooding the store. Recording never fails the caller: errors are logged.
-import { randomBytes } from "node:crypto";
 import type { KubeObject } from "../api/resource.js";
 import type { Logger } from "../log.js";
 import { CORE_V1, type Client } from "./client.js";
@@ -31,15 +30,19 @@ export interface EventRecorderOptions {
   host?: string;
   log: Logger;
   now?: () => Date;
+  /** A number in [0, 1): the sub-millisecond part of generated names (default Math.random). */
+  random?: () => number;
 }
 
 export class EventRecorder {
   private readonly recent = new Map<string, Recorded>();
   private readonly buckets = new Map<string, { tokens: number; updatedMs: number }>();
   private readonly now: () => Date;
+  private readonly random: () => number;
 
   constructor(private readonly options: EventRecorderOptions) {
     this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
   }
 
   /** Records an event about `object`; resolves when written (or dropped), never rejects. */
@@ -64,7 +67,8 @@ export class EventRecorder {
     const meta = object.metadata ?? {};
     const namespace = meta.namespace || "default";
     const timestamp = rfc3339(nowMs);
-    const name = `${meta.name ?? "unknown"}.${(BigInt(nowMs) * 1_000_000n + BigInt(randomBytes(2).readUInt16BE())).toString(16)}`;
+    // upstream names events <object>.<UnixNano in hex>; below the millisecond, 16 random bits.
+    const name = `${meta.name ?? "unknown"}.${(BigInt(nowMs) * 1_000_000n + BigInt(Math.floor(this.random() * 0x10000))).toString(16)}`;
     await this.options.client.create(EVENTS, namespace, {
       apiVersion: "v1",
       kind: "Event",

@@ -2,6 +2,7 @@
 // through the same registry, validation, defaulting and watch cache as HTTP requests, as their own
 // identity, without sockets or serialisation round trips beyond what the cache already holds.
 import type { UserInfo } from "../auth/authenticate.js";
+import { deepFreeze } from "../api/deep-freeze.js";
 import { StatusError } from "../api/errors.js";
 import { assignNode } from "../api/handlers/binding.js";
 import type { ApiContext } from "../api/handlers/api-context.js";
@@ -53,13 +54,15 @@ export class InProcessClient implements Client {
     const flush = () => {
       for (const { type, event } of pending.splice(0)) {
         if (stopped) return;
-        callbacks.onEvent(type, this.api.registry.toServedVersion(def, JSON.parse(event.object.json) as KubeObject));
+        const stored = event.object.object ?? deepFreeze(JSON.parse(event.object.json) as KubeObject);
+        callbacks.onEvent(type, this.api.registry.toServedVersion(def, stored));
       }
     };
     let unregister: () => void = () => {};
     try {
       unregister = cache.watch(Number(options.resourceVersion), {
         namespace: def.namespaced ? options.namespace : undefined,
+        decoded: true,
         onEvent: (event) => {
           const type = transition(event, filter);
           if (!type) return;

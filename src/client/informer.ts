@@ -15,6 +15,7 @@
 // - optional periodic resync calls onUpdate(obj, obj) for every cached object;
 // - cached objects are shared by every consumer and deep-frozen: never mutate them, copy first.
 // Memory: the cached objects and their index entries; nothing per event.
+import { deepFreeze } from "../api/deep-freeze.js";
 import { StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/resource.js";
 import { createLogger, type Logger } from "../log.js";
@@ -316,12 +317,4 @@ export class Informer implements CacheReader {
       this.logger.error("event handler failed", { err, handler: what });
     }
   }
-}
-
-/** Freezes obj and everything reachable from it; returns obj. */
-export function deepFreeze<T>(obj: T): T {
-  if (obj === null || typeof obj !== "object" || Object.isFrozen(obj)) return obj;
-  Object.freeze(obj);
-  for (const value of Object.values(obj)) deepFreeze(value);
-  return obj;
 }

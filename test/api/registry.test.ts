@@ -1,5 +1,6 @@
 // The registry against the memory store: generated names that collide are generated again (as
-// upstream's RetryGenerateName), chosen names that exist are a 409.
+// upstream's RetryGenerateName), chosen names that exist are a 409, and updates that start from a
+// stale watch cache still land on the stored object.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ClusterCache } from "../../src/api/cluster-cache.js";
@@ -21,7 +22,7 @@ async function registryWith(random: () => number) {
   const registry = new Registry(store, cache, new ObjectChecks(builtinSchemas()), () => new Date("2026-01-01T00:00:00Z"), random);
   const def = (plural: string) => resources.find((d) => d.plural === plural && d.group === "")!;
   await registry.create(def("namespaces"), undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }, systemContext("test"));
-  return { registry, def, close: () => { cache.stop(); return store.close(); } };
+  return { registry, def, cache, close: () => { cache.stop(); return store.close(); } };
 }
 
 describe("registry", () => {
@@ -47,6 +48,32 @@ describe("registry", () => {
       const ctx = systemContext("test");
       await registry.create(def("configmaps"), "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "taken" } }, ctx);
       await assert.rejects(registry.create(def("configmaps"), "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "taken" } }, ctx), (err: StatusError) => err.code === 409 && err.reason === "AlreadyExists");
+    } finally {
+      await close();
+    }
+  });
+
+  it("updates from a stale cached object by reading the Store again", async () => {
+    const { registry, def, cache, close } = await registryWith(Math.random);
+    try {
+      const ctx = systemContext("test");
+      const configmaps = def("configmaps");
+      // An in-process watcher makes the cache keep decoded objects, the guesses updates start from.
+      cache.get("configmaps").watch(cache.revision, { decoded: true, onEvent: () => {} });
+      await registry.create(configmaps, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { n: "0" } }, ctx);
+      // From here on the cache no longer follows the Store: its object stays at n=0.
+      cache.stop();
+      const second = await registry.update(configmaps, "default", "cm", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "default" }, data: { n: "1" } }, ctx);
+      // A precondition on the stored resourceVersion fails against the stale guess, then holds in the Store.
+      const third = await registry.update(configmaps, "default", "cm", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "default", resourceVersion: second.metadata?.resourceVersion }, data: { n: "2" } }, ctx);
+      assert.deepEqual(third.data, { n: "2" });
+      // Writing what is stored is no change, though it differs from the stale guess.
+      const same = await registry.update(configmaps, "default", "cm", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "default" }, data: { n: "2" } }, ctx);
+      assert.equal(same.metadata?.resourceVersion, third.metadata?.resourceVersion);
+      await assert.rejects(
+        registry.update(configmaps, "default", "cm", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "default", resourceVersion: second.metadata?.resourceVersion }, data: { n: "3" } }, ctx),
+        (err: StatusError) => err.code === 409,
+      );
     } finally {
       await close();
     }

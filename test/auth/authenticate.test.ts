@@ -1,9 +1,10 @@
 // Authentication through a real HTTPS server configured as the API server will be: client
-// certificates, bearer tokens (the join token), and anonymous requests; plus the join token file.
+// certificates (read once per connection), bearer tokens (the join token), and anonymous requests;
+// plus the join token file.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { request as httpsRequest, createServer, type Server } from "node:https";
+import { Agent, request as httpsRequest, createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,6 +62,22 @@ describe("RequestAuthenticator over HTTPS", () => {
     assert.deepEqual(await whoami({ client: pki.admin }), { name: "kubelite-admin", groups: ["system:masters", "system:authenticated"] });
     const node = await pki.issueClientCertificate({ user: "system:node:n1", groups: ["system:nodes"] });
     assert.deepEqual(await whoami({ client: node }), { name: "system:node:n1", groups: ["system:nodes", "system:authenticated"] });
+  });
+
+  it("keeps a connection's certificate identity for every request on it, and reads tokens per request", async () => {
+    const withCert = new Agent({ keepAlive: true, maxSockets: 1, cert: pki.admin.certPem, key: pki.admin.keyPem });
+    const without = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(await whoami({ agent: withCert }), { name: "kubelite-admin", groups: ["system:masters", "system:authenticated"] });
+      }
+      assert.equal(await whoami({ agent: without }), null);
+      assert.equal((await whoami({ agent: without, headers: { authorization: `Bearer ${token}` } }))?.name, "kubelite:bootstrap:node");
+      assert.equal(await whoami({ agent: without }), null);
+    } finally {
+      withCert.destroy();
+      without.destroy();
+    }
   });
 
   it("identifies the join token, whole or only its secret, as the bootstrap node user", async () => {
@@ -157,6 +174,8 @@ describe("StaticTokenAuthenticator", () => {
 interface WhoAmIOptions {
   client?: CertKeyPair;
   headers?: Record<string, string>;
+  /** A keep-alive agent, to send several requests on one connection. */
+  agent?: Agent;
 }
 
 /** GET / with the given credentials; the test server answers with the authenticated user. */
@@ -169,7 +188,7 @@ function whoAmI(port: number, caPem: string, options: WhoAmIOptions): Promise<Us
         path: "/",
         servername: "localhost",
         ca: [caPem],
-        agent: false,
+        agent: options.agent ?? false,
         headers: options.headers ?? {},
         ...(options.client === undefined ? {} : { cert: options.client.certPem, key: options.client.keyPem }),
       },

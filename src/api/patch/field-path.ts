@@ -117,7 +117,12 @@ function valueString(value: unknown): string {
 
 /** JSON as Go's encoding/json writes it (HTML-significant characters escaped), key order kept. */
 function goJson(value: unknown): string {
-  return JSON.stringify(value ?? null)
+  const json = JSON.stringify(value ?? null);
+  if (!GO_ESCAPED.test(json)) return json;
+  return json
     .replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026")
     .replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
+
+/** Characters Go's encoder escapes and JSON.stringify does not. */
+const GO_ESCAPED = /[<>&\u2028\u2029]/;

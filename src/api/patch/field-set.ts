@@ -24,17 +24,23 @@ export class FieldSet {
 
   /** Adds a path (its parents are not added). The empty path is the whole object: never tracked. */
   insert(path: FieldPath): void {
-    const [first, ...rest] = path;
-    if (!first) return;
-    if (rest.length === 0) {
-      this.members.set(serializeElement(first), first);
-      return;
-    }
-    this.descend(first).insert(rest);
+    let set: FieldSet = this;
+    const last = path.length - 1;
+    for (let i = 0; i < last; i++) set = set.descend(path[i] as PathElement);
+    const element = path[last];
+    if (element) set.members.set(serializeElement(element), element);
   }
 
-  private descend(element: PathElement): FieldSet {
-    const id = serializeElement(element);
+  /** insert(path) for a path whose elements' serialised forms are known: ids[i] is elements[i]'s. */
+  insertSerialized(elements: readonly PathElement[], ids: readonly string[]): void {
+    let set: FieldSet = this;
+    const last = elements.length - 1;
+    if (last < 0) return;
+    for (let i = 0; i < last; i++) set = set.descend(elements[i] as PathElement, ids[i]);
+    set.members.set(ids[last] as string, elements[last] as PathElement);
+  }
+
+  private descend(element: PathElement, id = serializeElement(element)): FieldSet {
     let child = this.children.get(id);
     if (!child) {
       child = { element, set: new FieldSet() };
@@ -144,16 +150,26 @@ export class FieldSet {
 
   /** The fieldsV1 JSON form, keys in upstream's order. */
   toFieldsV1(): JsonObject {
-    const entries: Array<[PathElement, JsonObject]> = [];
-    for (const element of this.members.values()) {
-      const child = this.childSet(element);
-      entries.push([element, child ? { ".": {}, ...child.toFieldsV1() } : {}]);
+    const out: JsonObject = {};
+    this.writeFieldsV1(out);
+    return out;
+  }
+
+  /** Adds this set's fieldsV1 entries to `out`. */
+  private writeFieldsV1(out: JsonObject): void {
+    const entries: Array<{ element: PathElement; id: string; below: FieldSet | undefined; member: boolean }> = [];
+    for (const [id, element] of this.members) entries.push({ element, id, below: this.children.get(id)?.set, member: true });
+    for (const [id, child] of this.children) {
+      if (!this.members.has(id)) entries.push({ element: child.element, id, below: child.set, member: false });
     }
-    for (const child of this.children.values()) {
-      if (!this.hasMember(child.element)) entries.push([child.element, child.set.toFieldsV1()]);
+    if (entries.length > 1) entries.sort((a, b) => compareElements(a.element, b.element));
+    for (const { id, below, member } of entries) {
+      const value: JsonObject = {};
+      // A member with fields below it is written as `".": {}` beside them.
+      if (member && below) value["."] = {};
+      below?.writeFieldsV1(value);
+      out[id] = value;
     }
-    entries.sort(([a], [b]) => compareElements(a, b));
-    return Object.fromEntries(entries.map(([element, value]) => [serializeElement(element), value]));
   }
 
   /** Parses fieldsV1; throws on malformed input. Unknown element kinds are skipped, as upstream does. */

@@ -9,7 +9,7 @@ import { badRequest } from "../errors.js";
 import type { Schema, SchemaRegistry } from "../schema.js";
 import { isJsonObject } from "./json-value.js";
 import { keyElement, type PathElement } from "./field-path.js";
-import { fieldSchema, itemsSchema, propertySchema } from "./schema-fields.js";
+import { itemsSchema, propertySchema, valuesSchema } from "./schema-fields.js";
 
 export type FieldType =
   | { kind: "scalar" }
@@ -27,29 +27,63 @@ export type ConcreteType = Exclude<FieldType, { kind: "deduced" }>;
  */
 const KEY_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { protocol: "TCP" };
 
+const DEDUCED: FieldType = Object.freeze({ kind: "deduced" });
+const SCALAR: ConcreteType = Object.freeze({ kind: "scalar" });
+const DEDUCED_MAP: ConcreteType = Object.freeze({ kind: "map", schema: undefined, atomic: false });
+const DEDUCED_LIST: ConcreteType = Object.freeze({ kind: "list", schema: undefined, relationship: "atomic", keys: [] });
+
+/**
+ * Types of schemas, memoised: every write walks the same few definitions, so each type is worked
+ * out once per resolver and the same FieldType object comes back after that. Keep one resolver
+ * per SchemaRegistry for as long as the registry lives.
+ */
 export class TypeResolver {
+  private readonly bySchema = new WeakMap<Schema, FieldType>();
+  /** Per struct or map type: its declared fields' types, and under "" the type of any other field. */
+  private readonly fields = new WeakMap<ConcreteType, Map<string, FieldType>>();
+  private readonly items = new WeakMap<ConcreteType, FieldType>();
+
   constructor(private readonly registry: SchemaRegistry) {}
 
   typeOf(schema: Schema | undefined): FieldType {
-    if (!schema) return { kind: "deduced" };
+    if (!schema) return DEDUCED;
+    let type = this.bySchema.get(schema);
+    if (!type) this.bySchema.set(schema, (type = this.compute(schema)));
+    return type;
+  }
+
+  private compute(schema: Schema): FieldType {
     const resolved = { ...this.registry.resolve(schema), ...extensionsOnly(schema) };
     const atomic = resolved["x-kubernetes-map-type"] === "atomic";
     if (resolved.type === "array" || resolved.items) return listType(resolved);
     if (resolved.properties) return { kind: "struct", schema: resolved, atomic };
     if (typeof resolved.additionalProperties === "object") return { kind: "map", schema: resolved, atomic };
-    if (resolved.type === undefined || resolved.type === "object") return { kind: "deduced" };
-    return { kind: "scalar" };
+    if (resolved.type === undefined || resolved.type === "object") return DEDUCED;
+    return SCALAR;
   }
 
   /** The type of a value under a struct or map field. */
   fieldType(parent: ConcreteType, field: string): FieldType {
-    if (parent.kind !== "struct" && parent.kind !== "map") return { kind: "deduced" };
-    if (!parent.schema) return { kind: "deduced" };
-    return this.typeOf(fieldSchema(this.registry, parent.schema, field));
+    if (parent.kind !== "struct" && parent.kind !== "map") return DEDUCED;
+    if (!parent.schema) return DEDUCED;
+    let known = this.fields.get(parent);
+    if (!known) this.fields.set(parent, (known = new Map()));
+    // Map keys and undeclared fields share one type, so the memo does not grow with the data.
+    const declared = parent.kind === "struct" && Object.hasOwn(this.registry.resolve(parent.schema).properties ?? {}, field);
+    const slot = declared ? field : "";
+    let type = known.get(slot);
+    if (!type) {
+      type = this.typeOf(declared ? propertySchema(this.registry, parent.schema, field) : valuesSchema(this.registry, parent.schema));
+      known.set(slot, type);
+    }
+    return type;
   }
 
   itemType(list: ConcreteType): FieldType {
-    return list.kind === "list" ? this.typeOf(itemsSchema(this.registry, list.schema)) : { kind: "deduced" };
+    if (list.kind !== "list") return DEDUCED;
+    let type = this.items.get(list);
+    if (!type) this.items.set(list, (type = this.typeOf(itemsSchema(this.registry, list.schema))));
+    return type;
   }
 
   /** The type below a path element of a value of type `parent`. */
@@ -80,9 +114,9 @@ function listType(schema: Schema): ConcreteType {
 /** Resolves "deduced" against a value; other types come back unchanged. */
 export function concrete(type: FieldType, value: unknown): ConcreteType {
   if (type.kind !== "deduced") return type;
-  if (isJsonObject(value)) return { kind: "map", schema: undefined, atomic: false };
-  if (Array.isArray(value)) return { kind: "list", schema: undefined, relationship: "atomic", keys: [] };
-  return { kind: "scalar" };
+  if (isJsonObject(value)) return DEDUCED_MAP;
+  if (Array.isArray(value)) return DEDUCED_LIST;
+  return SCALAR;
 }
 
 /** Whether a type is a single leaf for ownership: scalars and atomic lists, structs and maps. */

@@ -5,14 +5,15 @@
 // 10 Update entries are kept. Server-managed metadata (name, uid, resourceVersion...) is never
 // owned. An existing object without managedFields stays untracked, and a client that sends
 // `managedFields: []` clears them, as upstream does.
-// Guarantees: inputs are never mutated; the result shares unchanged parts with `updated`; a
-// failure to compute managed fields never fails the write (upstream's UpdateNoErrors): the live
-// object's managedFields are kept instead.
+// Guarantees: inputs are never mutated; the result shares unchanged parts with `updated` (never
+// with `live`, which may be a shared, frozen object); a failure to compute managed fields never
+// fails the write (upstream's UpdateNoErrors): a copy of the live object's managedFields is kept.
 import type { KubeObject, ManagedFieldsEntry } from "../resource.js";
 import type { Schema, SchemaRegistry } from "../schema.js";
 import { changedFields, compareFields, type Comparison } from "./compare-fields.js";
 import { emptyObjectLike } from "./empty-object.js";
 import { fieldElement } from "./field-path.js";
+import { jsonClone } from "./json-value.js";
 import { FieldSet } from "./field-set.js";
 import { TypeResolver, type FieldType } from "./field-type.js";
 import {
@@ -33,6 +34,8 @@ export interface UpdateManagedFieldsOptions {
   subresource?: string;
   schema: Schema | undefined;
   registry: SchemaRegistry;
+  /** The registry's type resolver, kept across writes so schema types are worked out once. */
+  types?: TypeResolver;
   now: Date;
   /**
    * Fields this endpoint does not track (upstream's resetFields), as field-name paths: [["status"]]
@@ -57,11 +60,11 @@ export const SERVER_MANAGED_FIELDS = FieldSet.of([
 export function updateManagedFields(options: UpdateManagedFieldsOptions): KubeObject {
   const base = withManagedFields(options.updated, undefined);
   const managers = managersForUpdate(options);
-  if (!managers) return withManagedFields(base, options.live?.metadata?.managedFields);
+  if (!managers) return withManagedFields(base, jsonClone(options.live?.metadata?.managedFields));
   // upstream skipNonAppliedManager: an existing object nobody tracks stays untracked.
   if (managers.size === 0 && options.live !== undefined) return base;
   try {
-    const types = new TypeResolver(options.registry);
+    const types = options.types ?? new TypeResolver(options.registry);
     const type = types.typeOf(options.schema);
     const live = options.live ? withoutManagedFields(options.live) : emptyObjectLike(options.schema, options.registry);
     const info: ManagerInfo = { manager: options.manager || "unknown", operation: "Update", apiVersion: options.apiVersion };
@@ -70,7 +73,7 @@ export function updateManagedFields(options: UpdateManagedFieldsOptions): KubeOb
     const next = recordUpdate(managers, { live, updated: base, info, type, types, now: options.now, ignored });
     return withManagedFields(base, encodeManagedFields(capUpdateManagers(next)));
   } catch {
-    return withManagedFields(base, options.live?.metadata?.managedFields);
+    return withManagedFields(base, jsonClone(options.live?.metadata?.managedFields));
   }
 }
 

@@ -12,8 +12,21 @@ interface TimeFields { year: number; month: number; day: number }
 type Step = string | { bad: true } | { range: string };
 const BAD = { bad: true } as const;
 
+/** The form servers and clients write (UTC, whole seconds or exactly six digits), checked without building an error. */
+const COMMON = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z$/;
+const COMMON_MICRO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{6}Z$/;
+
+/** Whether value is in the common form with every field in range: then Go parses it. */
+function isCommonValid(value: string, micro: boolean): boolean {
+  const m = (micro ? COMMON_MICRO : COMMON).exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month, year) && hour <= 23 && minute <= 59 && second <= 59;
+}
+
 /** Go's time.Parse(RFC3339 or RFC3339Micro, value) error, as metav1.Time / MicroTime report it, or undefined. */
 export function timeParseError(value: string, micro: boolean): string | undefined {
+  if (isCommonValid(value, micro)) return undefined;
   const layout = micro ? RFC3339_MICRO : RFC3339;
   const elements = ["2006", "-", "01", "-", "02", "T", "15", ":", "04", ":", "05", ...(micro ? [".000000"] : []), "Z07:00"];
   const fields: TimeFields = { year: 0, month: 0, day: 0 };

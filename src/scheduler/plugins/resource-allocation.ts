@@ -19,12 +19,14 @@ export const DEFAULT_RESOURCES: readonly ResourceSpec[] = [{ name: "cpu", weight
 export type ResourceScorer = (requested: readonly number[], allocatable: readonly number[], resources: readonly ResourceSpec[]) => number;
 
 /** upstream leastResourceScorer: favours nodes with more room left. */
-export const leastAllocated: ResourceScorer = (requested, allocatable, resources) =>
-  weightedAverage(requested, allocatable, resources, (req, cap) => (req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap)));
+export const leastAllocated: ResourceScorer = (requested, allocatable, resources) => weightedAverage(requested, allocatable, resources, leastScore);
 
 /** upstream mostResourceScorer: favours fuller nodes (bin packing). */
-export const mostAllocated: ResourceScorer = (requested, allocatable, resources) =>
-  weightedAverage(requested, allocatable, resources, (req, cap) => Math.trunc((Math.min(req, cap) * MAX_NODE_SCORE) / cap));
+export const mostAllocated: ResourceScorer = (requested, allocatable, resources) => weightedAverage(requested, allocatable, resources, mostScore);
+
+// Module-level so that scoring a node allocates nothing: they run for hundreds of nodes per pod.
+const leastScore = (req: number, cap: number): number => (req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap));
+const mostScore = (req: number, cap: number): number => Math.trunc((Math.min(req, cap) * MAX_NODE_SCORE) / cap);
 
 function weightedAverage(requested: readonly number[], allocatable: readonly number[], resources: readonly ResourceSpec[], scoreOf: (req: number, cap: number) => number): number {
   let nodeScore = 0;
@@ -46,8 +48,9 @@ export const balancedAllocation: ResourceScorer = (requested, allocatable) => {
   let first = 0;
   let second = 0;
   for (let i = 0; i < requested.length; i++) {
-    const f = fraction(requested, allocatable, i);
-    if (f === undefined) continue;
+    const cap = allocatable[i] as number;
+    if (cap === 0) continue;
+    const f = Math.min((requested[i] as number) / cap, 1);
     if (n === 0) first = f;
     else if (n === 1) second = f;
     sum += f;
@@ -59,18 +62,15 @@ export const balancedAllocation: ResourceScorer = (requested, allocatable) => {
     const mean = sum / n;
     let squares = 0;
     for (let i = 0; i < requested.length; i++) {
-      const f = fraction(requested, allocatable, i);
-      if (f !== undefined) squares += (f - mean) * (f - mean);
+      const cap = allocatable[i] as number;
+      if (cap === 0) continue;
+      const f = Math.min((requested[i] as number) / cap, 1);
+      squares += (f - mean) * (f - mean);
     }
     std = Math.sqrt(squares / n);
   }
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 };
-
-function fraction(requested: readonly number[], allocatable: readonly number[], i: number): number | undefined {
-  const cap = allocatable[i] as number;
-  return cap === 0 ? undefined : Math.min((requested[i] as number) / cap, 1);
-}
 
 /** Scores nodes for one pod's request list; reuses its scratch arrays (a cycle is single-threaded). */
 export class ResourceAllocationScorer {
