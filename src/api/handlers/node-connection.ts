@@ -3,7 +3,9 @@
 // as upstream dials the kubelet. The connection presents the API server's kubelet client
 // certificate and verifies the agent against the cluster CA. Simulated nodes have no agent.
 import { request as httpsRequest, type RequestOptions } from "node:https";
-import type { ClientRequest } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
+import { StatusError } from "../errors.js";
+import type { HttpExchange } from "./resource-handlers.js";
 import type { KubeObject } from "../resource.js";
 import { noAgent } from "./pod-stream-checks.js";
 
@@ -68,4 +70,65 @@ export function agentRequest(
   });
   req.on("timeout", () => req.destroy(new Error(`no answer from ${base.origin} within ${CONNECT_TIMEOUT_MS / 1000}s`)));
   return req;
+}
+
+export interface RelayRequest {
+  base: URL;
+  path: string;
+  credentials: NodeClientCredentials;
+  nodeName: string;
+  http: HttpExchange;
+  /** The reply's content type, given the agent's response. */
+  contentType(response: IncomingMessage): string;
+}
+
+/**
+ * GETs a path from the agent and streams a 200 answer to the client as it arrives (a followed log
+ * never ends by itself); any other answer becomes a Status error with the agent's words.
+ */
+export function relayAgentGet(request: RelayRequest): Promise<void> {
+  const { base, path, credentials, nodeName, http } = request;
+  return new Promise((resolve, reject) => {
+    const upstream = agentRequest(base, path, credentials, { method: "GET" });
+    upstream.on("error", (err) => reject(noAgent(nodeName, `agent at ${base.origin} failed: ${err.message}`)));
+    http.res.on("close", () => upstream.destroy());
+    upstream.on("response", (response) => {
+      upstream.setTimeout(0);
+      if (response.statusCode !== 200) {
+        void readAll(response).then((body) => reject(agentFailure(response.statusCode ?? 500, body, nodeName)), reject);
+        return;
+      }
+      http.res.writeHead(200, { "Content-Type": request.contentType(response), "Transfer-Encoding": "chunked" });
+      http.res.flushHeaders();
+      response.pipe(http.res);
+      response.on("end", resolve);
+      response.on("error", () => {
+        http.res.destroy();
+        resolve();
+      });
+    });
+    upstream.end();
+  });
+}
+
+export function readAll(stream: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    stream.on("error", reject);
+  });
+}
+
+/** The agent's Status (its code and words) when it sent one, else a plain message. */
+export function agentFailure(code: number, body: string, nodeName: string): StatusError {
+  try {
+    const status = JSON.parse(body) as { kind?: string; message?: string; reason?: string; code?: number };
+    if (status.kind === "Status" && status.message) {
+      return new StatusError(status.code ?? code, (status.reason as never) ?? "InternalError", status.message);
+    }
+  } catch {
+    // not JSON
+  }
+  return new StatusError(code >= 400 ? code : 500, "InternalError", `the agent of node "${nodeName}" answered ${code}: ${body.trim() || "(no body)"}`);
 }

@@ -1,11 +1,12 @@
 // GET nodes/{name}/proxy/{path}: the API server forwards the request to the node's agent, as
 // upstream's node proxy does for the kubelet (`kubectl get --raw /api/v1/nodes/N/proxy/stats/summary`,
-// /metrics, /metrics/resource, /healthz). The agent's answer (status, type, body) is passed back.
+// /metrics, /metrics/resource, /healthz). A 200 answer is streamed back with its type; any other
+// becomes a Status error with the agent's words.
 import type { ResourceDef } from "../resource.js";
 import { methodNotAllowed } from "../errors.js";
 import type { HttpExchange } from "./resource-handlers.js";
 import type { ApiContext } from "./api-context.js";
-import { agentEndpoint, agentRequest } from "./node-connection.js";
+import { agentEndpoint, relayAgentGet } from "./node-connection.js";
 import { noAgent } from "./pod-stream-checks.js";
 
 export async function serveNodeProxy(api: ApiContext, def: ResourceDef, nodeName: string, subpath: string, verb: string, http: HttpExchange): Promise<void> {
@@ -15,20 +16,5 @@ export async function serveNodeProxy(api: ApiContext, def: ResourceDef, nodeName
   const credentials = api.nodeClient;
   if (!credentials) throw noAgent(nodeName, "cannot be reached: this API server has no client certificate for agents");
   const query = http.query.toString();
-  await new Promise<void>((resolve, reject) => {
-    const upstream = agentRequest(base, `${subpath}${query ? `?${query}` : ""}`, credentials, { method: "GET" });
-    upstream.on("error", (err) => reject(noAgent(nodeName, `agent at ${base.origin} failed: ${err.message}`)));
-    http.res.on("close", () => upstream.destroy());
-    upstream.on("response", (response) => {
-      upstream.setTimeout(0);
-      http.res.writeHead(response.statusCode ?? 502, { "Content-Type": response.headers["content-type"] ?? "application/octet-stream" });
-      response.pipe(http.res);
-      response.on("end", resolve);
-      response.on("error", () => {
-        http.res.destroy();
-        resolve();
-      });
-    });
-    upstream.end();
-  });
+  await relayAgentGet({ base, path: `${subpath}${query ? `?${query}` : ""}`, credentials, nodeName, http, contentType: (response) => response.headers["content-type"] ?? "application/octet-stream" });
 }

@@ -9,7 +9,7 @@ import type { Duplex } from "node:stream";
 import { badRequest, methodNotAllowed, StatusError } from "../errors.js";
 import type { KubeObject, ResourceDef } from "../resource.js";
 import type { ApiContext } from "./api-context.js";
-import { agentEndpoint, agentRequest, type NodeClientCredentials } from "./node-connection.js";
+import { agentEndpoint, agentFailure, agentRequest, readAll, relayAgentGet, type NodeClientCredentials } from "./node-connection.js";
 import { assignedNode, checkContainerState, chooseContainer, noAgent, type StreamKind } from "./pod-stream-checks.js";
 import type { HttpExchange } from "./resource-handlers.js";
 
@@ -43,7 +43,7 @@ export async function servePodStream(api: ApiContext, def: ResourceDef, namespac
   const credentials = api.nodeClient;
   if (!credentials) throw noAgent(nodeName, "cannot be reached: this API server has no client certificate for agents");
   const path = agentPath(kind, namespace ?? "default", name, container, http.query);
-  if (kind === "log") return proxyLogs(base, path, credentials, nodeName, http);
+  if (kind === "log") return relayAgentGet({ base, path, credentials, nodeName, http, contentType: () => "text/plain" });
   return proxyUpgrade(base, path, credentials, nodeName, http);
 }
 
@@ -73,30 +73,6 @@ function agentPath(kind: StreamKind, namespace: string, pod: string, container: 
     case "portforward":
       return `/portForward/${seg(namespace)}/${seg(pod)}${suffix}`;
   }
-}
-
-function proxyLogs(base: URL, path: string, credentials: NodeClientCredentials, nodeName: string, http: HttpExchange): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const upstream = agentRequest(base, path, credentials, { method: "GET" });
-    upstream.on("error", (err) => reject(noAgent(nodeName, `agent at ${base.origin} failed: ${err.message}`)));
-    http.res.on("close", () => upstream.destroy());
-    upstream.on("response", (response) => {
-      upstream.setTimeout(0);
-      if (response.statusCode !== 200) {
-        void readAll(response).then((body) => reject(agentFailure(response.statusCode ?? 500, body, nodeName)), reject);
-        return;
-      }
-      http.res.writeHead(200, { "Content-Type": "text/plain", "Transfer-Encoding": "chunked" });
-      http.res.flushHeaders();
-      response.pipe(http.res);
-      response.on("end", resolve);
-      response.on("error", () => {
-        http.res.destroy();
-        resolve();
-      });
-    });
-    upstream.end();
-  });
 }
 
 function proxyUpgrade(base: URL, path: string, credentials: NodeClientCredentials, nodeName: string, http: HttpExchange): Promise<void> {
@@ -152,24 +128,3 @@ function join(a: Duplex, b: Duplex): void {
   b.pipe(a);
 }
 
-function readAll(stream: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
-    stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    stream.on("error", reject);
-  });
-}
-
-/** The agent's Status (its code and words) when it sent one, else a plain message. */
-function agentFailure(code: number, body: string, nodeName: string): StatusError {
-  try {
-    const status = JSON.parse(body) as { kind?: string; message?: string; reason?: string; code?: number };
-    if (status.kind === "Status" && status.message) {
-      return new StatusError(status.code ?? code, (status.reason as never) ?? "InternalError", status.message);
-    }
-  } catch {
-    // not JSON
-  }
-  return new StatusError(code >= 400 ? code : 500, "InternalError", `the agent of node "${nodeName}" answered ${code}: ${body.trim() || "(no body)"}`);
-}
