@@ -136,7 +136,7 @@ class ControllerRunner implements Controller {
     }
     const count = Math.max(1, this.definition.workers ?? 1);
     this.workers = Array.from({ length: count }, () => this.work());
-    this.logger.info("workers started", { workers: count });
+    this.logger.debug("workers started", { workers: count });
   }
 
   async stop(): Promise<void> {
