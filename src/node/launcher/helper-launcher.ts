@@ -6,6 +6,7 @@
 // when the helper sees it exit; if the helper dies first, it never resolves (callers poll).
 // The helper does not keep this process alive unless a request is waiting for its reply.
 import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../../log.js";
 import { LaunchError, type Detached, type DetachedExit, type DetachedOptions, type Launcher, type RunOptions, type RunResult } from "./launcher.js";
@@ -94,27 +95,32 @@ export class HelperLauncher implements Launcher {
 
   private ensureHelper(): ChildProcess {
     const current = this.helper;
-    if (current && current.connected && current.exitCode === null && current.signalCode === null) return current;
+    if (current && current.connected && current.exitCode === null && !hasDied(current.pid)) return current;
     if (current) this.dropHelper(current);
     // execArgv []: none of this process's flags (inspector, profilers, heap size) apply to the helper.
     const helper = fork(this.helperPath, [], { serialization: "advanced", execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     helper.on("message", (reply: Reply) => this.onReply(reply));
     helper.on("error", (error) => this.options.log?.warn("launcher helper error", { error }));
-    helper.once("exit", (code, signal) => {
-      if (this.helper !== helper) return;
-      if (!this.closed) this.options.log?.warn("launcher helper exited; the next launch starts a new one", { code, signal });
+    // A helper without its channel can never reply: that, not its exit (whose notice does not
+    // keep this process alive), is when its requests fail.
+    helper.once("disconnect", () => {
+      if (this.helper === helper && !this.closed) this.options.log?.warn("launcher helper went away; the next launch starts a new one");
       this.dropHelper(helper);
     });
+    helper.once("exit", () => this.dropHelper(helper));
     helper.unref();
     this.helper = helper;
     return helper;
   }
 
-  /** Forgets a dead (or undeliverable) helper: its runs fail, its detached exits are never seen. */
+  /**
+   * Forgets a dead (or unreachable) helper: its runs fail, its detached exits are never seen. A
+   * live one leaves by itself once its channel closes.
+   */
   private dropHelper(helper: ChildProcess): void {
     if (this.helper !== helper) return;
     this.helper = undefined;
-    if (helper.exitCode === null && helper.signalCode === null) helper.kill("SIGKILL");
+    if (helper.connected) helper.disconnect();
     const pending = [...this.pending.values()];
     this.pending.clear();
     this.exits.clear();
@@ -141,6 +147,18 @@ export class HelperLauncher implements Launcher {
     if (!channel) return;
     if (this.pending.size > 0) channel.ref();
     else channel.unref();
+  }
+}
+
+/** True once the process has died, even before its exit is handled here (a zombie counts as dead). */
+function hasDied(pid: number | undefined): boolean {
+  if (pid === undefined) return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state === "Z" || state === "X";
+  } catch {
+    return process.platform === "linux"; // no /proc entry: gone (elsewhere, rely on the exit event)
   }
 }
 
