@@ -11,6 +11,7 @@ import { NodeAgent } from "./agent.js";
 import { agentStreamsSource } from "./agent-streams.js";
 import { ManagedProbes } from "./container-probes.js";
 import type { ImageMap } from "./images/image-map.js";
+import type { Launcher } from "./launcher/launcher.js";
 import { choosePodNetwork } from "./network/choose-network.js";
 import type { ClusterNetwork } from "./network/cluster-network.js";
 import { IsolatedNetwork } from "./network/isolated-network.js";
@@ -39,6 +40,11 @@ export interface BuildAgentOptions {
   leaseRenewIntervalMs?: number;
   /** Export the process's own metrics on the agent's /metrics (an agent running alone). */
   processMetrics?: boolean;
+  /**
+   * Starts the network's tools, container shims and execs; the caller owns it and closes it after
+   * the agent stops (default: forks from this process).
+   */
+  launcher?: Launcher;
 }
 
 export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
@@ -55,12 +61,12 @@ export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
     network: {
       needsPodCIDR: options.isolated,
       create: async (podCIDR): Promise<PodNetwork> => {
-        const network = await choosePodNetwork({ dataDir, nodeName, podCIDR: podCIDR ?? "", log, isolated: options.isolated, hostNodeIP: nodeIP });
+        const network = await choosePodNetwork({ dataDir, nodeName, podCIDR: podCIDR ?? "", log, isolated: options.isolated, hostNodeIP: nodeIP, launcher: options.launcher });
         if (options.cluster && network instanceof IsolatedNetwork) await options.cluster.join(network);
         return network;
       },
     },
-    runtime: (network) => new ProcessRuntime({ stateDir: join(dataDir, "runtime"), network, images: options.images, log }),
+    runtime: (network) => new ProcessRuntime({ stateDir: join(dataDir, "runtime"), network, images: options.images, log, launcher: options.launcher }),
     probes: (hooks) => new ManagedProbes(hooks),
     streams: async (self) => {
       const tls = await options.servingCertificate({ dnsNames: [nodeName], ips: [nodeIP] });

@@ -3,7 +3,8 @@
 // isolated networking, its own node network namespace, all joined by one cluster network so pods
 // on different nodes reach each other. Each agent talks to the API through an in-process Client
 // as system:node:<name> and serves logs, exec and port-forward on 127.0.0.1 with a certificate
-// from the cluster CA.
+// from the cluster CA. The agents start processes through one launcher helper, so this large
+// process never forks for them; it is closed once the agents have stopped.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { UserInfo } from "../auth/authenticate.js";
@@ -13,6 +14,8 @@ import type { Logger } from "../log.js";
 import type { NodeAgent } from "./agent.js";
 import { buildNodeAgent } from "./build-agent.js";
 import { ImageMap } from "./images/image-map.js";
+import { HelperLauncher } from "./launcher/helper-launcher.js";
+import type { Launcher } from "./launcher/launcher.js";
 import { isolatedNetworkSupport } from "./network/choose-network.js";
 import { ClusterNetwork } from "./network/cluster-network.js";
 
@@ -47,23 +50,39 @@ export async function startLocalAgents(options: LocalAgentsOptions): Promise<Loc
   const names = localNodeNames(options.nodeName, options.local, options.extra);
   if (names.length === 0) return { agents: [], stop: async () => {}, destroy: async () => {} };
   const images = options.imageMap ? await ImageMap.fromFile(options.imageMap) : new ImageMap();
-  const isolated = (await isolatedNetworkSupport()).ok;
-  if (!isolated && names.length > 1) options.log.warn("several agents share the host's network: pods on different nodes must not listen on the same ports");
-  const cluster = isolated && names.length > 1 ? new ClusterNetwork({ dataDir: join(options.dataDir, "agents"), log: options.log }) : undefined;
-  const agents = await Promise.all(names.map((name) => startAgent(name, options, images, cluster)));
-  return {
-    agents,
-    async stop() {
-      await Promise.all(agents.map((agent) => agent.stop()));
-    },
-    async destroy() {
-      await Promise.all(agents.map((agent) => agent.destroy()));
-      await cluster?.destroy();
-    },
-  };
+  const launcher = new HelperLauncher({ log: options.log });
+  try {
+    const isolated = (await isolatedNetworkSupport({ launcher })).ok;
+    if (!isolated && names.length > 1) options.log.warn("several agents share the host's network: pods on different nodes must not listen on the same ports");
+    const cluster = isolated && names.length > 1 ? new ClusterNetwork({ dataDir: join(options.dataDir, "agents"), log: options.log, launcher }) : undefined;
+    const agents = await Promise.all(names.map((name) => startAgent(name, options, { images, cluster, launcher, isolated })));
+    return {
+      agents,
+      async stop() {
+        await Promise.all(agents.map((agent) => agent.stop()));
+        await launcher.close();
+      },
+      async destroy() {
+        await Promise.all(agents.map((agent) => agent.destroy()));
+        await cluster?.destroy();
+        await launcher.close();
+      },
+    };
+  } catch (error) {
+    await launcher.close();
+    throw error;
+  }
 }
 
-async function startAgent(nodeName: string, options: LocalAgentsOptions, images: ImageMap, cluster: ClusterNetwork | undefined): Promise<NodeAgent> {
+/** What the agents of this process share. */
+interface Shared {
+  images: ImageMap;
+  cluster: ClusterNetwork | undefined;
+  launcher: Launcher;
+  isolated: boolean;
+}
+
+async function startAgent(nodeName: string, options: LocalAgentsOptions, shared: Shared): Promise<NodeAgent> {
   const dataDir = join(options.dataDir, "agents", nodeName);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const user = { name: `system:node:${nodeName}`, groups: ["system:nodes", "system:authenticated"] };
@@ -71,10 +90,11 @@ async function startAgent(nodeName: string, options: LocalAgentsOptions, images:
     nodeName,
     dataDir,
     client: options.clientFor(user, "kubelet"),
-    images,
+    images: shared.images,
     log: options.log.child({ node: nodeName }),
-    isolated: (await isolatedNetworkSupport()).ok,
-    cluster,
+    isolated: shared.isolated,
+    cluster: shared.cluster,
+    launcher: shared.launcher,
     caPem: options.pki.caCertPem,
     servingCertificate: (names) => options.pki.issueServingCertificate({ dnsNames: [...names.dnsNames, "localhost"], ips: names.ips }),
     leaseRenewIntervalMs: options.leaseRenewIntervalMs,

@@ -6,7 +6,8 @@
 //      (signer kubelet-serving), for the streaming server the API server dials.
 //   4. Runs the node agent with an HTTP client authenticated by the client certificate.
 // Certificates live in DATA_DIR/pki and are reused on restart while valid; the agent does not
-// rotate them while it runs.
+// rotate them while it runs. The agent starts processes through a launcher helper, closed when
+// it stops.
 import { mkdir } from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import type { Logger } from "../../log.js";
 import type { NodeAgent } from "../agent.js";
 import { buildNodeAgent } from "../build-agent.js";
 import { ImageMap } from "../images/image-map.js";
+import { HelperLauncher } from "../launcher/helper-launcher.js";
 import { isolatedNetworkSupport } from "../network/choose-network.js";
 import { nodeCertificate } from "./node-certificates.js";
 import { JoinError, fetchServerCA } from "./server-ca.js";
@@ -58,6 +60,7 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedAgent> {
   const bootstrap = new HttpClient({ server: options.server, caPem, token: options.token.trim(), userAgent: "kubelite-agent/bootstrap" });
   const clientPair = await nodeCertificate(pkiDir, caPem, bootstrap, { file: "client", signerName: KUBELET_CLIENT_SIGNER, usages: KUBELET_CLIENT_USAGES, commonName: user, organizations: [NODES_GROUP] }, timeoutMs).finally(() => bootstrap.close());
   const client = new HttpClient({ server: options.server, caPem, certPem: clientPair.certPem, keyPem: clientPair.keyPem, userAgent: `kubelite-agent/${options.nodeName}` });
+  const launcher = new HelperLauncher({ log: options.log });
   try {
     if (!isLoopback(options.nodeIP)) await announceAddress(client, options.nodeName, options.nodeIP);
     const images = options.imageMap ? await ImageMap.fromFile(options.imageMap) : new ImageMap();
@@ -69,7 +72,8 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedAgent> {
       client,
       images,
       log: options.log.child({ node: options.nodeName }),
-      isolated: (await isolatedNetworkSupport()).ok,
+      isolated: (await isolatedNetworkSupport({ launcher })).ok,
+      launcher,
       nodeIP: options.nodeIP,
       processMetrics: true,
       caPem,
@@ -81,14 +85,17 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedAgent> {
       agent,
       stop: async () => {
         await agent.stop();
+        await launcher.close();
         client.close();
       },
       destroy: async () => {
         await agent.destroy();
+        await launcher.close();
         client.close();
       },
     };
   } catch (err) {
+    await launcher.close();
     client.close();
     throw err;
   }

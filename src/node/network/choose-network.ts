@@ -5,7 +5,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "../../log.js";
-import { run } from "./command.js";
+import type { Launcher } from "../launcher/launcher.js";
+import { LocalLauncher } from "../launcher/local-launcher.js";
+import { commandRunner } from "./command.js";
 import { HostNetwork } from "./host-network.js";
 import { IsolatedNetwork } from "./isolated-network.js";
 
@@ -15,13 +17,21 @@ const INSTALL_HINT = "run as root on Linux with `apt-get install containernetwor
 
 export type IsolatedSupport = { ok: true; cniBinDir: string } | { ok: false; reason: string };
 
+export interface SupportOptions {
+  cniBinDir?: string;
+  /** Starts the ip and nsenter checks (default: forks from this process). */
+  launcher?: Launcher;
+}
+
 /** Whether this process can run isolated pod networking, and if not, why. */
-export async function isolatedNetworkSupport(cniBinDir?: string): Promise<IsolatedSupport> {
+export async function isolatedNetworkSupport(options: SupportOptions = {}): Promise<IsolatedSupport> {
+  const { cniBinDir } = options;
   if (process.platform !== "linux") return { ok: false, reason: `network namespaces need Linux, this is ${process.platform}` };
   if (process.getuid?.() !== 0) return { ok: false, reason: "not running as root" };
   const dirs = cniBinDir ? [cniBinDir] : PLUGIN_DIRS;
   const dir = dirs.find((d) => REQUIRED_PLUGINS.every((p) => existsSync(path.join(d, p))));
   if (!dir) return { ok: false, reason: `CNI plugins ${REQUIRED_PLUGINS.join(", ")} not found in ${dirs.join(" or ")}` };
+  const run = commandRunner(options.launcher ?? new LocalLauncher());
   try {
     await run("ip", ["netns", "list"]);
     await run("nsenter", ["--version"]);
@@ -41,11 +51,13 @@ export interface ChoosePodNetworkOptions {
   isolated?: boolean;
   /** The node address in host mode. */
   hostNodeIP?: string;
+  /** Starts the network's tools (default: forks from this process). */
+  launcher?: Launcher;
 }
 
 export async function choosePodNetwork(options: ChoosePodNetworkOptions): Promise<IsolatedNetwork | HostNetwork> {
   if (options.isolated === false) return new HostNetwork(options.hostNodeIP);
-  const support = await isolatedNetworkSupport(options.cniBinDir);
+  const support = await isolatedNetworkSupport({ cniBinDir: options.cniBinDir, launcher: options.launcher });
   let reason: string;
   if (support.ok) {
     const network = new IsolatedNetwork({ ...options, cniBinDir: support.cniBinDir });

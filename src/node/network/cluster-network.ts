@@ -7,9 +7,12 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../../log.js";
+import type { Launcher } from "../launcher/launcher.js";
+import { LocalLauncher } from "../launcher/local-launcher.js";
 import { formatCidr, hostAddress, hostCount, parseCidr } from "./cidr.js";
 import { hubLinkName, hubNetnsName } from "./names.js";
-import { addNetns, deleteNetns, failedWith, ipIn, netnsExists, setNetSysctl } from "./netns.js";
+import { commandRunner } from "./command.js";
+import { failedWith, Netns, netnsExists } from "./netns.js";
 
 export const DEFAULT_LINK_CIDR = "10.41.0.0/24";
 const HUB_BRIDGE = "hub0";
@@ -34,6 +37,8 @@ export interface ClusterNetworkOptions {
   log: Logger;
   /** The private subnet node namespaces talk over; must not overlap pod or service CIDRs. */
   linkCIDR?: string;
+  /** Starts the ip tools (default: forks from this process). */
+  launcher?: Launcher;
 }
 
 export class ClusterNetwork {
@@ -41,6 +46,7 @@ export class ClusterNetwork {
   readonly linkCIDR: string;
   private readonly stateFile: string;
   private readonly log: Logger;
+  private readonly netns: Netns;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: ClusterNetworkOptions) {
@@ -48,6 +54,7 @@ export class ClusterNetwork {
     this.linkCIDR = formatCidr(parseCidr(options.linkCIDR ?? DEFAULT_LINK_CIDR));
     this.stateFile = path.join(path.resolve(options.dataDir), "network", "cluster.json");
     this.log = options.log.child({ component: "cluster-network", hub: this.hubNetnsName });
+    this.netns = new Netns(commandRunner(options.launcher ?? new LocalLauncher()));
   }
 
   /** Links the node's namespace to the hub and routes pod CIDRs both ways; idempotent. */
@@ -73,8 +80,8 @@ export class ClusterNetwork {
       const member = members.find((m) => m.nodeName === nodeName);
       if (!member) return;
       const others = members.filter((m) => m !== member);
-      for (const other of others) await ignoreMissing(routeDel(other.netnsName, member.podCIDR));
-      if (netnsExists(this.hubNetnsName)) await ignoreMissing(ipIn(this.hubNetnsName, ["link", "del", hubLinkName(member.netnsName)]));
+      for (const other of others) await ignoreMissing(this.routeDel(other.netnsName, member.podCIDR));
+      if (netnsExists(this.hubNetnsName)) await ignoreMissing(this.netns.ip(this.hubNetnsName, ["link", "del", hubLinkName(member.netnsName)]));
       await this.save(others);
     });
   }
@@ -89,17 +96,17 @@ export class ClusterNetwork {
       // Deleting the links now (namespace teardown is deferred by the kernel) takes every
       // node's routes to the other nodes with them.
       if (netnsExists(this.hubNetnsName)) {
-        for (const member of await this.load()) await ignoreMissing(ipIn(this.hubNetnsName, ["link", "del", hubLinkName(member.netnsName)]));
+        for (const member of await this.load()) await ignoreMissing(this.netns.ip(this.hubNetnsName, ["link", "del", hubLinkName(member.netnsName)]));
       }
-      await deleteNetns(this.hubNetnsName);
+      await this.netns.delete(this.hubNetnsName);
       await rm(this.stateFile, { force: true });
     });
   }
 
   private async ensureHub(): Promise<void> {
-    await addNetns(this.hubNetnsName);
-    await ignoreExisting(ipIn(this.hubNetnsName, ["link", "add", HUB_BRIDGE, "type", "bridge"]));
-    await ipIn(this.hubNetnsName, ["link", "set", HUB_BRIDGE, "up"]);
+    await this.netns.add(this.hubNetnsName);
+    await ignoreExisting(this.netns.ip(this.hubNetnsName, ["link", "add", HUB_BRIDGE, "type", "bridge"]));
+    await this.netns.ip(this.hubNetnsName, ["link", "set", HUB_BRIDGE, "up"]);
   }
 
   /** Keeps a member's address; a new node takes the lowest free one. */
@@ -117,21 +124,21 @@ export class ClusterNetwork {
 
   private async link(member: ClusterMember): Promise<void> {
     const hubSide = hubLinkName(member.netnsName);
-    const present = await ipIn(member.netnsName, ["link", "show", NODE_LINK]).then(() => true, () => false);
+    const present = await this.netns.ip(member.netnsName, ["link", "show", NODE_LINK]).then(() => true, () => false);
     if (!present) {
       // A leftover hub end whose peer went with a deleted node namespace would block the name.
-      await ignoreMissing(ipIn(this.hubNetnsName, ["link", "del", hubSide]));
-      await ipIn(this.hubNetnsName, ["link", "add", hubSide, "type", "veth", "peer", "name", NODE_LINK, "netns", member.netnsName]);
+      await ignoreMissing(this.netns.ip(this.hubNetnsName, ["link", "del", hubSide]));
+      await this.netns.ip(this.hubNetnsName, ["link", "add", hubSide, "type", "veth", "peer", "name", NODE_LINK, "netns", member.netnsName]);
     }
-    await ipIn(this.hubNetnsName, ["link", "set", hubSide, "master", HUB_BRIDGE, "up"]);
-    await ipIn(member.netnsName, ["addr", "replace", `${member.linkIP}/${parseCidr(this.linkCIDR).prefix}`, "dev", NODE_LINK]);
-    await ipIn(member.netnsName, ["link", "set", NODE_LINK, "up"]);
-    await setNetSysctl(member.netnsName, "net.ipv4.ip_forward", "1");
+    await this.netns.ip(this.hubNetnsName, ["link", "set", hubSide, "master", HUB_BRIDGE, "up"]);
+    await this.netns.ip(member.netnsName, ["addr", "replace", `${member.linkIP}/${parseCidr(this.linkCIDR).prefix}`, "dev", NODE_LINK]);
+    await this.netns.ip(member.netnsName, ["link", "set", NODE_LINK, "up"]);
+    await this.netns.setSysctl(member.netnsName, "net.ipv4.ip_forward", "1");
   }
 
   private async routeBetween(a: ClusterMember, b: ClusterMember): Promise<void> {
-    await ipIn(a.netnsName, ["route", "replace", b.podCIDR, "via", b.linkIP, "dev", NODE_LINK]);
-    if (netnsExists(b.netnsName)) await ipIn(b.netnsName, ["route", "replace", a.podCIDR, "via", a.linkIP, "dev", NODE_LINK]);
+    await this.netns.ip(a.netnsName, ["route", "replace", b.podCIDR, "via", b.linkIP, "dev", NODE_LINK]);
+    if (netnsExists(b.netnsName)) await this.netns.ip(b.netnsName, ["route", "replace", a.podCIDR, "via", a.linkIP, "dev", NODE_LINK]);
   }
 
   private async load(): Promise<ClusterMember[]> {
@@ -150,16 +157,16 @@ export class ClusterNetwork {
     await rename(temporary, this.stateFile);
   }
 
+  private routeDel(netnsName: string, cidr: string): Promise<unknown> {
+    if (!netnsExists(netnsName)) return Promise.resolve();
+    return this.netns.ip(netnsName, ["route", "del", cidr]);
+  }
+
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const next = this.queue.catch(() => {}).then(work);
     this.queue = next;
     return next;
   }
-}
-
-function routeDel(netnsName: string, cidr: string): Promise<unknown> {
-  if (!netnsExists(netnsName)) return Promise.resolve();
-  return ipIn(netnsName, ["route", "del", cidr]);
 }
 
 async function ignoreMissing(work: Promise<unknown>): Promise<void> {

@@ -5,7 +5,7 @@
 // it creates land there and never in the host's namespace.
 import path from "node:path";
 import { CommandError } from "./command.js";
-import { runIn } from "./netns.js";
+import type { Netns } from "./netns.js";
 
 export interface CniPlugin {
   type: string;
@@ -61,6 +61,8 @@ export interface CniOptions {
   binDir: string;
   /** The namespace the plugins run in: the node's. */
   runNetns: string;
+  /** Runs the plugins (through the agent's launcher). */
+  netns: Netns;
 }
 
 type CniCommand = "ADD" | "DEL" | "CHECK";
@@ -100,7 +102,7 @@ export class Cni {
       CNI_PATH: this.options.binDir,
     };
     try {
-      const { stdout } = await runIn(this.options.runNetns, path.join(this.options.binDir, plugin.type), [], { input: JSON.stringify(config), env });
+      const { stdout } = await this.options.netns.runIn(this.options.runNetns, path.join(this.options.binDir, plugin.type), [], { input: JSON.stringify(config), env });
       return stdout;
     } catch (error) {
       throw toCniError(plugin.type, command, error);

@@ -1,7 +1,7 @@
-// Runs the host tools the isolated pod network is built from (ip, nsenter, the CNI plugins) as
-// child processes, never through a shell, and turns a non-zero exit into a CommandError that
+// Runs the host tools the isolated pod network is built from (ip, nsenter, the CNI plugins)
+// through a Launcher, never through a shell, and turns a non-zero exit into a CommandError that
 // carries what the tool printed, so callers can report or tolerate a specific failure.
-import { spawn } from "node:child_process";
+import type { Launcher } from "../launcher/launcher.js";
 
 export interface CommandOptions {
   /** Written to the tool's stdin, then stdin is closed. */
@@ -29,24 +29,14 @@ export class CommandError extends Error {
 
 export type Run = (file: string, args: string[], options?: CommandOptions) => Promise<CommandResult>;
 
-/** Runs `file args…` to completion. */
-export const run: Run = (file, args, options = {}) =>
-  new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      env: options.env ? { ...process.env, ...options.env } : process.env,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.once("error", reject);
-    child.once("close", (code) => {
-      const stdout = Buffer.concat(out).toString("utf8");
-      const stderr = Buffer.concat(err).toString("utf8");
-      if (code === 0) resolve({ stdout, stderr });
-      else reject(new CommandError([file, ...args].join(" "), code, stdout, stderr));
-    });
-    child.stdin.on("error", () => {}); // a tool that exits without reading stdin is not our error
-    child.stdin.end(options.input ?? "");
-  });
+/** A Run that runs `file args…` to completion with the launcher. */
+export function commandRunner(launcher: Launcher): Run {
+  return async (file, args, options = {}) => {
+    const env = options.env ? { ...process.env, ...options.env } : undefined;
+    const result = await launcher.run(file, args, { input: options.input ?? "", env });
+    const stdout = result.stdout.toString("utf8");
+    const stderr = result.stderr.toString("utf8");
+    if (result.code === 0) return { stdout, stderr };
+    throw new CommandError([file, ...args].join(" "), result.code, stdout, stderr);
+  };
+}

@@ -11,13 +11,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import type { Logger } from "../../log.js";
+import type { Launcher } from "../launcher/launcher.js";
+import { LocalLauncher } from "../launcher/local-launcher.js";
 import type { PortMapping } from "../runtime/runtime.js";
 import { AttachmentStore, type AttachmentRecord } from "./attachment-store.js";
 import { hostAddress, parseCidr, formatCidr } from "./cidr.js";
 import { Cni, type CniNetworkList, type CniRuntimeArgs } from "./cni.js";
 import { NamespaceDialer } from "./dialer.js";
 import { bridgeMac, cniContainerId, netnsPath, nodeNetnsName, podNetnsName } from "./names.js";
-import { addNetns, deleteNetns, failedWith, ipIn, netnsExists, setNetSysctl } from "./netns.js";
+import { commandRunner } from "./command.js";
+import { failedWith, Netns, netnsExists } from "./netns.js";
 import type { PodNetwork, PodNetworkAttachment, PodNetworkRequest } from "./pod-network.js";
 
 export const DEFAULT_CNI_BIN_DIR = "/usr/lib/cni";
@@ -34,6 +37,8 @@ export interface IsolatedNetworkOptions {
   log: Logger;
   /** Where the CNI plugins are (Debian: /usr/lib/cni). */
   cniBinDir?: string;
+  /** Starts ip, nsenter and the CNI plugins (default: forks from this process). */
+  launcher?: Launcher;
 }
 
 export class IsolatedNetwork implements PodNetwork {
@@ -48,6 +53,7 @@ export class IsolatedNetwork implements PodNetwork {
   private readonly stateDir: string;
   private readonly store: AttachmentStore;
   private readonly cni: Cni;
+  private readonly netns: Netns;
   private readonly dialer: NamespaceDialer;
   private readonly log: Logger;
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -63,7 +69,8 @@ export class IsolatedNetwork implements PodNetwork {
     this.log = options.log.child({ component: "pod-network", netns: this.netnsName });
     this.stateDir = path.join(path.resolve(options.dataDir), "network");
     this.store = new AttachmentStore(path.join(this.stateDir, "pods"));
-    this.cni = new Cni({ binDir: options.cniBinDir ?? DEFAULT_CNI_BIN_DIR, runNetns: this.netnsName });
+    this.netns = new Netns(commandRunner(options.launcher ?? new LocalLauncher()));
+    this.cni = new Cni({ binDir: options.cniBinDir ?? DEFAULT_CNI_BIN_DIR, runNetns: this.netnsName, netns: this.netns });
     this.dialer = new NamespaceDialer({ netnsName: this.netnsName, socketPath: this.socketPath(), log: this.log });
   }
 
@@ -97,7 +104,7 @@ export class IsolatedNetwork implements PodNetwork {
       if (!netnsExists(netnsName)) return;
       const args = { containerId: cniContainerId(sandboxId), netns: netnsPath(netnsName), ifName: POD_IFNAME };
       await this.cni.del(this.networkList(false), args);
-      await deleteNetns(netnsName);
+      await this.netns.delete(netnsName);
     });
   }
 
@@ -126,27 +133,27 @@ export class IsolatedNetwork implements PodNetwork {
     await this.close();
     const podNamespaces = new Set((await this.store.list()).map((record) => record.netnsName));
     for (const name of await listNetns()) if (name.startsWith(`${this.netnsName}-`)) podNamespaces.add(name);
-    for (const name of podNamespaces) await deleteNetns(name);
-    await deleteNetns(this.netnsName);
+    for (const name of podNamespaces) await this.netns.delete(name);
+    await this.netns.delete(this.netnsName);
     await rm(this.stateDir, { recursive: true, force: true });
     this.started = undefined;
   }
 
   private async createNodeNamespace(): Promise<void> {
-    await addNetns(this.netnsName);
-    await ipIn(this.netnsName, ["link", "set", "lo", "up"]);
+    await this.netns.add(this.netnsName);
+    await this.netns.ip(this.netnsName, ["link", "set", "lo", "up"]);
     // Routing between pods and to other nodes' pod CIDRs happens in this namespace.
-    await setNetSysctl(this.netnsName, "net.ipv4.ip_forward", "1");
+    await this.netns.setSysctl(this.netnsName, "net.ipv4.ip_forward", "1");
     // The bridge exists before the first pod so that nodeIP is always an address of the node;
     // the bridge plugin accepts it because it carries exactly the gateway address it would add.
     try {
-      await ipIn(this.netnsName, ["link", "add", BRIDGE, "type", "bridge"]);
+      await this.netns.ip(this.netnsName, ["link", "add", BRIDGE, "type", "bridge"]);
     } catch (error) {
       if (!failedWith(error, /exists/i)) throw error;
     }
     const prefix = parseCidr(this.podCIDR).prefix;
-    await ipIn(this.netnsName, ["addr", "replace", `${this.nodeIP}/${prefix}`, "dev", BRIDGE]);
-    await ipIn(this.netnsName, ["link", "set", BRIDGE, "address", bridgeMac(this.netnsName), "up"]);
+    await this.netns.ip(this.netnsName, ["addr", "replace", `${this.nodeIP}/${prefix}`, "dev", BRIDGE]);
+    await this.netns.ip(this.netnsName, ["link", "set", BRIDGE, "address", bridgeMac(this.netnsName), "up"]);
   }
 
   private async attach(request: PodNetworkRequest): Promise<PodNetworkAttachment> {
@@ -172,7 +179,7 @@ export class IsolatedNetwork implements PodNetwork {
     // Recorded before anything is made, so a crash part-way leaves something to clean up.
     await this.store.put(record);
     try {
-      await addNetns(netnsName);
+      await this.netns.add(netnsName);
       await this.cni.add(LOOPBACK, { ...runtimeArgs, ifName: "lo", capabilityArgs: {} });
       const result = await this.cni.add(record.network, runtimeArgs);
       const ips = (result.ips ?? []).map((ip) => ip.address.split("/")[0] ?? ip.address);
@@ -191,7 +198,7 @@ export class IsolatedNetwork implements PodNetwork {
   private async release(record: AttachmentRecord): Promise<void> {
     await this.start();
     await this.cni.del(record.network, record.runtimeArgs, record.result);
-    await deleteNetns(record.netnsName);
+    await this.netns.delete(record.netnsName);
     await this.store.delete(record.sandboxId);
     this.log.debug("pod network torn down", { sandboxId: record.sandboxId });
   }

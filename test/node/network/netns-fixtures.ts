@@ -6,7 +6,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createLogger, type Logger } from "../../../src/log.js";
-import { run } from "../../../src/node/network/command.js";
+import { LocalLauncher } from "../../../src/node/launcher/local-launcher.js";
+import { commandRunner, type Run } from "../../../src/node/network/command.js";
 import { isolatedNetworkSupport } from "../../../src/node/network/choose-network.js";
 
 /** Why the isolated network tests cannot run here, or undefined when they can. */
@@ -65,6 +66,11 @@ export async function greetingFrom(netnsPath: string, ip: string, port: number):
 export async function routes(netnsName?: string): Promise<string> {
   const { stdout } = await run("ip", [...(netnsName ? ["-n", netnsName] : []), "route", "show"]);
   return stdout;
+}
+
+/** Runs a tool in this (small) test process. */
+function run(...command: Parameters<Run>): ReturnType<Run> {
+  return commandRunner(new LocalLauncher())(...command);
 }
 
 export function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {

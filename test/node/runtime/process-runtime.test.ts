@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { createLogger } from "../../../src/log.js";
 import type { ImageResolver } from "../../../src/node/images/image-resolver.js";
+import { HelperLauncher } from "../../../src/node/launcher/helper-launcher.js";
 import { HostNetwork } from "../../../src/node/network/host-network.js";
 import { Cgroups } from "../../../src/node/runtime/process/cgroups.js";
 import { ProcessRuntime, type ProcessRuntimeOptions } from "../../../src/node/runtime/process/process-runtime.js";
@@ -85,6 +86,18 @@ function findCgroupDir(root: string, name: string): string | undefined {
 runtimeConformance({
   name: "process",
   setUp: async (overrides) => processRuntimeFixture(overrides),
+  unprivilegedReason: privileged ? undefined : "needs root and writable cgroup v1 hierarchies",
+  shellImage: "kubelite/shell",
+});
+
+// As the agents run it: shims, namespace tools and execs started by a launcher helper process.
+runtimeConformance({
+  name: "process (through a launcher helper)",
+  setUp: async (overrides) => {
+    const launcher = new HelperLauncher();
+    const fixture = processRuntimeFixture({ ...overrides, launcher });
+    return { ...fixture, cleanup: () => fixture.cleanup().finally(() => launcher.close()) };
+  },
   unprivilegedReason: privileged ? undefined : "needs root and writable cgroup v1 hierarchies",
   shellImage: "kubelite/shell",
 });

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "../../../log.js";
 import type { ImageResolver } from "../../images/image-resolver.js";
+import type { Launcher } from "../../launcher/launcher.js";
 import { CreateContainerError, type ContainerConfig } from "../runtime.js";
 import type { Cgroups } from "./cgroups.js";
 import { ensurePath, primaryGroupOf, removeIfEmpty } from "./host-paths.js";
@@ -19,6 +20,7 @@ export interface SetupContext {
   /** Namespaces, mounts and user switching are available (root). */
   privileged: boolean;
   log: Logger;
+  launcher: Launcher;
 }
 
 export async function setUpContainer(
@@ -63,7 +65,7 @@ export async function setUpContainer(
       context.cgroups.create(record.cgroup);
       context.cgroups.setResources(record.cgroup, config.resources);
     }
-    if (config.stdin) await makeFifo(path.join(dir, SHIM_FILES.stdin));
+    if (config.stdin) await makeFifo(context.launcher, path.join(dir, SHIM_FILES.stdin));
     fs.mkdirSync(path.dirname(record.logPath), { recursive: true });
     fs.closeSync(fs.openSync(record.logPath, "a", 0o640));
     prepareShim({

@@ -1,12 +1,13 @@
 // exec and execSync for the process runtime: a command started the way the container was, inside
 // its namespaces (nsenter --target PID), its cgroups, as its user, with its environment and
 // working directory. With a terminal it runs under node-pty (resizable, stderr merged into
-// stdout); without, on pipes in a process group of its own, so kill() reaches its children.
+// stdout); without, on pipes in a process group of its own, so kill() reaches its children. An
+// exec run to its end (execToEnd) goes through the runtime's Launcher instead.
 import { spawn } from "node:child_process";
 import os from "node:os";
 import { PassThrough, Writable } from "node:stream";
 import { spawn as spawnPty } from "node-pty";
-import type { Clock } from "../../../client/clock.js";
+import type { Launcher } from "../../launcher/launcher.js";
 import type { ExecOptions, ExecResult, ExecSession } from "../runtime.js";
 import { quote } from "./shim.js";
 
@@ -109,27 +110,17 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-/** Runs an exec session to its end with capped output; kills it after timeoutMs. */
-export async function collect(session: ExecSession, timeoutMs: number, clock: Clock): Promise<ExecResult> {
-  const capture = (stream: ExecSession["stdout"]) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream?.on("data", (chunk: Buffer) => {
-      if (size >= EXEC_OUTPUT_LIMIT) return;
-      const part = chunk.subarray(0, EXEC_OUTPUT_LIMIT - size);
-      chunks.push(part);
-      size += part.length;
-    });
-    return () => Buffer.concat(chunks);
-  };
-  const stdout = capture(session.stdout);
-  const stderr = capture(session.stderr);
-  let timedOut = false;
-  const timer = clock.setTimeout(() => {
-    timedOut = true;
-    session.kill();
-  }, timeoutMs);
-  const exitCode = await session.exited;
-  clock.clearTimeout(timer);
-  return { exitCode, stdout: stdout(), stderr: stderr(), timedOut };
+/**
+ * Runs command in the target container to its end through the launcher (exec probes and
+ * lifecycle hooks), with capped output; its process group is killed after timeoutMs.
+ */
+export async function execToEnd(launcher: Launcher, target: ExecTarget, command: string[], timeoutMs: number): Promise<ExecResult> {
+  const [file, ...args] = execArgv(target, command) as [string, ...string[]];
+  try {
+    const result = await launcher.run(file, args, { env: {}, timeoutMs, maxOutputBytes: EXEC_OUTPUT_LIMIT });
+    return { exitCode: exitCodeOf(result.code, result.signal), stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut };
+  } catch (error) {
+    // Could not be started at all: what a shell reports for a command it cannot run.
+    return { exitCode: 127, stdout: Buffer.alloc(0), stderr: Buffer.from(error instanceof Error ? error.message : String(error)), timedOut: false };
+  }
 }

@@ -3,7 +3,6 @@
 // adopts them. As root on Linux (cgroup v1) it adds per-pod and per-container cgroups, the pod's
 // network and UTS namespaces, a private mount namespace per container and user switching; without
 // root it runs plain host processes and says so once. Sandbox operations live in sandboxes.ts.
-import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -11,6 +10,8 @@ import type { Duplex } from "node:stream";
 import { realClock, type Clock } from "../../../client/clock.js";
 import { createLogger, type Logger } from "../../../log.js";
 import type { ImageResolver } from "../../images/image-resolver.js";
+import type { Launcher } from "../../launcher/launcher.js";
+import { LocalLauncher } from "../../launcher/local-launcher.js";
 import type { PodNetwork } from "../../network/pod-network.js";
 import type {
   ContainerConfig, ContainerResources, ContainerStats, ContainerStatus, ExecOptions, ExecResult, ExecSession,
@@ -19,7 +20,7 @@ import type {
 import { attach } from "./attach.js";
 import { Cgroups, type CgroupPaths } from "./cgroups.js";
 import { setUpContainer } from "./container-setup.js";
-import { collect, startExec, type ExecTarget } from "./exec.js";
+import { execToEnd, startExec, type ExecTarget } from "./exec.js";
 import { readTermination, vanished, type Termination } from "./exit-status.js";
 import { removeIfEmpty } from "./host-paths.js";
 import { LogCopier } from "./log-copier.js";
@@ -51,11 +52,12 @@ export interface ProcessRuntimeOptions {
   pollIntervalMs?: number;
   /** Force the unprivileged mode even as root (no cgroups, namespaces or user switching). */
   unprivileged?: boolean;
+  /** Starts shims, namespace tools and execs run to their end (default: forks from this process). */
+  launcher?: Launcher;
 }
 
 interface Live {
   copier?: LogCopier;
-  shim?: ChildProcess;
   exitWaiters: (() => void)[];
 }
 
@@ -68,6 +70,7 @@ export class ProcessRuntime implements Runtime {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly cgroups?: Cgroups;
+  private readonly launcher: Launcher;
   private readonly privileged: boolean;
   private readonly sandboxes: Sandboxes;
   private readonly containers = new Map<string, ContainerRecord>();
@@ -79,6 +82,7 @@ export class ProcessRuntime implements Runtime {
   constructor(private readonly options: ProcessRuntimeOptions) {
     this.log = options.log ?? createLogger("warn");
     this.clock = options.clock ?? realClock;
+    this.launcher = options.launcher ?? new LocalLauncher();
     this.store = new StateStore(options.stateDir);
     const root = !options.unprivileged && process.platform === "linux" && process.getuid?.() === 0;
     const cgroups = new Cgroups(options.cgroupMount);
@@ -96,6 +100,7 @@ export class ProcessRuntime implements Runtime {
       cgroupRoot: options.cgroupRoot ?? "kubelite",
       privileged: this.privileged,
       newId,
+      launcher: this.launcher,
     });
     this.adopt();
     this.schedule();
@@ -143,7 +148,7 @@ export class ProcessRuntime implements Runtime {
     const sandbox = this.sandboxes.get(sandboxId);
     if (sandbox.state !== "ready") throw new Error(`sandbox ${sandboxId} is not ready`);
     const id = newId();
-    const context = { images: this.options.images, cgroups: this.cgroups, privileged: this.privileged, log: this.log };
+    const context = { images: this.options.images, cgroups: this.cgroups, privileged: this.privileged, log: this.log, launcher: this.launcher };
     const record = await setUpContainer(context, sandbox, id, this.dir(sandboxId, id), config);
     this.store.writeContainer(record);
     this.containers.set(id, record);
@@ -154,10 +159,10 @@ export class ProcessRuntime implements Runtime {
     const record = this.container(id);
     if (record.state !== "created") throw new Error(`container ${id} is ${record.state}, not created`);
     const dir = this.dir(record.sandboxId, id);
-    const shim = launchShim(dir);
+    const shim = await launchShim(this.launcher, dir);
     const live = this.liveOf(id);
-    live.shim = shim;
-    shim.once("exit", () => this.check(id));
+    // The shim exits right after writing the exit file; the poll catches what this misses.
+    void shim.exited.then(() => this.check(id));
     const pid = await waitForPidFile(dir, START_TIMEOUT_MS);
     if (pid === undefined) {
       this.finish(record, { exitCode: 128, reason: "ContainerCannotRun", message: "the container's shim did not start it", finishedAt: new Date().toISOString() });
@@ -166,7 +171,7 @@ export class ProcessRuntime implements Runtime {
     record.pid = pid;
     record.pidStartTime = processStartTime(pid);
     record.shimPid = shim.pid;
-    record.shimStartTime = shim.pid ? processStartTime(shim.pid) : undefined;
+    record.shimStartTime = processStartTime(shim.pid);
     record.startedAt = fs.statSync(path.join(dir, SHIM_FILES.pid)).mtime.toISOString();
     record.state = "running";
     this.store.writeContainer(record);
@@ -229,8 +234,7 @@ export class ProcessRuntime implements Runtime {
   }
 
   async execSync(id: string, command: string[], timeoutMs: number): Promise<ExecResult> {
-    const session = startExec(this.execTarget(id), { command, tty: false, stdin: false, stdout: true, stderr: true });
-    return collect(session, timeoutMs, this.clock);
+    return execToEnd(this.launcher, this.execTarget(id), command, timeoutMs);
   }
 
   async attach(id: string, options: Omit<ExecOptions, "command">): Promise<ExecSession> {
@@ -273,7 +277,6 @@ export class ProcessRuntime implements Runtime {
     for (const live of this.live.values()) {
       live.copier?.pump();
       live.copier?.close();
-      live.shim?.removeAllListeners();
     }
     this.live.clear();
     this.listeners.clear();

@@ -2,6 +2,7 @@
 // pod's network (PodNetwork.setUp; the node's own network for hostNetwork pods), and as root a
 // UTS namespace holding the pod's hostname and a pod-level cgroup parenting its containers.
 import path from "node:path";
+import type { Launcher } from "../../launcher/launcher.js";
 import type { PodNetwork } from "../../network/pod-network.js";
 import type { SandboxConfig, SandboxStatus } from "../runtime.js";
 import type { Cgroups } from "./cgroups.js";
@@ -16,6 +17,7 @@ export interface SandboxesOptions {
   cgroupRoot: string;
   privileged: boolean;
   newId: () => string;
+  launcher: Launcher;
 }
 
 export class Sandboxes {
@@ -50,7 +52,7 @@ export class Sandboxes {
       }
       if (this.options.privileged && !config.hostNetwork) {
         record.utsPath = path.join(store.sandboxDir(id), "uts");
-        await createUtsNamespace(record.utsPath, config.hostname);
+        await createUtsNamespace(this.options.launcher, record.utsPath, config.hostname);
       }
       if (cgroups) {
         record.cgroup = cgroups.under(`${this.options.cgroupRoot}/pod-${id}`);
@@ -81,7 +83,7 @@ export class Sandboxes {
     const record = this.records.get(id);
     if (!record) return;
     await this.stop(id);
-    if (record.utsPath) await removeNamespaceFile(record.utsPath);
+    if (record.utsPath) await removeNamespaceFile(this.options.launcher, record.utsPath);
     if (record.cgroup) await this.options.cgroups?.remove(record.cgroup);
     this.options.store.removeSandbox(id);
     this.records.delete(id);

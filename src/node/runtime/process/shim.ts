@@ -6,9 +6,9 @@
 // start.sh joins the container's cgroups and the pod's namespaces, then (in a private mount
 // namespace) bind-mounts the mounts, enters the working directory, drops to the container's user
 // and execs the command with a clean environment. Every step execs, so the pid stays the same.
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import type { Detached, Launcher } from "../../launcher/launcher.js";
 import type { Mount } from "../runtime.js";
 import { DEFAULT_PATH } from "./process-spec.js";
 
@@ -85,21 +85,10 @@ export function prepareShim(plan: ShimPlan): void {
   for (const file of [SHIM_FILES.stdout, SHIM_FILES.stderr]) fs.closeSync(fs.openSync(path.join(plan.dir, file), "a", 0o600));
 }
 
-/** Starts the shim detached; the returned child only serves to notice its exit promptly. */
-export function launchShim(dir: string): ChildProcess {
-  const log = fs.openSync(path.join(dir, SHIM_FILES.shimLog), "a", 0o600);
-  try {
-    const child = spawn("/bin/sh", [path.join(dir, "shim.sh")], {
-      cwd: dir,
-      detached: true,
-      stdio: ["ignore", log, log],
-      env: { PATH: DEFAULT_PATH },
-    });
-    child.unref();
-    return child;
-  } finally {
-    fs.closeSync(log);
-  }
+/** Starts the shim detached; its `exited` only serves to notice the container's end promptly. */
+export function launchShim(launcher: Launcher, dir: string): Promise<Detached> {
+  const log = path.join(dir, SHIM_FILES.shimLog);
+  return launcher.spawnDetached("/bin/sh", [path.join(dir, "shim.sh")], { cwd: dir, env: { PATH: DEFAULT_PATH }, stdoutFile: log, stderrFile: log });
 }
 
 export function readNumberFile(file: string): number | undefined {
