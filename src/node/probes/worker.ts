@@ -9,7 +9,7 @@
 // Beyond upstream, to make a starting pod Ready as soon as it can serve: until a readiness or
 // startup probe has counted its first result, and only during its first period, a probe refused
 // because nothing listens on the port yet is neither counted nor reported; it is tried again
-// soon (25 ms, doubling to 200 ms). Upstream waits a whole periodSeconds (10 s by default) after that
+// soon (every 25 ms for half a second, then doubling to 200 ms). Upstream waits a whole periodSeconds (10 s by default) after that
 // first refusal, which is most of why a Deployment takes seconds to become Ready.
 import type { Clock, TimerHandle } from "../../client/clock.js";
 import type { Logger } from "../../log.js";
@@ -23,8 +23,9 @@ import type { ProbeTarget } from "./target.js";
 const MAX_PROBE_RETRIES = 3;
 /** How long past its timeout a probe may take before the worker gives up on it. */
 const HANG_GRACE_MS = 2000;
-/** Quick retries of a refused probe while the container opens its port: from 25 ms, doubling to 200 ms. */
-const WARM_UP_FIRST_RETRY_MS = 25;
+/** Quick retries of a refused probe while the container opens its port: every 25 ms for its first half second, then doubling to 200 ms. */
+const WARM_UP_RETRY_MS = 25;
+const WARM_UP_STEADY_MS = 500;
 const WARM_UP_MAX_RETRY_MS = 200;
 
 export type WorkerResult = "success" | "failure";
@@ -54,7 +55,7 @@ export class ProbeWorker {
   private resultRun = 0;
   /** Set when the next probe should come sooner than the period (warm-up). */
   private retryInMs: number | undefined;
-  private warmUpDelayMs = WARM_UP_FIRST_RETRY_MS;
+  private warmUpDelayMs = WARM_UP_RETRY_MS;
 
   constructor(readonly kind: ProbeKind, private readonly probe: Probe, private readonly host: WorkerHost) {
     this.timings = probeTimings(probe);
@@ -151,7 +152,7 @@ export class ProbeWorker {
     const now = this.host.clock.now();
     if (now + this.warmUpDelayMs >= periodEnds) return false;
     this.retryInMs = this.warmUpDelayMs;
-    this.warmUpDelayMs = Math.min(this.warmUpDelayMs * 2, WARM_UP_MAX_RETRY_MS);
+    if (now - this.host.startedAt >= WARM_UP_STEADY_MS) this.warmUpDelayMs = Math.min(this.warmUpDelayMs * 2, WARM_UP_MAX_RETRY_MS);
     return true;
   }
 

@@ -101,11 +101,11 @@ describe("ProbeManager", () => {
     manager.addContainer(registration());
     await clock.advance(0);
     await clock.advance(25);
-    await clock.advance(50);
-    assert.equal(script.count("readiness"), 3, "probed at 0, 25 and 75 ms");
+    await clock.advance(25);
+    assert.equal(script.count("readiness"), 3, "probed at 0, 25 and 50 ms");
     script.set("readiness", OK);
-    await clock.advance(100);
-    assert.equal(manager.isReady("uid-1", "app"), true, "ready 175 ms after start instead of after a 10 s period");
+    await clock.advance(25);
+    assert.equal(manager.isReady("uid-1", "app"), true, "ready 75 ms after start instead of after a 10 s period");
     assert.deepEqual(events, [], "no Unhealthy events while warming up");
     manager.stop();
   });
@@ -117,7 +117,7 @@ describe("ProbeManager", () => {
     manager.addContainer(registration());
     await clock.advance(3 * SECOND);
     assert.ok(events.some((e) => e.reason === "Unhealthy"), "refusals after the first period are reported");
-    assert.ok(script.count("readiness") < 12, `bounded quick retries (${script.count("readiness")} probes)`);
+    assert.ok(script.count("readiness") < 30, `bounded quick retries (${script.count("readiness")} probes)`);
     manager.stop();
   });
 
