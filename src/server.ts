@@ -108,11 +108,12 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   await ensureSystemNamespaces(api);
 
   const metrics = new ApiMetrics();
+  const openapi = new OpenAPIDocuments(schemas);
   let kubeconfigWritten = false;
   const apiServer = new ApiServer({
     api,
     authenticator: new RequestAuthenticator([joinTokenAuthenticator(joinToken)]),
-    openapi: new OpenAPIDocuments(schemas),
+    openapi,
     metrics,
     serverAddress: `${options.bindAddress}:${options.port}`,
     readyChecks: { "informer-sync": () => cache.revision > 0, "kubeconfig": () => kubeconfigWritten },
@@ -147,6 +148,8 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   if (options.writeKubeconfig) await writeKubeconfig(resolve(options.writeKubeconfig), kubeconfig);
   kubeconfigWritten = true;
   log.debug("serving", { url, kubeconfig: kubeconfigPath });
+  // Once serving, the OpenAPI documents are built in the background rather than on kubectl's first apply.
+  void openapi.warm().catch((err: unknown) => log.warn("could not build the OpenAPI documents", { error: err }));
 
   const agents = await startLocalAgents({
     dataDir,

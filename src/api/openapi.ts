@@ -138,6 +138,17 @@ export class OpenAPIDocuments {
     return document;
   }
 
+  /**
+   * Builds every v3 document ahead of the first request, one per event-loop turn so requests are
+   * served in between: kubectl's first apply or explain asks for the index, which needs them all.
+   */
+  async warm(): Promise<void> {
+    for (const key of this.v3DocumentPaths()) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.v3Document(key);
+    }
+  }
+
   /** The index paths, sorted. */
   v3DocumentPaths(): string[] {
     return [...new Set(Object.keys(this.sources().paths).map(documentPathOf))].sort();
