@@ -49,8 +49,6 @@ export class Framework implements Handle {
   private readonly reservePlugins: ReservePlugin[];
   private readonly bindPlugins: BindPlugin[];
   private readonly weights = new Map<string, number>();
-  /** Per cycle: the Filter plugins whose PreFilter did not Skip. */
-  private readonly activeFilters = new WeakMap<CycleState, readonly FilterPlugin[]>();
 
   constructor(o: FrameworkOptions) {
     this.profile = o.profile;
@@ -137,7 +135,7 @@ export class Framework implements Handle {
 
   /** upstream RunFilterPlugins: the first plugin that rejects the node decides. */
   runFilterPlugins(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): PluginStatus {
-    const plugins = this.activeFilters.get(state) ?? this.activateFilters(state);
+    const plugins = state.activeFilterPlugins ?? this.activateFilters(state);
     for (let i = 0; i < plugins.length; i++) {
       const pl = plugins[i] as FilterPlugin;
       const s = pl.filter(state, pod, nodeInfo);
@@ -154,7 +152,7 @@ export class Framework implements Handle {
    */
   private activateFilters(state: CycleState): readonly FilterPlugin[] {
     const plugins = this.filterPlugins.filter((p) => !state.skipFilterPlugins.has(p.name));
-    this.activeFilters.set(state, plugins);
+    state.activeFilterPlugins = plugins;
     return plugins;
   }
 

@@ -12,9 +12,29 @@ interface Child {
   set: FieldSet;
 }
 
+const NO_MEMBERS: ReadonlyMap<string, PathElement> = new Map();
+const NO_CHILDREN: ReadonlyMap<string, Child> = new Map();
+
 export class FieldSet {
-  private readonly members = new Map<string, PathElement>();
-  private readonly children = new Map<string, Child>();
+  // Made on first use: most sets in a tree are leaves with members and no children.
+  private memberMap: Map<string, PathElement> | undefined;
+  private childMap: Map<string, Child> | undefined;
+
+  private get members(): ReadonlyMap<string, PathElement> {
+    return this.memberMap ?? NO_MEMBERS;
+  }
+
+  private get children(): ReadonlyMap<string, Child> {
+    return this.childMap ?? NO_CHILDREN;
+  }
+
+  private setMember(id: string, element: PathElement): void {
+    (this.memberMap ??= new Map()).set(id, element);
+  }
+
+  private setChild(id: string, child: Child): void {
+    (this.childMap ??= new Map()).set(id, child);
+  }
 
   static of(paths: readonly FieldPath[]): FieldSet {
     const set = new FieldSet();
@@ -28,7 +48,7 @@ export class FieldSet {
     const last = path.length - 1;
     for (let i = 0; i < last; i++) set = set.descend(path[i] as PathElement);
     const element = path[last];
-    if (element) set.members.set(serializeElement(element), element);
+    if (element) set.setMember(serializeElement(element), element);
   }
 
   /** insert(path) for a path whose elements' serialised forms are known: ids[i] is elements[i]'s. */
@@ -37,14 +57,14 @@ export class FieldSet {
     const last = elements.length - 1;
     if (last < 0) return;
     for (let i = 0; i < last; i++) set = set.descend(elements[i] as PathElement, ids[i]);
-    set.members.set(ids[last] as string, elements[last] as PathElement);
+    set.setMember(ids[last] as string, elements[last] as PathElement);
   }
 
   private descend(element: PathElement, id = serializeElement(element)): FieldSet {
     let child = this.children.get(id);
     if (!child) {
       child = { element, set: new FieldSet() };
-      this.children.set(id, child);
+      this.setChild(id, child);
     }
     return child.set;
   }
@@ -77,18 +97,18 @@ export class FieldSet {
   union(other: FieldSet): FieldSet {
     const out = new FieldSet();
     for (const source of [this, other]) {
-      for (const [id, element] of source.members) out.members.set(id, element);
+      for (const [id, element] of source.members) out.setMember(id, element);
     }
     for (const [id, child] of [...this.children, ...other.children]) {
       const existing = out.children.get(id);
-      out.children.set(id, { element: child.element, set: existing ? existing.set.union(child.set) : child.set });
+      out.setChild(id, { element: child.element, set: existing ? existing.set.union(child.set) : child.set });
     }
     return out;
   }
 
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const [id, element] of this.members) if (other.members.has(id)) out.members.set(id, element);
+    for (const [id, element] of this.members) if (other.members.has(id)) out.setMember(id, element);
     for (const [id, child] of this.children) {
       const theirs = other.children.get(id);
       if (theirs) out.addChild(id, child.element, child.set.intersection(theirs.set));
@@ -108,7 +128,7 @@ export class FieldSet {
 
   private subtract(other: FieldSet, recursive: boolean): FieldSet {
     const out = new FieldSet();
-    for (const [id, element] of this.members) if (!other.members.has(id)) out.members.set(id, element);
+    for (const [id, element] of this.members) if (!other.members.has(id)) out.setMember(id, element);
     for (const [id, child] of this.children) {
       if (recursive && other.members.has(id)) continue;
       const theirs = other.children.get(id);
@@ -118,16 +138,16 @@ export class FieldSet {
   }
 
   private addChild(id: string, element: PathElement, set: FieldSet): void {
-    if (!set.isEmpty()) this.children.set(id, { element, set });
+    if (!set.isEmpty()) this.setChild(id, { element, set });
   }
 
   /** A copy whose child sets are replaced by `transform`'s, which may also make their elements members. */
   transformChildren(transform: (element: PathElement, set: FieldSet) => { set: FieldSet; member: boolean }): FieldSet {
     const out = new FieldSet();
-    for (const [id, element] of this.members) out.members.set(id, element);
+    for (const [id, element] of this.members) out.setMember(id, element);
     for (const [id, child] of this.children) {
       const { set, member } = transform(child.element, child.set);
-      if (member) out.members.set(id, child.element);
+      if (member) out.setMember(id, child.element);
       out.addChild(id, child.element, set);
     }
     return out;
@@ -189,7 +209,7 @@ export class FieldSet {
     const below = FieldSet.fromFieldsV1(value);
     const id = serializeElement(element);
     // An empty object, or one with ".", marks the element itself as a member.
-    if (below.isEmpty() || (isJsonObject(value) && Object.hasOwn(value, "."))) this.members.set(id, element);
+    if (below.isEmpty() || (isJsonObject(value) && Object.hasOwn(value, "."))) this.setMember(id, element);
     this.addChild(id, element, below);
   }
 }
