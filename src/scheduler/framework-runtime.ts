@@ -49,6 +49,8 @@ export class Framework implements Handle {
   private readonly reservePlugins: ReservePlugin[];
   private readonly bindPlugins: BindPlugin[];
   private readonly weights = new Map<string, number>();
+  /** One plugin's scores for the nodes being scored, reused: Score runs for hundreds of nodes per pod. */
+  private readonly scoreScratch: number[] = [];
 
   constructor(o: FrameworkOptions) {
     this.profile = o.profile;
@@ -219,7 +221,9 @@ export class Framework implements Handle {
     const totals = new Array<number>(nodes.length).fill(0);
     for (const pl of this.scorePlugins) {
       if (state.skipScorePlugins.has(pl.name)) continue;
-      const scores = nodes.map((n) => pl.score(state, pod, n));
+      const scores = this.scoreScratch;
+      scores.length = nodes.length;
+      for (let i = 0; i < nodes.length; i++) scores[i] = pl.score(state, pod, nodes[i] as NodeInfo);
       const s = pl.normalizeScore?.(state, pod, nodes, scores) ?? null;
       if (s && !s.isSuccess()) throw new Error(`running Normalize on Score plugins: plugin ${JSON.stringify(pl.name)} failed with: ${s.message()}`);
       const weight = this.weights.get(pl.name) ?? 1;

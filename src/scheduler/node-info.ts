@@ -16,6 +16,8 @@ export class NodeInfo {
   node: Node | undefined;
   labels: Labels = {};
   taints: readonly Taint[] = NO_TAINTS;
+  /** spec.unschedulable, read once per node set instead of through the Node for every pod. */
+  private cordoned = false;
   readonly pods = new Map<string, PodInfo>();
   /** pods.size, kept beside the other numbers Filter reads. */
   podCount = 0;
@@ -42,6 +44,7 @@ export class NodeInfo {
     this.node = node;
     this.labels = node.metadata?.labels ?? {};
     this.taints = node.spec?.taints ?? NO_TAINTS;
+    this.cordoned = node.spec?.unschedulable === true;
     const a = Resource.fromList(node.status?.allocatable);
     this.allocatableMilliCPU = a.milliCPU;
     this.allocatableMemory = a.memory;
@@ -58,8 +61,14 @@ export class NodeInfo {
     return this.requestedScalar?.get(name) ?? 0;
   }
 
+  /** The Node was deleted while pods are still counted here. */
+  clearNode(): void {
+    this.node = undefined;
+    this.cordoned = false;
+  }
+
   unschedulable(): boolean {
-    return this.node?.spec?.unschedulable === true;
+    return this.cordoned;
   }
 
   addPod(pi: PodInfo): void {
