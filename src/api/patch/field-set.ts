@@ -4,7 +4,7 @@
 // owned and has owned fields): fieldsV1 writes that as `".": {}` inside the element's object.
 // Guarantees: set operations return new sets and never mutate their operands; only `insert`
 // mutates, and only the set being built; a child set is never empty.
-import { isJsonObject, type JsonObject } from "./json-value.js";
+import { isJsonObject, jsonClone, type JsonObject } from "./json-value.js";
 import { compareElements, parseElement, serializeElement, type FieldPath, type PathElement } from "./field-path.js";
 
 interface Child {
@@ -19,6 +19,8 @@ export class FieldSet {
   // Made on first use: most sets in a tree are leaves with members and no children.
   private memberMap: Map<string, PathElement> | undefined;
   private childMap: Map<string, Child> | undefined;
+  /** The stored fieldsV1 this set was read from, which toFieldsV1 would write again (see fromStoredFieldsV1). */
+  private source: JsonObject | undefined;
 
   private get members(): ReadonlyMap<string, PathElement> {
     return this.memberMap ?? NO_MEMBERS;
@@ -29,10 +31,12 @@ export class FieldSet {
   }
 
   private setMember(id: string, element: PathElement): void {
+    this.source = undefined;
     (this.memberMap ??= new Map()).set(id, element);
   }
 
   private setChild(id: string, child: Child): void {
+    this.source = undefined;
     (this.childMap ??= new Map()).set(id, child);
   }
 
@@ -44,6 +48,7 @@ export class FieldSet {
 
   /** Adds a path (its parents are not added). The empty path is the whole object: never tracked. */
   insert(path: FieldPath): void {
+    this.source = undefined;
     let set: FieldSet = this;
     const last = path.length - 1;
     for (let i = 0; i < last; i++) set = set.descend(path[i] as PathElement);
@@ -53,6 +58,7 @@ export class FieldSet {
 
   /** insert(path) for a path whose elements' serialised forms are known: ids[i] is elements[i]'s. */
   insertSerialized(elements: readonly PathElement[], ids: readonly string[]): void {
+    this.source = undefined;
     let set: FieldSet = this;
     const last = elements.length - 1;
     if (last < 0) return;
@@ -126,15 +132,26 @@ export class FieldSet {
     return this.subtract(other, true);
   }
 
+  /** Returns this set itself when `other` takes nothing from it, so unchanged sets keep their source. */
   private subtract(other: FieldSet, recursive: boolean): FieldSet {
+    if (this.isEmpty() || other.isEmpty()) return this;
     const out = new FieldSet();
-    for (const [id, element] of this.members) if (!other.members.has(id)) out.setMember(id, element);
-    for (const [id, child] of this.children) {
-      if (recursive && other.members.has(id)) continue;
-      const theirs = other.children.get(id);
-      out.addChild(id, child.element, theirs ? child.set.subtract(theirs.set, recursive) : child.set);
+    let same = true;
+    for (const [id, element] of this.members) {
+      if (!other.members.has(id)) out.setMember(id, element);
+      else same = false;
     }
-    return out;
+    for (const [id, child] of this.children) {
+      if (recursive && other.members.has(id)) {
+        same = false;
+        continue;
+      }
+      const theirs = other.children.get(id);
+      const rest = theirs ? child.set.subtract(theirs.set, recursive) : child.set;
+      if (rest !== child.set) same = false;
+      out.addChild(id, child.element, rest);
+    }
+    return same ? this : out;
   }
 
   private addChild(id: string, element: PathElement, set: FieldSet): void {
@@ -170,6 +187,7 @@ export class FieldSet {
 
   /** The fieldsV1 JSON form, keys in upstream's order. */
   toFieldsV1(): JsonObject {
+    if (this.source) return jsonClone(this.source);
     const out: JsonObject = {};
     this.writeFieldsV1(out);
     return out;
@@ -202,6 +220,16 @@ export class FieldSet {
       if (!element) continue;
       set.readEntry(element, value);
     }
+    return set;
+  }
+
+  /**
+   * fromFieldsV1 for fieldsV1 that this server wrote (a stored object's managedFields): those are
+   * already in upstream's order, so writing the set out again copies them instead of re-encoding.
+   */
+  static fromStoredFieldsV1(fields: unknown): FieldSet {
+    const set = FieldSet.fromFieldsV1(fields);
+    set.source = fields as JsonObject;
     return set;
   }
 
