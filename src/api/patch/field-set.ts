@@ -214,11 +214,11 @@ export class FieldSet {
   static fromFieldsV1(fields: unknown): FieldSet {
     if (!isJsonObject(fields)) throw new Error("fieldsV1 must be a JSON object");
     const set = new FieldSet();
-    for (const [text, value] of Object.entries(fields)) {
+    for (const text in fields) {
       if (text === ".") continue;
       const element = parseElement(text);
       if (!element) continue;
-      set.readEntry(element, value);
+      set.readEntry(text, element, fields[text]);
     }
     return set;
   }
@@ -233,9 +233,10 @@ export class FieldSet {
     return set;
   }
 
-  private readEntry(element: PathElement, value: unknown): void {
+  private readEntry(text: string, element: PathElement, value: unknown): void {
     const below = FieldSet.fromFieldsV1(value);
-    const id = serializeElement(element);
+    // A field's text is already its serialised form; other kinds are normalised (key order, spacing).
+    const id = "field" in element ? text : serializeElement(element);
     // An empty object, or one with ".", marks the element itself as a member.
     if (below.isEmpty() || (isJsonObject(value) && Object.hasOwn(value, "."))) this.setMember(id, element);
     this.addChild(id, element, below);
