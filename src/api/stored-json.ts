@@ -50,12 +50,14 @@ function metadataEnd(json: string): number | undefined {
   return undefined;
 }
 
-/** Index of the quote closing the string that opens at `start`, or -1. */
+/** Index of the quote closing the string that opens at `start`, or -1: the next quote not escaped. */
 function stringEnd(json: string, start: number): number {
-  for (let i = start + 1; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (c === BACKSLASH) i++;
-    else if (c === QUOTE) return i;
+  let i = json.indexOf('"', start + 1);
+  while (i > 0) {
+    let backslashes = 0;
+    while (json.charCodeAt(i - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return i;
+    i = json.indexOf('"', i + 1);
   }
   return -1;
 }

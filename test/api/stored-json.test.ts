@@ -10,6 +10,7 @@ const objects: Array<[string, unknown]> = [
   ["metadata after a spec holding a template's metadata", { kind: "Deployment", spec: { template: { metadata: { labels: { a: "b" } } } }, metadata: { name: "d" } }],
   ["empty metadata", { kind: "ConfigMap", metadata: {}, data: { a: "1" } }],
   ["strings with quotes, braces and escapes", { metadata: { name: "q", annotations: { "x": '{"metadata":{"}":"\\"', y: "\u2028é\n" } }, data: { "k": "}]" } }],
+  ["strings ending in backslashes", { metadata: { name: "b", annotations: { z: "ends with \\", w: "\\\"\\" } }, spec: { s: "\\" } }],
   ["metadata with managedFields and arrays", { metadata: { name: "m", finalizers: ["a", "b"], managedFields: [{ manager: "m", fieldsV1: { "f:spec": { ".": {} } } }] }, status: {} }],
   ["a resourceVersion sent with the object", { metadata: { name: "r", resourceVersion: "7" }, spec: {} }],
 ];
