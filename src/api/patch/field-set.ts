@@ -2,8 +2,9 @@
 // `members` are the path elements that are themselves in the set and `children` hold the sets
 // below elements that have members further down. An element can be both (a list item that is
 // owned and has owned fields): fieldsV1 writes that as `".": {}` inside the element's object.
-// Guarantees: set operations return new sets and never mutate their operands; only `insert`
-// mutates, and only the set being built; a child set is never empty.
+// Guarantees: set operations never mutate their operands and return new sets, except that a
+// difference taking nothing away returns the set itself; only `insert` mutates, and only the set
+// being built; a child set is never empty.
 import { isJsonObject, jsonClone, type JsonObject } from "./json-value.js";
 import { compareElements, parseElement, serializeElement, type FieldPath, type PathElement } from "./field-path.js";
 
