@@ -5,6 +5,12 @@
 export function deepFreeze<T>(obj: T): T {
   if (obj === null || typeof obj !== "object" || Object.isFrozen(obj)) return obj;
   Object.freeze(obj);
-  for (const value of Object.values(obj)) deepFreeze(value);
+  // Loops that allocate no key or value arrays: every write's decoded object passes through here.
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) deepFreeze(obj[i] as unknown);
+    return obj;
+  }
+  const record = obj as Record<string, unknown>;
+  for (const key in record) deepFreeze(record[key]);
   return obj;
 }

@@ -306,8 +306,9 @@ export class Registry {
   }
 }
 
+/** From the cache's field-selector values (namespaces index status.phase), so no create parses the namespace. */
 function isTerminating(ns: CachedObject): boolean {
-  return ((ns.object ?? JSON.parse(ns.json)) as { status?: { phase?: string } }).status?.phase === "Terminating";
+  return ns.fields["status.phase"] === "Terminating";
 }
 
 /** upstream's NamespaceLifecycle admission error, with the NamespaceTerminating cause clients look for. */

@@ -3,6 +3,7 @@
 // bytes. Fed in revision order by ClusterCache from one Store watch.
 import { deepFreeze } from "./deep-freeze.js";
 import type { KubeObject } from "./resource.js";
+import { storedJsonWithResourceVersion } from "./stored-json.js";
 import { decodeFromStorage } from "./stored-object.js";
 
 export interface CachedObject {
@@ -173,7 +174,7 @@ export class ResourceCache {
       namespace: meta.namespace ?? "",
       name: meta.name ?? "",
       revision,
-      json: JSON.stringify(obj),
+      json: storedJsonWithResourceVersion(value, revision) ?? JSON.stringify(obj),
       labels: meta.labels ?? {},
       fields: { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) },
       object: keepDecoded && this.decodedWatchers > 0 ? deepFreeze(obj) : undefined,

@@ -53,7 +53,7 @@ export class Cache implements SharedLister {
   removeNode(name: string): void {
     const ni = this.nodes.get(name);
     if (!ni) return;
-    ni.node = undefined;
+    ni.clearNode();
     if (ni.pods.size === 0) this.nodes.delete(name);
     this.tree.remove(name);
     this.ordered = undefined;

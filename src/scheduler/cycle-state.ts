@@ -1,6 +1,7 @@
 // Per-cycle scratch space shared by a pod's plugins (upstream framework.CycleState): PreFilter and
 // PreScore write what Filter and Score read, keyed by plugin-chosen strings. Preemption's dry runs
 // work on clones, so every value knows how to copy itself.
+import type { FilterPlugin } from "./framework.js";
 
 export interface StateData {
   clone(): StateData;
@@ -12,6 +13,11 @@ export class CycleState {
   readonly skipFilterPlugins = new Set<string>();
   /** Plugins whose PreScore returned Skip: their Score does not run. */
   readonly skipScorePlugins = new Set<string>();
+  /**
+   * The Filter plugins that run in this cycle, worked out by the framework at the first Filter and
+   * kept here because Filter runs for hundreds of nodes per cycle. Not copied by clone().
+   */
+  activeFilterPlugins: readonly FilterPlugin[] | undefined;
 
   write(key: string, value: StateData): void {
     this.data.set(key, value);

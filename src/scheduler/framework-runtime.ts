@@ -49,8 +49,8 @@ export class Framework implements Handle {
   private readonly reservePlugins: ReservePlugin[];
   private readonly bindPlugins: BindPlugin[];
   private readonly weights = new Map<string, number>();
-  /** Per cycle: the Filter plugins whose PreFilter did not Skip. */
-  private readonly activeFilters = new WeakMap<CycleState, readonly FilterPlugin[]>();
+  /** One plugin's scores for the nodes being scored, reused: Score runs for hundreds of nodes per pod. */
+  private readonly scoreScratch: number[] = [];
 
   constructor(o: FrameworkOptions) {
     this.profile = o.profile;
@@ -137,7 +137,7 @@ export class Framework implements Handle {
 
   /** upstream RunFilterPlugins: the first plugin that rejects the node decides. */
   runFilterPlugins(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): PluginStatus {
-    const plugins = this.activeFilters.get(state) ?? this.activateFilters(state);
+    const plugins = state.activeFilterPlugins ?? this.activateFilters(state);
     for (let i = 0; i < plugins.length; i++) {
       const pl = plugins[i] as FilterPlugin;
       const s = pl.filter(state, pod, nodeInfo);
@@ -154,7 +154,7 @@ export class Framework implements Handle {
    */
   private activateFilters(state: CycleState): readonly FilterPlugin[] {
     const plugins = this.filterPlugins.filter((p) => !state.skipFilterPlugins.has(p.name));
-    this.activeFilters.set(state, plugins);
+    state.activeFilterPlugins = plugins;
     return plugins;
   }
 
@@ -221,7 +221,9 @@ export class Framework implements Handle {
     const totals = new Array<number>(nodes.length).fill(0);
     for (const pl of this.scorePlugins) {
       if (state.skipScorePlugins.has(pl.name)) continue;
-      const scores = nodes.map((n) => pl.score(state, pod, n));
+      const scores = this.scoreScratch;
+      scores.length = nodes.length;
+      for (let i = 0; i < nodes.length; i++) scores[i] = pl.score(state, pod, nodes[i] as NodeInfo);
       const s = pl.normalizeScore?.(state, pod, nodes, scores) ?? null;
       if (s && !s.isSuccess()) throw new Error(`running Normalize on Score plugins: plugin ${JSON.stringify(pl.name)} failed with: ${s.message()}`);
       const weight = this.weights.get(pl.name) ?? 1;

@@ -29,6 +29,8 @@ export class Nominator implements PodNominator {
   }
 
   nominatedPodsForNode(nodeName: string): readonly PodInfo[] {
+    // Asked for every node filtered; nominations are rare, so skip the lookup when there are none.
+    if (this.byNode.size === 0) return NONE;
     const pods = this.byNode.get(nodeName);
     return pods ? [...pods.values()] : NONE;
   }

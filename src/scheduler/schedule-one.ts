@@ -129,18 +129,21 @@ export class Scheduler {
     const n = nodes.length;
     let toFind = this.numFeasibleNodesToFind(n);
     if (!this.framework.hasScorePlugins()) toFind = 1;
-    const feasible: NodeInfo[] = [];
-    for (let i = 0; i < n && feasible.length < toFind; i++) {
+    // Sized up front: growing it one push at a time copied it over and over.
+    const feasible = new Array<NodeInfo>(Math.min(toFind, n));
+    let found = 0;
+    for (let i = 0; i < n && found < toFind; i++) {
       const ni = nodes[(this.nextStartNodeIndex + i) % n] as NodeInfo;
       const s = this.framework.runFilterPluginsWithNominatedPods(state, pod, ni);
       if (s === null || s.isSuccess()) {
-        feasible.push(ni);
+        feasible[found++] = ni;
         continue;
       }
       if (s.code === "Error") throw new Error(s.message());
       diagnosis.nodeToStatus.set(ni.name, s);
       addPluginStatus(diagnosis, s);
     }
+    feasible.length = found;
     return feasible;
   }
 

@@ -117,14 +117,14 @@ test("a pod is assumed as soon as it is placed, kept when binding succeeds and f
   assert.ok(ok.kind === "scheduled");
   assert.ok(c.cache.isAssumedPod(ok.assumed.key));
   assert.equal((await c.scheduler.bindingCycle(ok)).code, "Success");
-  assert.equal(c.cache.getNodeInfo("n1")?.requested.milliCPU, 1000);
+  assert.equal(c.cache.getNodeInfo("n1")?.requestedMilliCPU, 1000);
   fail = true;
   const bad = c.scheduler.schedulingCycle(makePod("b", { cpu: "1" }));
   assert.ok(bad.kind === "scheduled");
-  assert.equal(c.cache.getNodeInfo("n1")?.requested.milliCPU, 2000, "counted while binding");
+  assert.equal(c.cache.getNodeInfo("n1")?.requestedMilliCPU, 2000, "counted while binding");
   const s = await c.scheduler.bindingCycle(bad);
   assert.deepEqual([s.code, s.message()], ["Error", 'running Bind plugin "DefaultBinder": conflict']);
-  assert.equal(c.cache.getNodeInfo("n1")?.requested.milliCPU, 1000, "forgotten after the failed bind");
+  assert.equal(c.cache.getNodeInfo("n1")?.requestedMilliCPU, 1000, "forgotten after the failed bind");
   assert.equal(c.cache.isAssumedPod(bad.assumed.key), false);
 });
 

@@ -10,7 +10,7 @@ import { makeNode, makePod } from "./fixtures.js";
 function requested(cache: Cache, node: string): { cpu: number; memory: number; pods: number } {
   const ni = cache.getNodeInfo(node);
   assert.ok(ni, node);
-  return { cpu: ni.requested.milliCPU, memory: ni.requested.memory, pods: ni.pods.size };
+  return { cpu: ni.requestedMilliCPU, memory: ni.requestedMemory, pods: ni.pods.size };
 }
 
 test("bound pods add to their node's requests and leave nothing behind when removed", () => {
@@ -26,7 +26,7 @@ test("bound pods add to their node's requests and leave nothing behind when remo
   cache.removePod(a);
   cache.removePod(b);
   assert.deepEqual(requested(cache, "n1"), { cpu: 0, memory: 0, pods: 0 });
-  assert.equal(cache.getNodeInfo("n1")?.nonZeroRequested.milliCPU, 0);
+  assert.equal(cache.getNodeInfo("n1")?.nonZeroMilliCPU, 0);
 });
 
 test("pods without a node are not cached, and finished pods leave", () => {

@@ -98,7 +98,7 @@ function checkConfiguration({ applied, apiVersion, live, schema }: ApplyOptions)
 function liveManagers(context: Context): Managers {
   let managers: Managers;
   try {
-    managers = decodeManagedFields(context.options.live?.metadata?.managedFields);
+    managers = decodeManagedFields(context.options.live?.metadata?.managedFields, true);
   } catch (error) {
     throw internalError(`failed to decode managed fields: ${error instanceof Error ? error.message : String(error)}`);
   }

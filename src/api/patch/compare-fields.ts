@@ -56,8 +56,8 @@ class Walk {
   }
 
   private compareEntries(lhs: Record<string, unknown>, rhs: Record<string, unknown>, parent: ConcreteType): void {
-    for (const key of Object.keys(lhs)) this.compareEntry(lhs, rhs, parent, key);
-    for (const key of Object.keys(rhs)) if (!Object.hasOwn(lhs, key)) this.compareEntry(lhs, rhs, parent, key);
+    for (const key in lhs) this.compareEntry(lhs, rhs, parent, key);
+    for (const key in rhs) if (!Object.hasOwn(lhs, key)) this.compareEntry(lhs, rhs, parent, key);
   }
 
   private compareEntry(lhs: Record<string, unknown>, rhs: Record<string, unknown>, parent: ConcreteType, key: string): void {

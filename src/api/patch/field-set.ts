@@ -2,9 +2,10 @@
 // `members` are the path elements that are themselves in the set and `children` hold the sets
 // below elements that have members further down. An element can be both (a list item that is
 // owned and has owned fields): fieldsV1 writes that as `".": {}` inside the element's object.
-// Guarantees: set operations return new sets and never mutate their operands; only `insert`
-// mutates, and only the set being built; a child set is never empty.
-import { isJsonObject, type JsonObject } from "./json-value.js";
+// Guarantees: set operations never mutate their operands and return new sets, except that a
+// difference taking nothing away returns the set itself; only `insert` mutates, and only the set
+// being built; a child set is never empty.
+import { isJsonObject, jsonClone, type JsonObject } from "./json-value.js";
 import { compareElements, parseElement, serializeElement, type FieldPath, type PathElement } from "./field-path.js";
 
 interface Child {
@@ -12,9 +13,33 @@ interface Child {
   set: FieldSet;
 }
 
+const NO_MEMBERS: ReadonlyMap<string, PathElement> = new Map();
+const NO_CHILDREN: ReadonlyMap<string, Child> = new Map();
+
 export class FieldSet {
-  private readonly members = new Map<string, PathElement>();
-  private readonly children = new Map<string, Child>();
+  // Made on first use: most sets in a tree are leaves with members and no children.
+  private memberMap: Map<string, PathElement> | undefined;
+  private childMap: Map<string, Child> | undefined;
+  /** The stored fieldsV1 this set was read from, which toFieldsV1 would write again (see fromStoredFieldsV1). */
+  private source: JsonObject | undefined;
+
+  private get members(): ReadonlyMap<string, PathElement> {
+    return this.memberMap ?? NO_MEMBERS;
+  }
+
+  private get children(): ReadonlyMap<string, Child> {
+    return this.childMap ?? NO_CHILDREN;
+  }
+
+  private setMember(id: string, element: PathElement): void {
+    this.source = undefined;
+    (this.memberMap ??= new Map()).set(id, element);
+  }
+
+  private setChild(id: string, child: Child): void {
+    this.source = undefined;
+    (this.childMap ??= new Map()).set(id, child);
+  }
 
   static of(paths: readonly FieldPath[]): FieldSet {
     const set = new FieldSet();
@@ -24,27 +49,29 @@ export class FieldSet {
 
   /** Adds a path (its parents are not added). The empty path is the whole object: never tracked. */
   insert(path: FieldPath): void {
+    this.source = undefined;
     let set: FieldSet = this;
     const last = path.length - 1;
     for (let i = 0; i < last; i++) set = set.descend(path[i] as PathElement);
     const element = path[last];
-    if (element) set.members.set(serializeElement(element), element);
+    if (element) set.setMember(serializeElement(element), element);
   }
 
   /** insert(path) for a path whose elements' serialised forms are known: ids[i] is elements[i]'s. */
   insertSerialized(elements: readonly PathElement[], ids: readonly string[]): void {
+    this.source = undefined;
     let set: FieldSet = this;
     const last = elements.length - 1;
     if (last < 0) return;
     for (let i = 0; i < last; i++) set = set.descend(elements[i] as PathElement, ids[i]);
-    set.members.set(ids[last] as string, elements[last] as PathElement);
+    set.setMember(ids[last] as string, elements[last] as PathElement);
   }
 
   private descend(element: PathElement, id = serializeElement(element)): FieldSet {
     let child = this.children.get(id);
     if (!child) {
       child = { element, set: new FieldSet() };
-      this.children.set(id, child);
+      this.setChild(id, child);
     }
     return child.set;
   }
@@ -77,18 +104,18 @@ export class FieldSet {
   union(other: FieldSet): FieldSet {
     const out = new FieldSet();
     for (const source of [this, other]) {
-      for (const [id, element] of source.members) out.members.set(id, element);
+      for (const [id, element] of source.members) out.setMember(id, element);
     }
     for (const [id, child] of [...this.children, ...other.children]) {
       const existing = out.children.get(id);
-      out.children.set(id, { element: child.element, set: existing ? existing.set.union(child.set) : child.set });
+      out.setChild(id, { element: child.element, set: existing ? existing.set.union(child.set) : child.set });
     }
     return out;
   }
 
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const [id, element] of this.members) if (other.members.has(id)) out.members.set(id, element);
+    for (const [id, element] of this.members) if (other.members.has(id)) out.setMember(id, element);
     for (const [id, child] of this.children) {
       const theirs = other.children.get(id);
       if (theirs) out.addChild(id, child.element, child.set.intersection(theirs.set));
@@ -106,28 +133,39 @@ export class FieldSet {
     return this.subtract(other, true);
   }
 
+  /** Returns this set itself when `other` takes nothing from it, so unchanged sets keep their source. */
   private subtract(other: FieldSet, recursive: boolean): FieldSet {
+    if (this.isEmpty() || other.isEmpty()) return this;
     const out = new FieldSet();
-    for (const [id, element] of this.members) if (!other.members.has(id)) out.members.set(id, element);
-    for (const [id, child] of this.children) {
-      if (recursive && other.members.has(id)) continue;
-      const theirs = other.children.get(id);
-      out.addChild(id, child.element, theirs ? child.set.subtract(theirs.set, recursive) : child.set);
+    let same = true;
+    for (const [id, element] of this.members) {
+      if (!other.members.has(id)) out.setMember(id, element);
+      else same = false;
     }
-    return out;
+    for (const [id, child] of this.children) {
+      if (recursive && other.members.has(id)) {
+        same = false;
+        continue;
+      }
+      const theirs = other.children.get(id);
+      const rest = theirs ? child.set.subtract(theirs.set, recursive) : child.set;
+      if (rest !== child.set) same = false;
+      out.addChild(id, child.element, rest);
+    }
+    return same ? this : out;
   }
 
   private addChild(id: string, element: PathElement, set: FieldSet): void {
-    if (!set.isEmpty()) this.children.set(id, { element, set });
+    if (!set.isEmpty()) this.setChild(id, { element, set });
   }
 
   /** A copy whose child sets are replaced by `transform`'s, which may also make their elements members. */
   transformChildren(transform: (element: PathElement, set: FieldSet) => { set: FieldSet; member: boolean }): FieldSet {
     const out = new FieldSet();
-    for (const [id, element] of this.members) out.members.set(id, element);
+    for (const [id, element] of this.members) out.setMember(id, element);
     for (const [id, child] of this.children) {
       const { set, member } = transform(child.element, child.set);
-      if (member) out.members.set(id, child.element);
+      if (member) out.setMember(id, child.element);
       out.addChild(id, child.element, set);
     }
     return out;
@@ -150,6 +188,7 @@ export class FieldSet {
 
   /** The fieldsV1 JSON form, keys in upstream's order. */
   toFieldsV1(): JsonObject {
+    if (this.source) return jsonClone(this.source);
     const out: JsonObject = {};
     this.writeFieldsV1(out);
     return out;
@@ -176,20 +215,31 @@ export class FieldSet {
   static fromFieldsV1(fields: unknown): FieldSet {
     if (!isJsonObject(fields)) throw new Error("fieldsV1 must be a JSON object");
     const set = new FieldSet();
-    for (const [text, value] of Object.entries(fields)) {
+    for (const text in fields) {
       if (text === ".") continue;
       const element = parseElement(text);
       if (!element) continue;
-      set.readEntry(element, value);
+      set.readEntry(text, element, fields[text]);
     }
     return set;
   }
 
-  private readEntry(element: PathElement, value: unknown): void {
+  /**
+   * fromFieldsV1 for fieldsV1 that this server wrote (a stored object's managedFields): those are
+   * already in upstream's order, so writing the set out again copies them instead of re-encoding.
+   */
+  static fromStoredFieldsV1(fields: unknown): FieldSet {
+    const set = FieldSet.fromFieldsV1(fields);
+    set.source = fields as JsonObject;
+    return set;
+  }
+
+  private readEntry(text: string, element: PathElement, value: unknown): void {
     const below = FieldSet.fromFieldsV1(value);
-    const id = serializeElement(element);
+    // A field's text is already its serialised form; other kinds are normalised (key order, spacing).
+    const id = "field" in element ? text : serializeElement(element);
     // An empty object, or one with ".", marks the element itself as a member.
-    if (below.isEmpty() || (isJsonObject(value) && Object.hasOwn(value, "."))) this.members.set(id, element);
+    if (below.isEmpty() || (isJsonObject(value) && Object.hasOwn(value, "."))) this.setMember(id, element);
     this.addChild(id, element, below);
   }
 }

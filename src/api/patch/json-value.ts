@@ -39,7 +39,8 @@ export function jsonClone<T>(value: T): T {
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(source)) {
+  // for-in visits a plain object's own keys in Object.keys order without allocating their array.
+  for (const key in source) {
     const copy = jsonClone(source[key]);
     // Assigning "__proto__" would set the prototype: define it as the own property JSON.parse makes.
     if (key === "__proto__") Object.defineProperty(out, key, { value: copy, writable: true, enumerable: true, configurable: true });

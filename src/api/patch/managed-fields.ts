@@ -89,12 +89,12 @@ function managersForUpdate(options: UpdateManagedFieldsOptions): Managers | unde
     const fromClient = tryDecode(sent);
     if (fromClient && fromClient.size > 0) return fromClient;
   }
-  return tryDecode(options.live?.metadata?.managedFields);
+  return tryDecode(options.live?.metadata?.managedFields, true);
 }
 
-function tryDecode(entries: ManagedFieldsEntry[] | undefined): Managers | undefined {
+function tryDecode(entries: ManagedFieldsEntry[] | undefined, stored = false): Managers | undefined {
   try {
-    return decodeManagedFields(entries);
+    return decodeManagedFields(entries, stored);
   } catch {
     return undefined;
   }

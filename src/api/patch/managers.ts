@@ -42,8 +42,11 @@ export function formatTime(now: Date): string {
   return now.toISOString().replace(/\.\d+Z$/, "Z");
 }
 
-/** Parses managedFields; throws an Error naming the bad entry. Undefined decodes to no managers. */
-export function decodeManagedFields(entries: readonly ManagedFieldsEntry[] | undefined): Managers {
+/**
+ * Parses managedFields; throws an Error naming the bad entry. Undefined decodes to no managers.
+ * `stored`: they come from a stored object, so this server encoded them (see fromStoredFieldsV1).
+ */
+export function decodeManagedFields(entries: readonly ManagedFieldsEntry[] | undefined, stored = false): Managers {
   const managers: Managers = new Map();
   (entries ?? []).forEach((entry, index) => {
     if (entry.operation !== "Apply" && entry.operation !== "Update") throw new Error(`managedFields[${index}]: operation must be \`Apply\` or \`Update\``);
@@ -51,7 +54,7 @@ export function decodeManagedFields(entries: readonly ManagedFieldsEntry[] | und
     if (entry.fieldsType !== "FieldsV1") throw new Error(`managedFields[${index}]: invalid fieldsType ${JSON.stringify(entry.fieldsType ?? "")}`);
     const info: ManagedSet = {
       manager: entry.manager ?? "", operation: entry.operation, apiVersion: entry.apiVersion,
-      set: FieldSet.fromFieldsV1(entry.fieldsV1 ?? {}),
+      set: stored ? FieldSet.fromStoredFieldsV1(entry.fieldsV1 ?? {}) : FieldSet.fromFieldsV1(entry.fieldsV1 ?? {}),
     };
     if (entry.subresource) info.subresource = entry.subresource;
     if (entry.time) info.time = entry.time;

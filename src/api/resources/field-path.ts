@@ -8,8 +8,11 @@ export class FieldPath {
     return new FieldPath(name);
   }
 
+  /** Empty names are skipped, as is an empty root. */
   child(...names: string[]): FieldPath {
-    return new FieldPath([this.text, ...names].filter(Boolean).join("."));
+    let text = this.text;
+    for (const name of names) if (name) text = text ? `${text}.${name}` : name;
+    return new FieldPath(text);
   }
 
   index(i: number): FieldPath {

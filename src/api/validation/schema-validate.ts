@@ -104,6 +104,17 @@ function jsonKind(value: unknown): string {
   return typeof value === "object" ? "object" : typeof value;
 }
 
+/** `spec.containers[0].foo`, as upstream's strict decoding names an unknown field. */
+function renderStrictPath(segments: ReadonlyArray<string | number>): string {
+  let out = "";
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string | number;
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += i === 0 ? segment : `.${segment}`;
+  }
+  return out;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 interface DecodeError { message: string; fatal: boolean }
@@ -113,7 +124,8 @@ class Decoder {
   readonly errors: DecodeError[] = [];
   readonly unknown: string[] = [];
   private readonly fieldStack: string[] = [];
-  private readonly strictPath: string[] = [];
+  /** Where the walk is: field and map keys, and list indexes; rendered only for an unknown field. */
+  private readonly strictPath: Array<string | number> = [];
   private structName = "";
 
   constructor(private readonly registry: SchemaRegistry, private readonly collectUnknown: boolean) {}
@@ -141,9 +153,10 @@ class Decoder {
 
   private structFields(obj: Record<string, unknown>, node: { name: string; properties: Readonly<Record<string, Schema>> }): void {
     const outer = this.structName;
-    for (const [key, child] of Object.entries(obj)) {
+    for (const key in obj) {
+      const child = obj[key];
       const prop = Object.hasOwn(node.properties, key) ? node.properties[key] : undefined;
-      this.strictPath.push(this.strictPath.length ? `.${key}` : key);
+      this.strictPath.push(key);
       if (prop) {
         this.fieldStack.push(key);
         this.structName = node.name;
@@ -151,7 +164,7 @@ class Decoder {
         this.fieldStack.pop();
         this.structName = outer;
       } else if (this.collectUnknown && this.unknown.length < MAX_STRICT_ERRORS) {
-        this.unknown.push(this.strictPath.join(""));
+        this.unknown.push(renderStrictPath(this.strictPath));
       }
       this.strictPath.pop();
     }
@@ -159,19 +172,19 @@ class Decoder {
 
   private map(obj: Record<string, unknown>, values: Schema | undefined): void {
     if (!values) return;
-    for (const [key, child] of Object.entries(obj)) {
-      this.strictPath.push(this.strictPath.length ? `.${key}` : key);
-      this.visit(child, values);
+    for (const key in obj) {
+      this.strictPath.push(key);
+      this.visit(obj[key], values);
       this.strictPath.pop();
     }
   }
 
   private array(items: unknown[], schema: Schema): void {
-    items.forEach((item, i) => {
-      this.strictPath.push(`[${i}]`);
-      this.visit(item, schema);
+    for (let i = 0; i < items.length; i++) {
+      this.strictPath.push(i);
+      this.visit(items[i], schema);
       this.strictPath.pop();
-    });
+    }
   }
 
   private expect(value: unknown, type: "number" | "boolean" | "string", go: string): void {

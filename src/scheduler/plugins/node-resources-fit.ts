@@ -32,18 +32,16 @@ const FITS: readonly InsufficientResource[] = [];
 /** upstream fitsRequest: every resource the node lacks for the request (a shared empty list when it fits). */
 export function fitsRequest(request: Resource, ni: NodeInfo, isIgnored: (name: string) => boolean = () => false): readonly InsufficientResource[] {
   let out: InsufficientResource[] | undefined;
-  const alloc = ni.allocatable;
-  const used = ni.requested;
-  if (ni.pods.size + 1 > alloc.allowedPodNumber) {
-    out = [{ resourceName: "pods", reason: "Too many pods", requested: 1, used: ni.pods.size, capacity: alloc.allowedPodNumber, unresolvable: false }];
+  if (ni.podCount + 1 > ni.allowedPodNumber) {
+    out = [{ resourceName: "pods", reason: "Too many pods", requested: 1, used: ni.podCount, capacity: ni.allowedPodNumber, unresolvable: false }];
   }
   if (request.isZero()) return out ?? FITS;
-  out = short(out, "cpu", "Insufficient cpu", request.milliCPU, alloc.milliCPU, used.milliCPU);
-  out = short(out, "memory", "Insufficient memory", request.memory, alloc.memory, used.memory);
-  out = short(out, "ephemeral-storage", "Insufficient ephemeral-storage", request.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
+  out = short(out, "cpu", "Insufficient cpu", request.milliCPU, ni.allocatableMilliCPU, ni.requestedMilliCPU);
+  out = short(out, "memory", "Insufficient memory", request.memory, ni.allocatableMemory, ni.requestedMemory);
+  out = short(out, "ephemeral-storage", "Insufficient ephemeral-storage", request.ephemeralStorage, ni.allocatableEphemeralStorage, ni.requestedEphemeralStorage);
   if (request.scalar) {
     for (const [name, want] of request.scalar) {
-      if (want !== 0 && !isIgnored(name)) out = short(out, name, `Insufficient ${name}`, want, alloc.scalarValue(name), used.scalarValue(name));
+      if (want !== 0 && !isIgnored(name)) out = short(out, name, `Insufficient ${name}`, want, ni.allocatableScalarValue(name), ni.requestedScalarValue(name));
     }
   }
   return out ?? FITS;

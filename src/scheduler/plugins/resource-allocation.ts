@@ -105,16 +105,14 @@ export class ResourceAllocationScorer {
   /** upstream calculateResourceAllocatableRequest. */
   private fill(i: number, ni: NodeInfo, podRequest: number): void {
     const name = (this.resources[i] as ResourceSpec).name;
-    const used = this.useRequested ? ni.requested : ni.nonZeroRequested;
-    const alloc = ni.allocatable;
     switch (name) {
-      case "cpu": this.set(i, alloc.milliCPU, used.milliCPU + podRequest); return;
-      case "memory": this.set(i, alloc.memory, used.memory + podRequest); return;
-      case "ephemeral-storage": this.set(i, alloc.ephemeralStorage, ni.requested.ephemeralStorage + podRequest); return;
+      case "cpu": this.set(i, ni.allocatableMilliCPU, (this.useRequested ? ni.requestedMilliCPU : ni.nonZeroMilliCPU) + podRequest); return;
+      case "memory": this.set(i, ni.allocatableMemory, (this.useRequested ? ni.requestedMemory : ni.nonZeroMemory) + podRequest); return;
+      case "ephemeral-storage": this.set(i, ni.allocatableEphemeralStorage, ni.requestedEphemeralStorage + podRequest); return;
     }
     // An extended resource the pod does not request is not scored.
-    const scored = !(podRequest === 0 && this.scalar[i]) && alloc.scalar?.has(name) === true;
-    this.set(i, scored ? alloc.scalarValue(name) : 0, scored ? ni.requested.scalarValue(name) + podRequest : 0);
+    const scored = !(podRequest === 0 && this.scalar[i]) && ni.allocatableScalar?.has(name) === true;
+    this.set(i, scored ? ni.allocatableScalarValue(name) : 0, scored ? ni.requestedScalarValue(name) + podRequest : 0);
   }
 
   private set(i: number, allocatable: number, requested: number): void {

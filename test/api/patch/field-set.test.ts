@@ -85,4 +85,16 @@ describe("field sets", () => {
     assert.deepEqual(empty.toFieldsV1(), {});
     assert.equal(JSON.stringify(a.toFieldsV1()), before);
   });
+
+  it("a stored set that a difference leaves whole is written back as stored; one it changes is re-encoded", () => {
+    const stored = { "f:spec": { "f:containers": { [`k:{"name":"api-server"}`]: { ".": {}, "f:image": {}, "f:name": {} } }, "f:replicas": {} } };
+    const set = FieldSet.fromStoredFieldsV1(stored);
+    const untouched = set.difference(FieldSet.of([path("status", "phase")]));
+    assert.equal(untouched, set, "nothing removed: the same set");
+    assert.deepEqual(untouched.toFieldsV1(), stored);
+    assert.notEqual(untouched.toFieldsV1(), stored, "a copy, never the stored object itself");
+    const changed = set.difference(FieldSet.of([path("spec", "replicas")]));
+    assert.deepEqual(changed.toFieldsV1(), { "f:spec": { "f:containers": { [`k:{"name":"api-server"}`]: { ".": {}, "f:image": {}, "f:name": {} } } } });
+    assert.deepEqual(set.toFieldsV1(), FieldSet.fromFieldsV1(stored).toFieldsV1(), "stored fieldsV1 are what encoding writes");
+  });
 });
