@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import os from "node:os";
 import { PassThrough, Writable } from "node:stream";
 import { spawn as spawnPty } from "node-pty";
+import { killGroup } from "../../launcher/child-runner.js";
 import type { Launcher } from "../../launcher/launcher.js";
 import type { ExecOptions, ExecResult, ExecSession } from "../runtime.js";
 import { quote } from "./shim.js";
@@ -97,18 +98,6 @@ function startWithTerminal(argv: string[], options: ExecOptions): ExecSession {
   };
 }
 
-function killGroup(pid: number | undefined): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-}
 
 /**
  * Runs command in the target container to its end through the launcher (exec probes and
