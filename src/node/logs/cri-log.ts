@@ -33,10 +33,16 @@ export function parseCriLine(line: Buffer): CriLogEntry | undefined {
   return { time, timeMs, stream, partial, content };
 }
 
-/** Formats an entry as the runtime writes it (tests and test runtimes use this). */
+const NEWLINE = Buffer.from("\n");
+
+/** One entry as the runtime writes it, newline included: the one place the format is written. */
+export function criEntry(time: string, stream: "stdout" | "stderr", partial: boolean, content: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${time} ${stream} ${partial ? "P" : "F"} `), content, NEWLINE]);
+}
+
+/** An entry as text (tests and test runtimes write logs with this). */
 export function formatCriLine(time: Date | string, stream: "stdout" | "stderr", content: string, partial = false): string {
-  const stamp = typeof time === "string" ? time : time.toISOString();
-  return `${stamp} ${stream} ${partial ? "P" : "F"} ${content}\n`;
+  return criEntry(typeof time === "string" ? time : time.toISOString(), stream, partial, Buffer.from(content)).toString("utf8");
 }
 
 /**

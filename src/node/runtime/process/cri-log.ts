@@ -5,6 +5,7 @@
 // current file is renamed to <path>.<unixMillis> and only the newest maxFiles-1 rotations stay.
 import fs from "node:fs";
 import path from "node:path";
+import { criEntry } from "../../logs/cri-log.js";
 
 export const MAX_LINE_BYTES = 16 * 1024;
 
@@ -23,7 +24,7 @@ export function formatTimestamp(ms: number): string {
 /** Splits output into CRI log entries: complete lines are "F", the rest "P". */
 export function criEntries(stream: LogStream, data: Buffer, timestamp: string): Buffer[] {
   const entries: Buffer[] = [];
-  const push = (content: Buffer, tag: "F" | "P") => entries.push(Buffer.concat([Buffer.from(`${timestamp} ${stream} ${tag} `), content, Buffer.from("\n")]));
+  const push = (content: Buffer, tag: "F" | "P") => entries.push(criEntry(timestamp, stream, tag === "P", content));
   let start = 0;
   while (start < data.length) {
     const newline = data.indexOf(0x0a, start);
