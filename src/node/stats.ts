@@ -6,6 +6,7 @@
 // CPU rates (usageNanoCores) are computed between successive samples.
 import { readFileSync, statfsSync } from "node:fs";
 import os from "node:os";
+import { rfc3339 } from "../api/meta-time.js";
 import { CONTAINER_NAME_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, type Runtime } from "./runtime/runtime.js";
 
 export interface CpuStats {
@@ -44,14 +45,14 @@ export interface Summary {
 /** Keeps the previous CPU sample of each container (and the node) to turn counters into rates. */
 export class StatsCollector {
   private readonly previous = new Map<string, { ns: number; at: number }>();
-  private readonly bootTime = new Date(Date.now() - os.uptime() * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+  private readonly bootTime = rfc3339(Date.now() - os.uptime() * 1000);
 
   constructor(private readonly options: { nodeName: string; dataDir: string; runtime: () => Runtime }) {}
 
   async summary(): Promise<Summary> {
     const runtime = this.options.runtime();
     const now = new Date();
-    const time = rfc(now);
+    const time = rfc3339(now);
     const pods = new Map<string, PodSummary>();
     for (const sandbox of await runtime.listPodSandboxes()) {
       if (sandbox.state !== "ready") continue;
@@ -63,7 +64,7 @@ export class StatsCollector {
         if (!stats) continue;
         containers.push({
           name: container.labels[CONTAINER_NAME_LABEL] ?? container.name,
-          startTime: rfc(container.startedAt ?? container.createdAt),
+          startTime: rfc3339(container.startedAt ?? container.createdAt),
           cpu: { time, usageCoreNanoSeconds: stats.cpuUsageNanoSeconds, usageNanoCores: this.rate(container.id, stats.cpuUsageNanoSeconds, now.getTime()) },
           memory: { time, usageBytes: stats.memoryUsageBytes, workingSetBytes: stats.memoryWorkingSetBytes },
         });
@@ -71,7 +72,7 @@ export class StatsCollector {
       const sum = (f: (c: ContainerSummary) => number | undefined) => containers.reduce((total, c) => total + (f(c) ?? 0), 0);
       pods.set(uid, {
         podRef: { name: sandbox.labels[POD_NAME_LABEL] ?? "", namespace: sandbox.labels[POD_NAMESPACE_LABEL] ?? "", uid },
-        startTime: rfc(sandbox.createdAt),
+        startTime: rfc3339(sandbox.createdAt),
         containers,
         cpu: { time, usageCoreNanoSeconds: sum((c) => c.cpu.usageCoreNanoSeconds), usageNanoCores: sum((c) => c.cpu.usageNanoCores) },
         memory: { time, usageBytes: sum((c) => c.memory.usageBytes), workingSetBytes: sum((c) => c.memory.workingSetBytes) },
@@ -141,8 +142,4 @@ function nodeMemory(): { usageBytes: number; workingSetBytes: number; availableB
   const usage = total - kb("MemFree");
   // upstream: working set = usage - inactive file pages
   return { usageBytes: usage, workingSetBytes: Math.max(0, usage - kb("Inactive\\(file\\)")), availableBytes: available };
-}
-
-function rfc(date: Date): string {
-  return date.toISOString().replace(/\.\d+Z$/, "Z");
 }
