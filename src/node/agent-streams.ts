@@ -2,11 +2,10 @@
 // for `logs` and `logs --previous`, and its id for exec and attach) and a pod's sandbox (for
 // port-forward), found through the runtime by the pod's uid. Errors carry upstream's wording.
 import type { NodeAgent } from "./agent.js";
-import { CONTAINER_NAME_LABEL, POD_UID_LABEL } from "./runtime/runtime.js";
+import { CONTAINER_NAME_LABEL, podSandboxes } from "./runtime/runtime.js";
 import { containerNotFound, podNotFound, previousNotFound, PodStreamError, type ContainerTarget, type PodStreamsSource, type SandboxTarget } from "./server/streams-source.js";
 
 export function agentStreamsSource(agent: NodeAgent): PodStreamsSource {
-  const sandboxesOf = async (uid: string) => (await agent.runtime.listPodSandboxes()).filter((s) => s.labels[POD_UID_LABEL] === uid).sort((a, b) => a.attempt - b.attempt);
   return {
     get runtime() {
       return agent.runtime;
@@ -17,7 +16,7 @@ export function agentStreamsSource(agent: NodeAgent): PodStreamsSource {
       const specs = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
       if (!specs.some((c) => c.name === container)) throw containerNotFound(podName, container);
       const runs = [];
-      for (const sandbox of await sandboxesOf(pod.metadata?.uid ?? "")) {
+      for (const sandbox of await podSandboxes(agent.runtime, pod.metadata?.uid ?? "")) {
         for (const run of await agent.runtime.listContainers({ sandboxId: sandbox.id })) if ((run.labels[CONTAINER_NAME_LABEL] ?? run.name) === container) runs.push(run);
       }
       runs.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.attempt - b.attempt);
@@ -32,7 +31,7 @@ export function agentStreamsSource(agent: NodeAgent): PodStreamsSource {
       const pod = agent.pod(namespace, podName);
       if (!pod) throw podNotFound(namespace, podName);
       const uid = pod.metadata?.uid ?? "";
-      const sandbox = (await sandboxesOf(uid)).find((s) => s.state === "ready");
+      const sandbox = (await podSandboxes(agent.runtime, uid)).find((s) => s.state === "ready");
       if (!sandbox) throw new PodStreamError(400, "BadRequest", `pod ${podName} has no running sandbox on this node`);
       return { sandboxId: sandbox.id, podUid: uid };
     },

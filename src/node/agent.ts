@@ -198,12 +198,9 @@ export class NodeAgent {
   async destroy(): Promise<void> {
     await this.stopLoops();
     const runtime = this.runtimeInstance;
-    if (runtime) {
-      for (const sandbox of await runtime.listPodSandboxes()) {
-        await runtime.stopPodSandbox(sandbox.id);
-        for (const container of await runtime.listContainers({ sandboxId: sandbox.id })) await runtime.removeContainer(container.id);
-        await runtime.removePodSandbox(sandbox.id);
-      }
+    if (runtime && this.syncer) {
+      const uids = new Set((await runtime.listPodSandboxes()).flatMap((s) => s.labels[POD_UID_LABEL] ?? []));
+      for (const uid of uids) await this.syncer.removePod(uid);
     }
     await runtime?.close();
     const network = this.network as (PodNetwork & { destroy?(): Promise<void> }) | undefined;

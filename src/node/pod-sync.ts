@@ -13,7 +13,7 @@ import { containerResources, gracePeriodSeconds, startContainer } from "./contai
 import { stopPod } from "./pod-termination.js";
 import { podStatus, type ContainerView } from "./pod-status.js";
 import { isSidecar, podDescription, type ContainerSpec, type Pod, type PodStatusJson } from "./pod-types.js";
-import { CONTAINER_NAME_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, type ContainerResources, type ContainerStatus, type Runtime, type SandboxStatus } from "./runtime/runtime.js";
+import { CONTAINER_NAME_LABEL, podSandboxes, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, type ContainerResources, type ContainerStatus, type Runtime, type SandboxStatus } from "./runtime/runtime.js";
 import type { PodVolumes } from "./volumes.js";
 
 export interface PodSyncOptions {
@@ -113,7 +113,7 @@ export class PodSyncer {
   /** Stops the pod's containers gracefully and reports its final state. */
   async terminate(pod: Pod): Promise<SyncResult> {
     const uid = pod.metadata?.uid ?? "";
-    const sandboxes = await this.sandboxesOf(uid);
+    const sandboxes = await podSandboxes(this.options.runtime, uid);
     const grace = pod.metadata?.deletionTimestamp ? gracePeriodSeconds(pod) : (pod.spec.terminationGracePeriodSeconds ?? 30);
     await stopPod(pod, sandboxes, grace, { runtime: this.options.runtime, recorder: this.options.recorder, dial: this.options.dial, hostIP: this.options.hostIP });
     this.options.probes.removePod(uid);
@@ -148,7 +148,7 @@ export class PodSyncer {
 
   /** Removes everything the runtime holds for a pod that no longer exists. */
   async removePod(uid: string): Promise<void> {
-    for (const sandbox of await this.sandboxesOf(uid)) {
+    for (const sandbox of await podSandboxes(this.options.runtime, uid)) {
       await this.options.runtime.stopPodSandbox(sandbox.id);
       for (const container of await this.options.runtime.listContainers({ sandboxId: sandbox.id })) await this.options.runtime.removeContainer(container.id);
       await this.options.runtime.removePodSandbox(sandbox.id);
@@ -158,15 +158,10 @@ export class PodSyncer {
     this.backoff.forget(`${uid}/`);
   }
 
-  private async sandboxesOf(uid: string): Promise<SandboxStatus[]> {
-    const all = await this.options.runtime.listPodSandboxes();
-    return all.filter((s) => s.labels[POD_UID_LABEL] === uid).sort((a, b) => a.attempt - b.attempt);
-  }
-
   /** The pod's ready sandbox; a sandbox that died (its network is gone) is replaced, as upstream does, with every container restarted in the new one. */
   private async ensureSandbox(pod: Pod): Promise<SandboxStatus> {
     const uid = pod.metadata?.uid ?? "";
-    const existing = await this.sandboxesOf(uid);
+    const existing = await podSandboxes(this.options.runtime, uid);
     const ready = existing.find((s) => s.state === "ready");
     if (ready) return ready;
     for (const stale of existing) await this.options.runtime.stopPodSandbox(stale.id);

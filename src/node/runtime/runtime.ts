@@ -13,6 +13,12 @@ export const POD_NAME_LABEL = "io.kubernetes.pod.name";
 export const POD_NAMESPACE_LABEL = "io.kubernetes.pod.namespace";
 export const CONTAINER_NAME_LABEL = "io.kubernetes.container.name";
 
+/** The sandboxes a runtime holds for one pod (found by its uid label), oldest attempt first. */
+export async function podSandboxes(runtime: Pick<Runtime, "listPodSandboxes">, podUid: string): Promise<SandboxStatus[]> {
+  const all = await runtime.listPodSandboxes();
+  return all.filter((s) => s.labels[POD_UID_LABEL] === podUid).sort((a, b) => a.attempt - b.attempt);
+}
+
 export interface PortMapping {
   containerPort: number;
   hostPort?: number;
