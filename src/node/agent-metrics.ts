@@ -2,7 +2,7 @@
 // containers running, pod start latency (bound to running, as kubelet_pod_start_duration_seconds
 // measures it), and the process's own figures when the agent runs alone (in `kubelite server` the API's /metrics has those).
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { CONTAINER_NAME_LABEL, type Runtime } from "./runtime/runtime.js";
+import type { Runtime } from "./runtime/runtime.js";
 
 export class AgentMetrics {
   readonly registry = new Registry();
@@ -33,7 +33,7 @@ export class AgentMetrics {
       async collect() {
         const r = runtime();
         const counts = new Map<string, number>([["running", 0], ["exited", 0], ["created", 0], ["unknown", 0]]);
-        for (const c of r ? await r.listContainers() : []) if (c.labels[CONTAINER_NAME_LABEL] !== undefined || c.name) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
+        for (const c of r ? await r.listContainers() : []) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
         for (const [state, n] of counts) this.set({ container_state: state }, n);
       },
     });
