@@ -67,20 +67,22 @@ export function nodeObject(facts: NodeFacts, pressure: HostPressure, now: Date):
   };
 }
 
-export function nodeStatus(facts: NodeFacts, pressure: HostPressure, now: Date): Record<string, unknown> {
-  const time = rfc3339(now);
+/** The conditions a kubelet reports, with upstream's reasons and messages. */
+export function nodeConditions(pressure: HostPressure, notReadyReason: string | undefined, time: string): Record<string, unknown>[] {
   const condition = (type: string, status: boolean, reason: string, message: string) => ({ type, status: status ? "True" : "False", lastHeartbeatTime: time, lastTransitionTime: time, reason, message });
+  return [
+    condition("MemoryPressure", pressure.memory, pressure.memory ? "KubeletHasInsufficientMemory" : "KubeletHasSufficientMemory", pressure.memory ? "kubelet has insufficient memory available" : "kubelet has sufficient memory available"),
+    condition("DiskPressure", pressure.disk, pressure.disk ? "KubeletHasDiskPressure" : "KubeletHasNoDiskPressure", pressure.disk ? "kubelet has disk pressure" : "kubelet has no disk pressure"),
+    condition("PIDPressure", pressure.pid, pressure.pid ? "KubeletHasInsufficientPID" : "KubeletHasSufficientPID", pressure.pid ? "kubelet has insufficient PID available" : "kubelet has sufficient PID available"),
+    notReadyReason ? condition("Ready", false, "KubeletNotReady", notReadyReason) : condition("Ready", true, "KubeletReady", "kubelet is posting ready status"),
+  ];
+}
+
+export function nodeStatus(facts: NodeFacts, pressure: HostPressure, now: Date): Record<string, unknown> {
   return {
     capacity: facts.capacity,
     allocatable: facts.capacity,
-    conditions: [
-      condition("MemoryPressure", pressure.memory, pressure.memory ? "KubeletHasInsufficientMemory" : "KubeletHasSufficientMemory", pressure.memory ? "kubelet has insufficient memory available" : "kubelet has sufficient memory available"),
-      condition("DiskPressure", pressure.disk, pressure.disk ? "KubeletHasDiskPressure" : "KubeletHasNoDiskPressure", pressure.disk ? "kubelet has disk pressure" : "kubelet has no disk pressure"),
-      condition("PIDPressure", pressure.pid, pressure.pid ? "KubeletHasInsufficientPID" : "KubeletHasSufficientPID", pressure.pid ? "kubelet has insufficient PID available" : "kubelet has sufficient PID available"),
-      facts.notReadyReason
-        ? condition("Ready", false, "KubeletNotReady", facts.notReadyReason)
-        : condition("Ready", true, "KubeletReady", "kubelet is posting ready status"),
-    ],
+    conditions: nodeConditions(pressure, facts.notReadyReason, rfc3339(now)),
     addresses: [
       { type: "InternalIP", address: facts.address },
       { type: "Hostname", address: facts.name },

@@ -10,7 +10,8 @@ import type { KubeObject } from "../resource.js";
 import { noAgent } from "./pod-stream-checks.js";
 
 export const AGENT_ENDPOINT_ANNOTATION = "kubelite.io/agent-endpoint";
-const SIMULATED_ANNOTATION = "kubelite.io/simulated";
+/** Marks a simulated node: it runs nothing, so it has no agent to dial. */
+export const SIMULATED_ANNOTATION = "kubelite.io/simulated";
 /** A node whose agent does not answer within this long is reported, not waited for. */
 const CONNECT_TIMEOUT_MS = 10_000;
 

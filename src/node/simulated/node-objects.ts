@@ -4,6 +4,8 @@
 import type { KubeObject } from "../../api/resource.js";
 import { rfc3339 } from "../../api/meta-time.js";
 import { KUBELET_VERSION } from "../node-lease.js";
+import { nodeConditions } from "../node-status.js";
+import { SIMULATED_ANNOTATION } from "../../api/handlers/node-connection.js";
 
 
 export interface SimulatedNodeSpec {
@@ -23,7 +25,6 @@ export function simulatedNodeIP(index: number): string {
 
 export function nodeObject(spec: SimulatedNodeSpec, now: Date): KubeObject {
   const time = rfc3339(now);
-  const condition = (type: string, status: string, reason: string, message: string) => ({ type, status, lastHeartbeatTime: time, lastTransitionTime: time, reason, message });
   return {
     apiVersion: "v1",
     kind: "Node",
@@ -37,18 +38,13 @@ export function nodeObject(spec: SimulatedNodeSpec, now: Date): KubeObject {
         "type": "kubelite-simulated",
         ...spec.labels,
       },
-      annotations: { "node.alpha.kubernetes.io/ttl": "0", "kubelite.io/simulated": "true" },
+      annotations: { "node.alpha.kubernetes.io/ttl": "0", [SIMULATED_ANNOTATION]: "true" },
     },
     spec: { podCIDR: `10.42.${spec.index % 256}.0/24`, podCIDRs: [`10.42.${spec.index % 256}.0/24`] },
     status: {
       capacity: spec.capacity,
       allocatable: spec.capacity,
-      conditions: [
-        condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-        condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-        condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-        condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-      ],
+      conditions: nodeConditions({ memory: false, disk: false, pid: false }, undefined, time),
       addresses: [
         { type: "InternalIP", address: simulatedNodeIP(spec.index) },
         { type: "Hostname", address: spec.name },
