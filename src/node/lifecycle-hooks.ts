@@ -2,9 +2,10 @@
 // an HTTP GET to the pod, or a sleep. A hook's failure is reported with upstream's event reasons
 // (FailedPostStartHook, FailedPreStopHook) by the caller; here a hook either resolves or throws
 // an error whose message says what went wrong.
-import http from "node:http";
 import type { Duplex } from "node:stream";
 import type { Runtime } from "./runtime/runtime.js";
+import { httpProbe } from "./probes/http-probe.js";
+import type { HTTPGetAction, ProbedContainer } from "./probes/probe-spec.js";
 import type { ContainerSpec, LifecycleHandler } from "./pod-types.js";
 
 export interface HookTarget {
@@ -35,42 +36,15 @@ export async function runLifecycleHook(handler: LifecycleHandler, target: HookTa
   if (handler.tcpSocket) throw new Error("tcpSocket is not a valid lifecycle handler");
 }
 
-/** A named or numeric container port. */
-export function resolvePort(port: number | string, spec: ContainerSpec): number {
-  if (typeof port === "number") return port;
-  if (/^\d+$/.test(port)) return Number(port);
-  const named = spec.ports?.find((p) => p.name === port);
-  if (!named) throw new Error(`couldn't find port: ${port} in ${spec.name}`);
-  return named.containerPort;
-}
-
-function httpHook(action: NonNullable<LifecycleHandler["httpGet"]>, target: HookTarget): Promise<void> {
-  const host = action.host || target.podIP;
-  const port = resolvePort(action.port, target.spec);
-  const path = action.path ?? "/";
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host,
-        port,
-        path: path.startsWith("/") ? path : `/${path}`,
-        method: "GET",
-        headers: Object.fromEntries((action.httpHeaders ?? []).map((h) => [h.name, h.value])),
-        timeout: target.timeoutMs,
-        createConnection: (_options, callback) => {
-          target.dial(host, port).then((socket) => callback(null, socket as never), (err: Error) => callback(err, undefined as never));
-          return undefined as never;
-        },
-      },
-      (response) => {
-        response.resume();
-        const code = response.statusCode ?? 0;
-        if (code >= 200 && code < 400) resolve();
-        else reject(new Error(`HTTP lifecycle hook (${path}) for Container "${target.spec.name}" failed - error: received status code ${code}`));
-      },
-    );
-    request.on("timeout", () => request.destroy(new Error(`HTTP lifecycle hook (${path}) for Container "${target.spec.name}" timed out`)));
-    request.on("error", reject);
-    request.end();
-  });
+/** An HTTP GET hook through the prober's HTTP client (upstream's handler reuses the probe's request too). */
+async function httpHook(action: NonNullable<LifecycleHandler["httpGet"]>, target: HookTarget): Promise<void> {
+  const probeTarget = {
+    podIP: target.podIP,
+    container: target.spec as ProbedContainer,
+    dial: target.dial,
+    exec: (command: string[], timeoutMs: number) => target.runtime.execSync(target.containerId, command, timeoutMs),
+  };
+  const outcome = await httpProbe(action as HTTPGetAction, probeTarget, target.timeoutMs);
+  if (outcome.result === "success" || outcome.result === "warning") return;
+  throw new Error(`HTTP lifecycle hook (${action.path ?? ""}) for Container "${target.spec.name}" failed - error: ${outcome.output}`);
 }

@@ -191,6 +191,21 @@ describe("node agent", { skip }, () => {
     await kubectl(["delete", "pod", "with-sidecar", "--wait=true"]);
   });
 
+  it("runs lifecycle hooks: preStop before the container is stopped, and a failing postStart is reported", async () => {
+    const marker = join(dir, "prestop-ran");
+    await apply(pod("hooked", { containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"], lifecycle: { preStop: { exec: { command: ["sh", "-c", `echo bye > ${marker}`] } } } }] }));
+    await kubectl(["wait", "--for=condition=Ready", "pod/hooked", "--timeout=30s"]);
+    await kubectl(["delete", "pod", "hooked", "--wait=true"]);
+    assert.equal(await readFile(marker, "utf8"), "bye\n");
+    await apply(pod("bad-hook", { containers: [{ name: "c", image: "kubelite/echo-server", lifecycle: { postStart: { httpGet: { path: "/ready", port: 9 } } } }] }));
+    const described = await waitFor(async () => {
+      const text = await kubectl(["describe", "pod", "bad-hook"]);
+      return /FailedPostStartHook/.test(text) && text;
+    }, "a FailedPostStartHook event");
+    assert.match(described, /HTTP lifecycle hook \(\/ready\) for Container "c" failed - error: .*connection refused/);
+    await kubectl(["delete", "pod", "bad-hook", "--wait=true"]);
+  });
+
   it("delete stops a pod gracefully: SIGTERM first, SIGKILL only when the grace period runs out", async () => {
     await apply(pod("polite", { terminationGracePeriodSeconds: 20, containers: [{ name: "c", image: "busybox", command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"] }] }));
     await apply(pod("stubborn", { terminationGracePeriodSeconds: 2, containers: [{ name: "c", image: "busybox", command: ["sh", "-c", "trap '' TERM; while :; do sleep 0.1; done"] }] }));
