@@ -191,6 +191,46 @@ describe("node agent", { skip }, () => {
     await kubectl(["delete", "pod", "with-sidecar", "--wait=true"]);
   });
 
+  it("mounts configMap, secret, downwardAPI and memory-backed emptyDir volumes, and refreshes a changed ConfigMap", async () => {
+    const at = (name: string) => join(dir, "mounts", name);
+    await kubectl(["create", "configmap", "app-config", "--from-literal=mode=fast"]);
+    await kubectl(["create", "secret", "generic", "app-secret", "--from-literal=password=s3cr3t"]);
+    await apply(
+      pod("with-volumes", {
+        volumes: [
+          { name: "config", configMap: { name: "app-config" } },
+          { name: "secret", secret: { secretName: "app-secret" } },
+          { name: "info", downwardAPI: { items: [{ path: "name", fieldRef: { fieldPath: "metadata.name" } }] } },
+          { name: "scratch", emptyDir: { medium: "Memory", sizeLimit: "8Mi" } },
+        ],
+        containers: [
+          {
+            name: "c",
+            image: "busybox",
+            command: ["sleep", "3600"],
+            volumeMounts: [
+              { name: "config", mountPath: at("config") },
+              { name: "secret", mountPath: at("secret") },
+              { name: "info", mountPath: at("info") },
+              { name: "scratch", mountPath: at("scratch") },
+            ],
+          },
+        ],
+      }),
+    );
+    await kubectl(["wait", "--for=condition=Ready", "pod/with-volumes", "--timeout=30s"]);
+    const inPod = (script: string) => kubectl(["exec", "with-volumes", "--", "sh", "-c", script]);
+    assert.equal(await inPod(`cat ${at("config")}/mode`), "fast");
+    assert.equal(await inPod(`cat ${at("secret")}/password`), "s3cr3t");
+    assert.equal(await inPod(`cat ${at("info")}/name`), "with-volumes");
+    assert.match(await inPod(`grep ' ${at("scratch")} ' /proc/mounts`), /^tmpfs /);
+    const readOnly = await server.kubectl(["exec", "with-volumes", "--", "sh", "-c", `echo x > ${at("config")}/mode`]);
+    assert.notEqual(readOnly.code, 0, "configMap volumes are read-only");
+    await kubectl(["patch", "configmap", "app-config", "--type=merge", "-p", '{"data":{"mode":"slow"}}']);
+    await waitFor(async () => (await inPod(`cat ${at("config")}/mode`)) === "slow", "the changed ConfigMap in the volume", 30_000);
+    await kubectl(["delete", "pod", "with-volumes", "--wait=true"]);
+  });
+
   it("runs lifecycle hooks: preStop before the container is stopped, and a failing postStart is reported", async () => {
     const marker = join(dir, "prestop-ran");
     await apply(pod("hooked", { containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"], lifecycle: { preStop: { exec: { command: ["sh", "-c", `echo bye > ${marker}`] } } } }] }));
