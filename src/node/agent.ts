@@ -56,6 +56,8 @@ export interface AgentOptions {
   leaseRenewIntervalMs?: number;
   /** Export the process's own metrics on /metrics (an agent running alone). */
   processMetrics?: boolean;
+  /** Started once the pod network exists, stopped with the agent (network policy). */
+  networkAddons?: ((network: PodNetwork, agent: NodeAgent) => Promise<{ stop(): Promise<void> }>)[];
 }
 
 export class NodeAgent {
@@ -82,6 +84,7 @@ export class NodeAgent {
   private lastStatusPostMs = 0;
   private readonly keysByUid = new Map<string, string>();
   private stopped = false;
+  private addons: { stop(): Promise<void> }[] = [];
 
   constructor(private readonly options: AgentOptions) {
     this.clock = options.clock ?? realClock;
@@ -166,6 +169,7 @@ export class NodeAgent {
       logger: options.log,
     });
     this.informers.start();
+    for (const addon of options.networkAddons ?? []) this.addons.push(await addon(this.network, this));
     await this.pods.start();
     this.scheduleLease(0);
     this.scheduleHousekeeping(0);
@@ -186,6 +190,7 @@ export class NodeAgent {
     if (this.housekeepingTimer) this.clock.clearTimeout(this.housekeepingTimer);
     this.unsubscribeRuntime?.();
     this.probes?.stop();
+    await Promise.all(this.addons.map((addon) => addon.stop()));
     await this.pods?.stop();
     await this.informers.stop();
     await this.streamsServer?.close();

@@ -18,6 +18,7 @@ import { IsolatedNetwork } from "./network/isolated-network.js";
 import type { PodNetwork } from "./network/pod-network.js";
 import { ProcessRuntime } from "./runtime/process/process-runtime.js";
 import { NodeStreamServer } from "./server/node-server.js";
+import { startNodePolicy } from "../netpol/node-policy.js";
 
 export interface BuildAgentOptions {
   nodeName: string;
@@ -58,6 +59,7 @@ export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
     address: nodeIP,
     leaseRenewIntervalMs: options.leaseRenewIntervalMs,
     processMetrics: options.processMetrics,
+    networkAddons: [(network, agent) => startNodePolicy(network, agent, { client: options.client, log, launcher: options.launcher })],
     network: {
       needsPodCIDR: options.isolated,
       create: async (podCIDR): Promise<PodNetwork> => {

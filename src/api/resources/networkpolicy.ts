@@ -7,7 +7,8 @@ import { forbiddenField, invalid, notSupported, required, type FieldError } from
 import { ALL_VERBS, type ResourceDef } from "../resource.js";
 import { fieldDoc } from "./column-docs.js";
 import { path, type FieldPath } from "./field-path.js";
-import { isValidCIDR } from "./formats.js";
+import { isValidCIDR, isValidPortNum } from "./formats.js";
+import { isStrictSubnet, parseIPNet } from "../../netpol/ip-net.js";
 import { formatLabelSelector, labelSelectorObject } from "./label-selectors.js";
 import { defaultString, ensureRecord, isRecord, numberAt, recordAt, recordsAt, stringAt, stringsAt, valueAt, type JsonRecord } from "./object-fields.js";
 import { ageColumn, ageOf, column, nameColumn, nameOf } from "./printing.js";
@@ -61,15 +62,23 @@ function validateRule(rule: JsonRecord, peers: "from" | "to", p: FieldPath): Fie
   return errs;
 }
 
+/** upstream ValidateNetworkPolicyPort: endPort only with a numeric port, within range, not below it. */
 function validatePort(port: JsonRecord, p: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   const protocol = port.protocol;
   if (protocol !== undefined && !PROTOCOLS.includes(String(protocol))) errs.push(notSupported(`${p.child("protocol")}`, protocol, PROTOCOLS));
   errs.push(...validatePortNumOrName(port.port, p.child("port")));
   const endPort = numberAt(port, "endPort");
-  if (endPort !== undefined) {
-    if (typeof port.port !== "number") errs.push(required(`${p.child("port")}`, "must be specified when endPort is specified"));
-    else if (endPort < port.port) errs.push(invalid(`${p.child("endPort")}`, endPort, "must be greater than or equal to `port`"));
+  if (endPort === undefined) return errs;
+  const at = `${p.child("endPort")}`;
+  if (typeof port.port === "number") {
+    // upstream reports the port's value, not endPort's, for this error.
+    if (endPort < port.port) errs.push(invalid(at, port.port, "must be greater than or equal to `port`"));
+    errs.push(...isValidPortNum(endPort).map((msg) => invalid(at, endPort, msg)));
+  } else if (typeof port.port === "string") {
+    errs.push(invalid(at, endPort, "may not be specified when `port` is non-numeric"));
+  } else {
+    errs.push(invalid(at, endPort, "may not be specified when `port` is not specified"));
   }
   return errs;
 }
@@ -88,10 +97,18 @@ function validatePeer(peer: JsonRecord, p: FieldPath): FieldError[] {
   return errs;
 }
 
+/** upstream ValidateIPBlock: a valid cidr, and each except a valid CIDR strictly inside it. */
 function validateIPBlock(block: JsonRecord, p: FieldPath): FieldError[] {
   const cidr = stringAt(block, "cidr") ?? "";
   if (cidr === "") return [required(`${p.child("cidr")}`)];
   const errs = isValidCIDR(cidr).map((msg) => invalid(`${p.child("cidr")}`, cidr, msg));
-  stringsAt(block, "except").forEach((except, i) => errs.push(...isValidCIDR(except).map((msg) => invalid(`${p.child("except").index(i)}`, except, msg))));
+  const outer = errs.length === 0 ? parseIPNet(cidr) : undefined;
+  stringsAt(block, "except").forEach((except, i) => {
+    const at = `${p.child("except").index(i)}`;
+    const messages = isValidCIDR(except);
+    errs.push(...messages.map((msg) => invalid(at, except, msg)));
+    const inner = messages.length === 0 ? parseIPNet(except) : undefined;
+    if (outer && inner && !isStrictSubnet(inner, outer)) errs.push(invalid(at, except, "must be a strict subset of `cidr`"));
+  });
   return errs;
 }

@@ -1,0 +1,110 @@
+// NetworkPolicy enforced on a real node with isolated pod networking (needs root, the CNI plugins
+// and nft; otherwise skipped with the reason): the article's policy over the article's Deployment,
+// driven by the stock kubectl. Pod addresses are reached only from inside pods (kubectl exec).
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { after, before, describe, it } from "node:test";
+import { isolatedNetworkSupport } from "../../src/node/network/choose-network.js";
+import { nodeNetnsName, netnsPath } from "../../src/node/network/names.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
+import { waitFor } from "../controllers/mark-ready.js";
+
+const support = await isolatedNetworkSupport();
+const skip = process.getuid?.() !== 0 ? "needs root (pod network namespaces, nftables)" : support.ok ? undefined : support.reason;
+const NODE = process.execPath;
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const run = promisify(execFile);
+
+/** Run inside a pod: connects with a short timeout, prints "ok" or the failure, always exits 0. */
+const probeScript = (url: string) =>
+  `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(700) }).then(() => console.log("ok"), (e) => console.log("failed: " + String(e.cause ?? e.name))).finally(() => process.exit(0))`;
+
+describe("network policy", { skip }, () => {
+  let server: TestServer;
+  let dir: string;
+  let apiIP: string;
+  let apiPod: string;
+  const kubectl = async (args: string[], input?: string) => {
+    const result = await server.kubectl(args, { input, timeoutMs: 90_000 });
+    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
+    return result.stdout;
+  };
+  const apply = (manifest: object) => kubectl(["apply", "-f", "-"], JSON.stringify(manifest));
+  const client = (name: string, labels: Record<string, string>) =>
+    apply({ apiVersion: "v1", kind: "Pod", metadata: { name, labels }, spec: { containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }] } });
+  const reach = async (from: string, ip: string, port = 8080) => (await kubectl(["exec", from, "--", NODE, "-e", probeScript(`http://${ip}:${port}/`)])).trim();
+  const kubelite = (args: string[]) => run(NODE, [join(ROOT, "bin", "kubelite.js"), ...args], { env: { ...process.env, KUBECONFIG: server.kubeconfigPath } }).catch((e: { stdout: string; stderr: string; code: number }) => e);
+  const nodeNetns = () => netnsPath(nodeNetnsName(join(server.dataDir, "agents", "kubelite-node"), "kubelite-node"));
+  const ingressMap = async () => (await run("nsenter", [`--net=${nodeNetns()}`, "nft", "list", "map", "inet", "kubelite-policy", "ingress"])).stdout;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kubelite-netpol-test-"));
+    const imageMap = join(dir, "images.yaml");
+    await writeFile(imageMap, 'myregistry/api-server: {image: kubelite/echo-server, env: {PORT: "8080"}}\n');
+    server = await startTestServer({ agent: true, imageMap });
+    await kubectl(["apply", "-f", join(ROOT, "..", "shared", "examples", "deployment.yaml")]);
+    await client("frontend", { app: "frontend" });
+    await client("other", { app: "other" });
+    await kubectl(["rollout", "status", "deployment/api-server", "--timeout=60s"]);
+    await kubectl(["wait", "--for=condition=Ready", "pod/frontend", "pod/other", "--timeout=60s"]);
+    apiPod = (await kubectl(["get", "pods", "-l", "app=api-server", "-o", "jsonpath={.items[0].metadata.name}"])).trim();
+    apiIP = (await kubectl(["get", "pod", apiPod, "-o", "jsonpath={.status.podIP}"])).trim();
+  });
+  after(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("without a policy every pod reaches the api-server", async () => {
+    assert.equal(await reach("frontend", apiIP), "ok");
+    assert.equal(await reach("other", apiIP), "ok");
+  });
+
+  it("the article's policy lets app=frontend reach the api-server on 8080 and blocks other pods", async () => {
+    await kubectl(["apply", "-f", join(ROOT, "..", "shared", "examples", "networkpolicy.yaml")]);
+    await waitFor(async () => (await ingressMap()).includes(apiIP), "the api-server pods in the policy table", 5_000);
+    assert.equal(await reach("frontend", apiIP), "ok");
+    assert.match(await reach("other", apiIP), /^failed/);
+  });
+
+  it("a changed policy is in force within a second", async () => {
+    const policy = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "api-server-policy" },
+      spec: { podSelector: { matchLabels: { app: "api-server" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: { matchLabels: { app: "other" } } }], ports: [{ port: 8080 }] }] },
+    };
+    await apply(policy);
+    const applied = Date.now();
+    const otherIP = (await kubectl(["get", "pod", "other", "-o", "jsonpath={.status.podIP}"])).trim();
+    const table = async () => (await run("nsenter", [`--net=${nodeNetns()}`, "nft", "list", "table", "inet", "kubelite-policy"])).stdout;
+    await waitFor(async () => (await table()).includes(otherIP), "the new peer in the table", 2_000);
+    assert.ok(Date.now() - applied < 1_000, `took ${Date.now() - applied} ms`);
+    assert.equal(await reach("other", apiIP), "ok");
+    assert.match(await reach("frontend", apiIP), /^failed/);
+    await kubectl(["apply", "-f", join(ROOT, "..", "shared", "examples", "networkpolicy.yaml")]);
+  });
+
+  it("counts blocked packets per policy on the agent's /metrics and records an event on the policy", async () => {
+    await waitFor(async () => /^kubelite_network_policy_drops_total\{namespace="default",policy="api-server-policy",direction="ingress"\} [1-9]/m.test(await kubectl(["get", "--raw", "/api/v1/nodes/kubelite-node/proxy/metrics"])), "the drop counter", 10_000);
+    await waitFor(async () => /BlockedTraffic/.test(await kubectl(["get", "events", "--field-selector", "involvedObject.kind=NetworkPolicy"])), "the event", 10_000);
+  });
+
+  it("refuses malformed policies with upstream's messages", async () => {
+    const bad = (spec: object) => server.kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "bad" }, spec: { podSelector: {}, ...spec } }) });
+    const cidr = await bad({ ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/33" } }] }] });
+    assert.notEqual(cidr.code, 0);
+    assert.match(cidr.stderr, /spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr: Invalid value: "10\.0\.0\.0\/33": must be a valid CIDR value/);
+    const except = await bad({ ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/16", except: ["10.1.0.0/24"] } }] }] });
+    assert.match(except.stderr, /spec\.ingress\[0\]\.from\[0\]\.ipBlock\.except\[0\]: Invalid value: "10\.1\.0\.0\/24": must be a strict subset of `cidr`/);
+    const port = await bad({ ingress: [{ ports: [{ port: 70000 }] }] });
+    assert.match(port.stderr, /spec\.ingress\[0\]\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535, inclusive/);
+    const range = await bad({ egress: [{ ports: [{ port: 9000, endPort: 8000 }] }] });
+    assert.match(range.stderr, /spec\.egress\[0\]\.ports\[0\]\.endPort: Invalid value: 9000: must be greater than or equal to `port`/);
+  });
+});
