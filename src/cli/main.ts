@@ -4,6 +4,7 @@
 import { Command, type CommanderError } from "commander";
 import { registerAgentCommand } from "./agent-command.js";
 import { registerServerCommand } from "./server-command.js";
+import { registerWhyCommand } from "./why-command.js";
 
 export const USAGE_EXIT_CODE = 2;
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride(exitOnCommanderError);
   registerServerCommand(program);
   registerAgentCommand(program);
+  registerWhyCommand(program);
   return program;
 }
 

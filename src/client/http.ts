@@ -105,6 +105,13 @@ export class HttpClient implements Client {
     return this.json("POST", objectPath(ref, namespace, name, subresource), JSON.stringify(body));
   }
 
+  /** GETs a path whose reply is text, such as pods/<name>/log; a Status reply becomes a StatusError. */
+  async getText(path: string): Promise<string> {
+    const reply = await this.send("GET", path, undefined, "application/json");
+    if (reply.status >= 400) throw toError(reply.status, reply.body);
+    return reply.body;
+  }
+
   /** Stops reusing connections (open watches end). */
   close(): void {
     this.agent.destroy();

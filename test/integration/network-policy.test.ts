@@ -38,7 +38,8 @@ describe("network policy", { skip }, () => {
   const client = (name: string, labels: Record<string, string>) =>
     apply({ apiVersion: "v1", kind: "Pod", metadata: { name, labels }, spec: { containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }] } });
   const reach = async (from: string, ip: string, port = 8080) => (await kubectl(["exec", from, "--", NODE, "-e", probeScript(`http://${ip}:${port}/`)])).trim();
-  const kubelite = (args: string[]) => run(NODE, [join(ROOT, "bin", "kubelite.js"), ...args], { env: { ...process.env, KUBECONFIG: server.kubeconfigPath } }).catch((e: { stdout: string; stderr: string; code: number }) => e);
+  const kubelite = (args: string[]): Promise<{ stdout: string; stderr: string; code?: number }> =>
+    run(NODE, [join(ROOT, "bin", "kubelite.js"), ...args], { env: { ...process.env, KUBECONFIG: server.kubeconfigPath } }).catch((e: { stdout: string; stderr: string; code: number }) => e);
   const nodeNetns = () => netnsPath(nodeNetnsName(join(server.dataDir, "agents", "kubelite-node"), "kubelite-node"));
   const ingressMap = async () => (await run("nsenter", [`--net=${nodeNetns()}`, "nft", "list", "map", "inet", "kubelite-policy", "ingress"])).stdout;
 
@@ -70,6 +71,45 @@ describe("network policy", { skip }, () => {
     await waitFor(async () => (await ingressMap()).includes(apiIP), "the api-server pods in the policy table", 5_000);
     assert.equal(await reach("frontend", apiIP), "ok");
     assert.match(await reach("other", apiIP), /^failed/);
+  });
+
+  it("kubelite why traffic names the policy and rule that allow or block a connection", async () => {
+    const allowed = await kubelite(["why", "traffic", "--from", "pod/frontend", "--to", `pod/${apiPod}:8080`]);
+    assert.match(allowed.stdout, /^ALLOWED: pod\/frontend .* on TCP\/8080$/m);
+    assert.match(allowed.stdout, /ingress .*: allowed by networkpolicy\/api-server-policy ingress rule 1 \(spec\.ingress\[0\]\)/);
+    assert.match(allowed.stdout, /egress .*: allowed: no policy selects pod frontend for egress: default allow/);
+    const blocked = await kubelite(["why", "traffic", "--from", "pod/other", "--to", `pod/${apiPod}:8080`]);
+    assert.match(blocked.stdout, /^BLOCKED: pod\/other /m);
+    assert.match(blocked.stdout, /selected for ingress by networkpolicy\/api-server-policy/);
+    assert.match(blocked.stdout, /networkpolicy\/api-server-policy ingress rule 1: the source pod\/other .* matches none of its from peers \(pods app=frontend\)/);
+    const wrongPort = await kubelite(["why", "traffic", "--from", "pod/frontend", "--to", `pod/${apiPod}:9090`]);
+    assert.match(wrongPort.stdout, /port TCP\/9090 is not among its ports \(TCP\/8080\)/);
+  });
+
+  it("kubelite why traffic follows a Service to its ready pods and names what is missing", async () => {
+    await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "api" }, spec: { selector: { app: "api-server" }, ports: [{ name: "http", port: 80, targetPort: 8080 }] } });
+    await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "nobody" }, spec: { selector: { app: "nobody" }, ports: [{ port: 80 }] } });
+    const viaService = await kubelite(["why", "traffic", "--from", "pod/frontend", "--to", "svc/api:http"]);
+    assert.equal(viaService.stdout.match(/^ALLOWED: /gm)?.length, 3, viaService.stdout);
+    assert.match(viaService.stdout, /service\/api port 80 → target port 8080 on 3 ready pod\(s\)/);
+    assert.match((await kubelite(["why", "traffic", "--from", "pod/frontend", "--to", "svc/api:81"])).stdout, /service\/api does not expose port 81\/TCP; its ports: 80\/TCP \(http\)/);
+    assert.match((await kubelite(["why", "traffic", "--from", "pod/frontend", "--to", "svc/nobody:80"])).stdout, /selector app=nobody matches no pods in namespace default: it has no endpoints/);
+    assert.match((await kubelite(["why", "traffic", "--from", "default/pod/frontend", "--to", "svc/api:80", "-n", "kube-system"])).stdout, /service\/api does not exist in namespace kube-system: .*a Service api exists in namespace default/);
+    const usage = await kubelite(["why", "traffic", "--from", "pod/frontend", "--to", "svc/api"]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /say which port/);
+  });
+
+  it("kubelite why pod explains a pod that cannot be scheduled and a crash-looping container", async () => {
+    await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "nowhere" }, spec: { nodeSelector: { disk: "ssd" }, containers: [{ name: "c", image: "busybox", command: ["sleep", "1"] }] } });
+    await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "crasher" }, spec: { containers: [{ name: "c", image: "busybox", command: ["sh", "-c", "echo cannot open config; exit 3"] }] } });
+    await waitFor(async () => /0\/1 nodes are available/.test((await kubelite(["why", "pod/nowhere"])).stdout), "the scheduler's message");
+    const crash = await waitFor(async () => {
+      const out = (await kubelite(["why", "pod/crasher"])).stdout;
+      return /last exit: code 3/.test(out) && /cannot open config/.test(out) && out;
+    }, "the crash explained");
+    assert.match(crash, /container c: (waiting \(CrashLoopBackOff\)|terminated)/);
+    await kubectl(["delete", "pod", "nowhere", "crasher", "--wait=false"]);
   });
 
   it("a changed policy is in force within a second", async () => {

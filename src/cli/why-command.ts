@@ -1,0 +1,40 @@
+// `kubelite why`: explains in plain words why something is not as wanted (DESIGN.md §3), asking
+// the API server with the kubeconfig as kubectl would.
+//   kubelite why traffic --from pod/a --to svc/b:8080 [-n NS]   allowed or blocked, and by what
+//   kubelite why pod/NAME [-n NS]                               why a pod is pending or crashing
+import { Command, Option } from "commander";
+
+interface WhyFlags {
+  from?: string;
+  to?: string;
+  namespace: string;
+  protocol: string;
+  kubeconfig?: string;
+}
+
+export function registerWhyCommand(program: Command): Command {
+  const command = program
+    .command("why")
+    .description("Explain why traffic is blocked or allowed (`why traffic --from pod/a --to svc/b:8080`), or why a pod is not running (`why pod/NAME`).")
+    .argument("<what>", "`traffic`, or pod/NAME")
+    .option("--from <ref>", "traffic source: pod/NAME, NAMESPACE/pod/NAME or an IP address")
+    .option("--to <ref>", "traffic destination with its port: svc/NAME:PORT, pod/NAME:PORT or IP:PORT")
+    .option("-n, --namespace <ns>", "namespace of references without one", "default")
+    .addOption(new Option("--protocol <protocol>", "protocol of the traffic").choices(["TCP", "UDP", "SCTP"]).default("TCP"))
+    .option("--kubeconfig <path>", "kubeconfig to use (default: $KUBECONFIG, then ./.kubelite/kubeconfig.yaml)");
+  return command.action(async (what: string, flags: WhyFlags) => {
+    if (what === "traffic" && (!flags.from || !flags.to)) command.error("error: `why traffic` needs --from and --to");
+    if (what !== "traffic" && !/^(pod|pods|po)\/./.test(what)) command.error(`error: cannot explain ${what}: use \`traffic\` or pod/NAME`);
+    const [{ clientFromKubeconfig, kubeconfigPath }, { explainTraffic, TargetError }, { explainPod }] = await Promise.all([import("./kubeconfig-client.js"), import("./why/traffic.js"), import("./why/pod.js")]);
+    const client = await clientFromKubeconfig(kubeconfigPath(flags.kubeconfig));
+    try {
+      const lines = what === "traffic" ? await explainTraffic(client, { from: flags.from!, to: flags.to!, namespace: flags.namespace, protocol: flags.protocol }) : await explainPod(client, what.slice(what.indexOf("/") + 1), flags.namespace);
+      process.stdout.write(lines.join("\n") + "\n");
+    } catch (err) {
+      if (err instanceof TargetError) command.error(`error: ${err.message}`);
+      throw err;
+    } finally {
+      client.close();
+    }
+  });
+}
