@@ -106,15 +106,14 @@ class Compiler {
   /** The nft matches (without verdict) of one rule for the pod; none when it can match nothing. */
   private ruleLines(pod: PodView, policy: PolicyView, direction: Direction, rule: RuleView): string[] {
     const field = direction === "ingress" ? "saddr" : "daddr";
-    const peerMatches = rule.peers.length === 0 ? [""] : rule.peers.flatMap((peer) => this.peerMatch(peer, policy, field));
-    if (peerMatches.length === 0) return [];
-    if (rule.ports.length === 0) return peerMatches;
+    const peerMatches = () => (rule.peers.length === 0 ? [""] : rule.peers.flatMap((peer) => this.peerMatch(peer, policy, field)));
+    if (rule.ports.length === 0) return peerMatches();
     const lines: string[] = [];
     // Ingress: every port entry resolves on this pod, the destination. Egress: numbers are the
     // same for every destination; names resolve per destination pod, in a set of its own.
     const resolvable = direction === "ingress" ? rule.ports : rule.ports.filter((p) => typeof p.port !== "string");
     const portMatches = portMatchesOf(resolvable.flatMap((p) => portRanges(p, pod)));
-    for (const peer of peerMatches) for (const port of portMatches) lines.push(`${peer} ${port}`.trim());
+    if (portMatches.length > 0) for (const peer of peerMatches()) for (const port of portMatches) lines.push(`${peer} ${port}`.trim());
     const named = direction === "egress" ? rule.ports.filter((p) => typeof p.port === "string") : [];
     if (named.length > 0) {
       const elements = this.destinations(rule, policy).flatMap((dst) =>
