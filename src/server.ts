@@ -19,6 +19,8 @@ import type { ApiContext } from "./api/handlers/api-context.js";
 import { fieldValues } from "./api/list-filter.js";
 import { ApiMetrics } from "./api/metrics.js";
 import { OpenAPIDocuments } from "./api/openapi.js";
+import { AdmissionChain } from "./api/admission/admission.js";
+import { builtinAdmissionPlugins } from "./api/admission/index.js";
 import { Registry } from "./api/registry.js";
 import { builtinResources } from "./api/resources/index.js";
 import type { ResourceDef } from "./api/resource.js";
@@ -105,6 +107,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     defaultWatchTimeoutMs: () => (1800 + Math.random() * 1800) * 1000,
     nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
   };
+  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api }));
   await ensureSystemNamespaces(api);
 
   const metrics = new ApiMetrics();
