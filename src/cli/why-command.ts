@@ -10,6 +10,7 @@ interface WhyFlags {
   namespace: string;
   protocol: string;
   kubeconfig?: string;
+  context?: string;
 }
 
 export function registerWhyCommand(program: Command): Command {
@@ -21,12 +22,22 @@ export function registerWhyCommand(program: Command): Command {
     .option("--to <ref>", "traffic destination with its port: svc/NAME:PORT, pod/NAME:PORT or IP:PORT")
     .option("-n, --namespace <ns>", "namespace of references without one", "default")
     .addOption(new Option("--protocol <protocol>", "protocol of the traffic").choices(["TCP", "UDP", "SCTP"]).default("TCP"))
-    .option("--kubeconfig <path>", "kubeconfig to use (default: $KUBECONFIG, then ./.kubelite/kubeconfig.yaml)");
+    .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG or ./.kubelite/kubeconfig.yaml)")
+    .option("--context <name>", "kubeconfig context to use");
   return command.action(async (what: string, flags: WhyFlags) => {
     if (what === "traffic" && (!flags.from || !flags.to)) command.error("error: `why traffic` needs --from and --to");
     if (what !== "traffic" && !/^(pod|pods|po)\/./.test(what)) command.error(`error: cannot explain ${what}: use \`traffic\` or pod/NAME`);
-    const [{ clientFromKubeconfig, kubeconfigPath }, { explainTraffic, TargetError }, { explainPod }] = await Promise.all([import("./kubeconfig-client.js"), import("./why/traffic.js"), import("./why/pod.js")]);
-    const client = await clientFromKubeconfig(kubeconfigPath(flags.kubeconfig));
+    const [{ readKubeconfig, KubeconfigError }, { HttpClient }, { explainTraffic, TargetError }, { explainPod }] = await Promise.all([
+      import("../auth/kubeconfig-reader.js"),
+      import("../client/http.js"),
+      import("./why/traffic.js"),
+      import("./why/pod.js"),
+    ]);
+    const config = await readKubeconfig(flags.kubeconfig, flags.context).catch((err: unknown) => {
+      if (err instanceof KubeconfigError) command.error(`error: ${err.message}`);
+      throw err;
+    });
+    const client = new HttpClient({ ...config, userAgent: "kubelite-why" });
     try {
       const lines = what === "traffic" ? await explainTraffic(client, { from: flags.from!, to: flags.to!, namespace: flags.namespace, protocol: flags.protocol }) : await explainPod(client, what.slice(what.indexOf("/") + 1), flags.namespace);
       process.stdout.write(lines.join("\n") + "\n");
