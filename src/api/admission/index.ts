@@ -3,11 +3,12 @@
 // AdmissionDeps.
 import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
+import { networkPolicyEnforcement } from "./network-policy-enforcement.js";
 
 export interface AdmissionDeps {
   api: ApiContext;
 }
 
-export function builtinAdmissionPlugins(_deps: AdmissionDeps): AdmissionPlugin[] {
-  return [];
+export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
+  return [networkPolicyEnforcement(deps.api)];
 }
