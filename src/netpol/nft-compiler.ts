@@ -48,6 +48,10 @@ class Compiler {
   private readonly chainBodies: string[] = [];
   private readonly counters = new Map<string, { name: string; counter: DropCounter }>();
   private readonly vmaps: Record<Direction, string[]> = { ingress: [], egress: [] };
+  private readonly rules = new Map<RuleView, { peers: string[]; namedDestinations?: string }>();
+  private readonly peerPods = new Map<string, PodView[]>();
+  private readonly namedSets = new Map<string, string | undefined>();
+  private everyPod?: PodView[];
 
   constructor(private readonly cluster: PolicyCluster) {}
 
@@ -105,30 +109,68 @@ class Compiler {
 
   /** The nft matches (without verdict) of one rule for the pod; none when it can match nothing. */
   private ruleLines(pod: PodView, policy: PolicyView, direction: Direction, rule: RuleView): string[] {
-    const field = direction === "ingress" ? "saddr" : "daddr";
-    const peerMatches = () => (rule.peers.length === 0 ? [""] : rule.peers.flatMap((peer) => this.peerMatch(peer, policy, field)));
-    if (rule.ports.length === 0) return peerMatches();
+    const compiled = this.compiledRule(policy, direction, rule);
+    if (rule.ports.length === 0) return compiled.peers;
     const lines: string[] = [];
     // Ingress: every port entry resolves on this pod, the destination. Egress: numbers are the
-    // same for every destination; names resolve per destination pod, in a set of its own.
+    // same for every destination; names resolve per destination pod, in a set of their own.
     const resolvable = direction === "ingress" ? rule.ports : rule.ports.filter((p) => typeof p.port !== "string");
     const portMatches = portMatchesOf(resolvable.flatMap((p) => portRanges(p, pod)));
-    if (portMatches.length > 0) for (const peer of peerMatches()) for (const port of portMatches) lines.push(`${peer} ${port}`.trim());
-    const named = direction === "egress" ? rule.ports.filter((p) => typeof p.port === "string") : [];
-    if (named.length > 0) {
-      const elements = this.destinations(rule, policy).flatMap((dst) =>
-        named.flatMap((p) => portRanges(p, dst).flatMap((r) => dst.ips.filter(isIPv4).map((ip) => `${ip} . ${NFT_PROTOCOLS[r.protocol] ?? "tcp"} . ${r.from}`))),
-      );
-      if (elements.length > 0) lines.push(`ip daddr . meta l4proto . th dport @${this.set("ipv4_addr . inet_proto . inet_service", elements, false)}`);
-    }
+    for (const peer of portMatches.length > 0 ? compiled.peers : []) for (const port of portMatches) lines.push(`${peer} ${port}`.trim());
+    if (compiled.namedDestinations) lines.push(compiled.namedDestinations);
     return lines;
+  }
+
+  /**
+   * What a rule compiles to whatever pod it applies to: its peer matches and, for egress named
+   * ports, the match on a set of destination address . protocol . port. Computed once per compile.
+   */
+  private compiledRule(policy: PolicyView, direction: Direction, rule: RuleView): { peers: string[]; namedDestinations?: string } {
+    let compiled = this.rules.get(rule);
+    if (compiled) return compiled;
+    const field = direction === "ingress" ? "saddr" : "daddr";
+    const named = direction === "egress" ? rule.ports.filter((p) => typeof p.port === "string") : [];
+    // Peer matches serve the port entries that are the same for every peer (all of them but egress names).
+    const needsPeers = rule.ports.length === 0 || named.length < rule.ports.length;
+    compiled = { peers: !needsPeers ? [] : rule.peers.length === 0 ? [""] : rule.peers.flatMap((peer) => this.peerMatch(peer, policy, field)) };
+    if (named.length > 0) {
+      const set = this.namedDestinationSet(rule, policy, named);
+      if (set) compiled.namedDestinations = `ip daddr . meta l4proto . th dport @${set}`;
+    }
+    this.rules.set(rule, compiled);
+    return compiled;
+  }
+
+  /** The set of address . protocol . port for named ports on each destination; shared by equal rules. */
+  private namedDestinationSet(rule: RuleView, policy: PolicyView, named: RuleView["ports"]): string | undefined {
+    const peersKey = rule.peers.map((peer) => (peer.kind === "ipBlock" ? `ip:${peer.text}:${peer.except.map((e) => e.base).join(",")}` : `${policy.namespace}:${peer.namespaceSelector?.toString()}:${peer.podSelector?.toString()}`));
+    const key = `${peersKey.join("|")}\n${named.map((p) => `${p.protocol}/${String(p.port)}`).join(",")}`;
+    if (this.namedSets.has(key)) return this.namedSets.get(key);
+    const elements = this.destinations(rule, policy).flatMap((dst) =>
+      named.flatMap((p) => portRanges(p, dst).flatMap((r) => dst.ips.filter(isIPv4).map((ip) => `${ip} . ${NFT_PROTOCOLS[r.protocol] ?? "tcp"} . ${r.from}`))),
+    );
+    const set = elements.length > 0 ? this.set("ipv4_addr . inet_proto . inet_service", elements, false) : undefined;
+    this.namedSets.set(key, set);
+    return set;
   }
 
   /** Destination pods of an egress rule (for named ports): its peers' pods, or every pod. */
   private destinations(rule: RuleView, policy: PolicyView): PodView[] {
-    const all = () => this.cluster.namespaces().flatMap((ns) => this.cluster.podsIn(ns)).filter(isAddressable);
-    if (rule.peers.length === 0) return all();
-    return rule.peers.flatMap((peer) => (peer.kind === "pods" ? podsOfPeer(this.cluster, peer, policy.namespace) : all().filter((pod) => pod.ips.some((ip) => ipBlockContains(peer, ip)))));
+    if (rule.peers.length === 0) return this.allPods();
+    return rule.peers.flatMap((peer) => (peer.kind === "pods" ? this.podsOf(peer, policy.namespace) : this.allPods().filter((pod) => pod.ips.some((ip) => ipBlockContains(peer, ip)))));
+  }
+
+  private allPods(): PodView[] {
+    this.everyPod ??= this.cluster.namespaces().flatMap((ns) => this.cluster.podsIn(ns)).filter(isAddressable);
+    return this.everyPod;
+  }
+
+  /** A pods peer's pods, once per distinct (namespace, selectors) in a compile: policies repeat peers. */
+  private podsOf(peer: Extract<PeerView, { kind: "pods" }>, namespace: string): PodView[] {
+    const key = `${peer.namespaceSelector ? `ns:${peer.namespaceSelector.toString()}` : namespace}\n${peer.podSelector?.toString() ?? "*"}`;
+    let pods = this.peerPods.get(key);
+    if (!pods) this.peerPods.set(key, (pods = podsOfPeer(this.cluster, peer, namespace)));
+    return pods;
   }
 
   private peerMatch(peer: PeerView, policy: PolicyView, field: "saddr" | "daddr"): string[] {
@@ -137,7 +179,7 @@ class Compiler {
       const except = peer.except.filter((net) => net.family === 4);
       return [`ip ${field} ${formatIPv4Net(peer.cidr)}${except.length > 0 ? ` ip ${field} != { ${except.map(formatIPv4Net).join(", ")} }` : ""}`];
     }
-    const ips = [...new Set(podsOfPeer(this.cluster, peer, policy.namespace).flatMap((pod) => pod.ips.filter(isIPv4)))].sort();
+    const ips = [...new Set(this.podsOf(peer, policy.namespace).flatMap((pod) => pod.ips.filter(isIPv4)))].sort();
     return ips.length === 0 ? [] : [`ip ${field} @${this.set("ipv4_addr", ips, true)}`];
   }
 
