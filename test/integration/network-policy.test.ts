@@ -148,3 +148,39 @@ describe("network policy", { skip }, () => {
     assert.match(range.stderr, /spec\.egress\[0\]\.ports\[0\]\.endPort: Invalid value: 9000: must be greater than or equal to `port`/);
   });
 });
+
+describe("network policy across nodes", { skip }, () => {
+  let server: TestServer;
+  const kubectl = async (args: string[], input?: string) => {
+    const result = await server.kubectl(args, { input, timeoutMs: 90_000 });
+    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
+    return result.stdout;
+  };
+  const apply = (manifest: object) => kubectl(["apply", "-f", "-"], JSON.stringify(manifest));
+  const podOn = (name: string, node: string, labels: Record<string, string>, container: object) => apply({ apiVersion: "v1", kind: "Pod", metadata: { name, labels }, spec: { nodeName: node, containers: [{ name: "c", ...container }] } });
+  const ipOf = async (name: string) => (await kubectl(["get", "pod", name, "-o", "jsonpath={.status.podIP}"])).trim();
+  const reach = async (from: string, ip: string) => (await kubectl(["exec", from, "--", NODE, "-e", probeScript(`http://${ip}:8080/`)])).trim();
+
+  before(async () => {
+    server = await startTestServer({ agent: true, agents: 1 });
+    const echo = { image: "kubelite/echo-server", env: [{ name: "PORT", value: "8080" }] };
+    await podOn("api", "kubelite-node", { app: "api" }, echo);
+    await podOn("db", "kubelite-node", { app: "db" }, echo);
+    await podOn("frontend", "kubelite-node-agent-1", { app: "frontend" }, echo);
+    await podOn("other", "kubelite-node-agent-1", { app: "other" }, echo);
+    await kubectl(["wait", "--for=condition=Ready", "pod/api", "pod/db", "pod/frontend", "pod/other", "--timeout=60s"]);
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  it("the destination's node enforces ingress and the source's node enforces egress", async () => {
+    const [api, db] = [await ipOf("api"), await ipOf("db")];
+    await apply({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "api-allow" }, spec: { podSelector: { matchLabels: { app: "api" } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: "frontend" } } }], ports: [{ port: 8080 }] }] } });
+    await apply({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "frontend-egress" }, spec: { podSelector: { matchLabels: { app: "frontend" } }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: { app: "api" } } }] }] } });
+    await waitFor(async () => (await reach("other", api)).startsWith("failed"), "other blocked from api", 5_000);
+    assert.equal(await reach("frontend", api), "ok");
+    assert.match(await reach("frontend", db), /^failed/, "egress of frontend is limited to app=api");
+    assert.equal(await reach("other", db), "ok");
+  });
+});
