@@ -6,7 +6,7 @@ import type { Netns } from "../node/network/netns.js";
 import { POLICY_TABLE } from "./nft-compiler.js";
 
 export interface PolicyTable {
-  /** Enables bridge netfilter in the namespace; idempotent. */
+  /** Enables bridge netfilter in the namespace and checks nft works there; idempotent. */
   prepare(): Promise<void>;
   /** Applies a compiled script (which replaces the table in one transaction). */
   apply(script: string): Promise<void>;
@@ -24,6 +24,7 @@ export class NftPolicyTable implements PolicyTable {
 
   async prepare(): Promise<void> {
     await this.netns.setSysctl(this.netnsName, "net.bridge.bridge-nf-call-iptables", "1");
+    await this.netns.runIn(this.netnsName, "nft", ["list", "tables"]); // nft is there and works here
   }
 
   async apply(script: string): Promise<void> {

@@ -25,15 +25,29 @@ export interface NodePolicyOptions {
 /** Starts enforcement (or the not-enforced warnings) for the agent's network; returns its stop. */
 export async function startNodePolicy(network: PodNetwork, agent: NodeAgent, options: NodePolicyOptions): Promise<{ stop(): Promise<void> }> {
   const common = { client: options.client, nodeName: agent.nodeName, recorder: agent.recorder, log: options.log };
-  const enforcing = network instanceof IsolatedNetwork;
-  await options.client.patch(CORE_V1("nodes"), undefined, agent.nodeName, "merge", { metadata: { labels: { [ENFORCEMENT_LABEL]: enforcing ? ENFORCED : NOT_ENFORCED } } });
-  if (network instanceof IsolatedNetwork) {
-    const netns = new Netns(commandRunner(options.launcher ?? new LocalLauncher()));
-    const enforcer = new PolicyEnforcer({ ...common, table: new NftPolicyTable(netns, network.netnsName), registry: agent.metrics.registry });
-    await enforcer.start();
-    return enforcer;
+  const table = network instanceof IsolatedNetwork ? await preparedTable(network, options) : { reason: HOST_NETWORK_REASON };
+  await options.client.patch(CORE_V1("nodes"), undefined, agent.nodeName, "merge", { metadata: { labels: { [ENFORCEMENT_LABEL]: "reason" in table ? NOT_ENFORCED : ENFORCED } } });
+  if ("reason" in table) {
+    options.log.warn(`network policies are not enforced on this node: ${table.reason}`);
+    const reporter = new NotEnforcedReporter({ ...common, reason: table.reason });
+    await reporter.start();
+    return reporter;
   }
-  const reporter = new NotEnforcedReporter({ ...common, reason: HOST_NETWORK_REASON });
-  await reporter.start();
-  return reporter;
+  const enforcer = new PolicyEnforcer({ ...common, table, registry: agent.metrics.registry });
+  await enforcer.start();
+  return enforcer;
+}
+
+/** The node namespace's policy table with bridge netfilter on, or why it cannot be had. */
+async function preparedTable(network: IsolatedNetwork, options: NodePolicyOptions): Promise<NftPolicyTable | { reason: string }> {
+  const run = commandRunner(options.launcher ?? new LocalLauncher());
+  const table = new NftPolicyTable(new Netns(run), network.netnsName);
+  try {
+    // Bridged pod-to-pod frames reach the IP hooks only through br_netfilter.
+    await run("modprobe", ["br_netfilter"]).catch(() => undefined);
+    await table.prepare();
+    return table;
+  } catch (error) {
+    return { reason: `bridge netfilter or nft is unavailable in the node namespace (${error instanceof Error ? error.message : String(error)}); install nftables and load br_netfilter` };
+  }
 }

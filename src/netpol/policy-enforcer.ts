@@ -64,8 +64,8 @@ export class PolicyEnforcer {
     });
   }
 
+  /** Starts following the cluster; the table must be prepared (bridge netfilter on). */
   async start(): Promise<void> {
-    await this.options.table.prepare();
     const changed = { onAdd: () => this.schedule(), onUpdate: () => this.schedule(), onDelete: () => this.schedule() };
     for (const informer of [this.pods, this.namespaces, this.policies]) informer.addEventHandler(changed);
     this.informers.start();
