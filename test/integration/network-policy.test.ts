@@ -82,6 +82,9 @@ describe("network policy", { skip }, () => {
     assert.match(blocked.stdout, /^BLOCKED: pod\/other /m);
     assert.match(blocked.stdout, /selected for ingress by networkpolicy\/api-server-policy/);
     assert.match(blocked.stdout, /networkpolicy\/api-server-policy ingress rule 1: the source pod\/other .* matches none of its from peers \(pods app=frontend\)/);
+    const byAddress = await kubelite(["why", "traffic", "--from", "pod/other", "--to", `${apiIP}:8080`]);
+    assert.match(byAddress.stdout, new RegExp(`^BLOCKED: pod/other .* → pod/${apiPod} \\(default, ${apiIP.replaceAll(".", "\\.")}\\)`, "m"));
+    assert.match((await kubelite(["why", "traffic", "--from", "pod/frontend", "--to", `pod/${apiPod}:8080`, "-n", "nowhere"])).stdout, /pod\/frontend does not exist in namespace nowhere \(the namespace nowhere does not exist either\)/);
     const wrongPort = await kubelite(["why", "traffic", "--from", "pod/frontend", "--to", `pod/${apiPod}:9090`]);
     assert.match(wrongPort.stdout, /port TCP\/9090 is not among its ports \(TCP\/8080\)/);
   });

@@ -84,9 +84,13 @@ export async function explainTraffic(client: Client, question: TrafficQuestion):
 }
 
 async function endpointOf(client: Client, target: Target): Promise<Endpoint | string> {
-  if (target.kind === "ip") return { ip: target.name };
+  if (target.kind === "ip") {
+    // An address that is a pod's is that pod (host-network pods share their node's address).
+    const owners = (await client.list(CORE_V1("pods"), { fieldSelector: `status.podIP=${target.name}` })).items.map(podView).filter((p) => !p.hostNetwork && !p.terminated);
+    return owners[0] ? { pod: owners[0], ip: target.name } : { ip: target.name };
+  }
   const pod = await getOrUndefined(client, "pods", target.namespace, target.name);
-  if (!pod) return `pod/${target.name} does not exist in namespace ${target.namespace}`;
+  if (!pod) return `pod/${target.name} does not exist in namespace ${target.namespace}${await namespaceHint(client, target.namespace)}`;
   const view = podView(pod);
   if (view.ips.length === 0) return `pod/${target.name} has no IP address yet (phase ${stringAt(pod, "status", "phase") ?? "unknown"}): it is not running; try \`kubelite why pod/${target.name}\``;
   return { pod: view, ip: view.ips[0]! };
@@ -106,7 +110,7 @@ async function serviceBackends(client: Client, target: Target, protocol: string)
   if (!service) {
     const elsewhere = (await client.list(CORE_V1("services"), { fieldSelector: `metadata.name=${target.name}` })).items.map((s) => s.metadata?.namespace);
     const hint = elsewhere.length > 0 ? `; a Service ${target.name} exists in namespace ${elsewhere.join(", ")}: use -n ${elsewhere[0]} or the name ${target.name}.${elsewhere[0]}` : "";
-    return none(`service/${target.name} does not exist in namespace ${target.namespace}: the name ${target.name}.${target.namespace}.svc.cluster.local does not resolve${hint}`);
+    return none(`service/${target.name} does not exist in namespace ${target.namespace}${await namespaceHint(client, target.namespace)}: the name ${target.name}.${target.namespace}.svc.cluster.local does not resolve${hint}`);
   }
   const spec = recordAt(service, "spec") ?? {};
   if (stringAt(spec, "type") === "ExternalName") return none(`service/${target.name} is an ExternalName for ${stringAt(spec, "externalName")}: traffic leaves the cluster's Service proxy`);
@@ -144,6 +148,11 @@ async function snapshotFor(client: Client, endpoints: Endpoint[]): Promise<Clust
   return new ClusterSnapshot({ namespaces: (await client.list(CORE_V1("namespaces"))).items, pods: [], policies });
 }
 
+/** ", and neither does the namespace" when the namespace is missing too. */
+async function namespaceHint(client: Client, namespace: string): Promise<string> {
+  return (await getOrUndefined(client, "namespaces", undefined, namespace)) ? "" : ` (the namespace ${namespace} does not exist either)`;
+}
+
 function isReady(pod: KubeObject): boolean {
   return recordsAt(pod, "status", "conditions").some((c: JsonRecord) => c.type === "Ready" && c.status === "True");
 }
@@ -152,7 +161,7 @@ function describe(endpoint: Endpoint): string {
   return endpoint.pod ? `pod/${endpoint.pod.name} (${endpoint.pod.namespace}, ${endpoint.ip})` : endpoint.ip;
 }
 
-export async function getOrUndefined(client: Client, resource: string, namespace: string, name: string): Promise<KubeObject | undefined> {
+export async function getOrUndefined(client: Client, resource: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
   try {
     return await client.get(CORE_V1(resource), namespace, name);
   } catch (err) {
