@@ -12,8 +12,6 @@ export interface PolicyTable {
   apply(script: string): Promise<void>;
   /** Packet counts of the table's named counters; empty when the table does not exist yet. */
   counters(): Promise<Map<string, number>>;
-  /** Removes the table (pods become unrestricted). */
-  remove(): Promise<void>;
 }
 
 export class NftPolicyTable implements PolicyTable {
@@ -40,9 +38,5 @@ export class NftPolicyTable implements PolicyTable {
     }
     const parsed = JSON.parse(stdout) as { nftables?: { counter?: { name: string; packets: number } }[] };
     return new Map((parsed.nftables ?? []).flatMap((item) => (item.counter ? [[item.counter.name, item.counter.packets] as const] : [])));
-  }
-
-  async remove(): Promise<void> {
-    await this.netns.runIn(this.netnsName, "nft", ["-f", "-"], { input: `table inet ${POLICY_TABLE}\ndelete table inet ${POLICY_TABLE}\n` });
   }
 }

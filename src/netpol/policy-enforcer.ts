@@ -82,14 +82,6 @@ export class PolicyEnforcer {
     await this.running;
   }
 
-  /** Resolves once what the caches hold now is applied (tests, benchmarks). */
-  async settled(): Promise<void> {
-    while (this.timer || this.running) {
-      await this.running;
-      await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS));
-    }
-  }
-
   private schedule(delayMs = DEBOUNCE_MS): void {
     if (this.stopped || this.timer) return;
     this.timer = this.clock.setTimeout(() => {

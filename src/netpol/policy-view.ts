@@ -50,7 +50,6 @@ export interface RuleView {
 export interface PolicyView {
   namespace: string;
   name: string;
-  uid: string;
   podSelector: LabelSelector;
   types: ReadonlySet<Direction>;
   ingress: RuleView[];
@@ -76,7 +75,6 @@ export function policyView(obj: KubeObject): PolicyView {
   return {
     namespace: obj.metadata?.namespace ?? "default",
     name: obj.metadata?.name ?? "",
-    uid: obj.metadata?.uid ?? "",
     podSelector: selectorOf(spec.podSelector ?? {}) ?? LabelSelector.nothing(),
     types: new Set(types.map((t) => t.toLowerCase() as Direction)),
     ingress: recordsAt(spec, "ingress").map(ruleView("from")),
