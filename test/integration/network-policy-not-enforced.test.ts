@@ -2,6 +2,10 @@
 // server's admission warning naming the nodes that do not enforce it, and a node without pod
 // network namespaces records a NetworkPolicyNotEnforced event on the policy. No root needed.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { EventRecorder } from "../../src/client/event-recorder.js";
 import { createLogger } from "../../src/log.js";
@@ -9,6 +13,9 @@ import { NotEnforcedReporter } from "../../src/netpol/not-enforced.js";
 import { ENFORCED, ENFORCEMENT_LABEL } from "../../src/netpol/enforcement-label.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { waitFor } from "../controllers/mark-ready.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const run = promisify(execFile);
 
 const policy = (name: string) =>
   JSON.stringify({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name }, spec: { podSelector: { matchLabels: { app: "api" } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: "web" } } }] }] } });
@@ -49,5 +56,17 @@ describe("network policy on nodes that cannot enforce it", () => {
     } finally {
       await reporter.stop();
     }
+  });
+
+  it("kubelite why traffic says when the node that would block does not enforce", async () => {
+    for (const [name, app] of [["api", "api"], ["other", "other"]]) {
+      const pod = { apiVersion: "v1", kind: "Pod", metadata: { name, labels: { app } }, spec: { nodeName: "simulated-0", containers: [{ name: "c", image: "busybox" }] } };
+      assert.equal((await server.kubectl(["apply", "-f", "-"], { input: JSON.stringify(pod) })).code, 0);
+    }
+    await server.kubectl(["label", "node", "simulated-0", `${ENFORCEMENT_LABEL}-`]);
+    await waitFor(async () => (await server.kubectl(["get", "pod", "api", "other", "-o", "jsonpath={.items[*].status.podIP}"])).stdout.split(" ").filter(Boolean).length === 2, "pod IPs");
+    const { stdout } = await run(process.execPath, [join(ROOT, "bin", "kubelite.js"), "why", "traffic", "--from", "pod/other", "--to", "pod/api:80"], { env: { ...process.env, KUBECONFIG: server.kubeconfigPath } });
+    assert.match(stdout, /^BLOCKED: pod\/other/m);
+    assert.match(stdout, /note: node simulated-0 does not enforce NetworkPolicy, so this ingress is not actually blocked there/);
   });
 });

@@ -14,6 +14,7 @@ import { explainVerdict } from "../../netpol/explain.js";
 import { resolveNamedPort } from "../../netpol/policy-match.js";
 import { podView, type PodView } from "../../netpol/policy-view.js";
 import { NETWORK_POLICIES } from "../../netpol/policy-enforcer.js";
+import { ENFORCED, ENFORCEMENT_LABEL } from "../../netpol/enforcement-label.js";
 
 export interface TrafficQuestion {
   from: string;
@@ -76,11 +77,22 @@ export async function explainTraffic(client: Client, question: TrafficQuestion):
     backends = [{ endpoint: destination, port }];
   }
   const cluster = await snapshotFor(client, [source, ...backends.map((b) => b.endpoint)]);
+  const unenforced = await nodesNotEnforcing(client, [source, ...backends.map((b) => b.endpoint)]);
   for (const backend of backends) {
     const verdict = evaluateConnection(cluster, { from: source, to: backend.endpoint, protocol, port: backend.port });
     lines.push(...explainVerdict(verdict, `${describe(source)} → ${describe(backend.endpoint)} on ${protocol}/${backend.port}`));
+    for (const [side, node] of [["egress", source.pod?.nodeName], ["ingress", backend.endpoint.pod?.nodeName]] as const) {
+      if (node && unenforced.has(node) && !verdict[side].allowed) lines.push(`  note: node ${node} does not enforce NetworkPolicy, so this ${side} is not actually blocked there`);
+    }
   }
   return lines;
+}
+
+/** The nodes of these pods that say they do not enforce NetworkPolicy (ADR 0015). */
+async function nodesNotEnforcing(client: Client, endpoints: Endpoint[]): Promise<Set<string>> {
+  const names = [...new Set(endpoints.flatMap((e) => (e.pod?.nodeName ? [e.pod.nodeName] : [])))];
+  const nodes = await Promise.all(names.map((name) => getOrUndefined(client, "nodes", undefined, name)));
+  return new Set(nodes.flatMap((node) => (node && node.metadata?.labels?.[ENFORCEMENT_LABEL] !== ENFORCED ? [node.metadata?.name ?? ""] : [])));
 }
 
 async function endpointOf(client: Client, target: Target): Promise<Endpoint | string> {
