@@ -100,14 +100,15 @@ export class PolicyEnforcer {
     }, delayMs);
   }
 
+  /** Compiles and applies; never rejects (a failure is logged and retried). */
   private async sync(): Promise<void> {
     if (!this.pods.hasSynced() || !this.namespaces.hasSynced() || !this.policies.hasSynced()) return;
-    const cluster = new ClusterSnapshot({ namespaces: this.namespaces.list(), pods: this.pods.list(), policies: this.policies.list() }, this.views);
-    const local = cluster.allPods().filter((pod) => pod.nodeName === this.options.nodeName);
-    const started = this.clock.now();
-    const compiled = compileRuleset(cluster, local);
-    if (compiled.script === this.applied) return;
     try {
+      const started = this.clock.now();
+      const cluster = new ClusterSnapshot({ namespaces: this.namespaces.list(), pods: this.pods.list(), policies: this.policies.list() }, this.views);
+      const local = cluster.allPods().filter((pod) => pod.nodeName === this.options.nodeName);
+      const compiled = compileRuleset(cluster, local);
+      if (compiled.script === this.applied) return;
       // Drops counted by the table about to be replaced; losing them is no reason not to apply.
       await this.readCounters().catch(() => undefined);
       await this.options.table.apply(compiled.script);
