@@ -10,6 +10,10 @@ import { RequestAuthenticator, type UserInfo } from "./auth/authenticate.js";
 import { writeKubeconfig } from "./auth/kubeconfig.js";
 import { loadOrCreatePKI } from "./auth/pki.js";
 import { joinTokenAuthenticator, loadOrCreateJoinToken } from "./auth/tokens.js";
+import { loadOrCreateServiceAccountKey } from "./auth/service-account-key.js";
+import { ServiceAccountTokenIssuer } from "./auth/service-account-token.js";
+import { ServiceAccountTokenAuthenticator } from "./auth/service-account-authenticator.js";
+import { CachedObjects } from "./api/cached-objects.js";
 import { ApiServer } from "./api/api-server.js";
 import { ClusterCache } from "./api/cluster-cache.js";
 import { ObjectChecks } from "./api/object-checks.js";
@@ -44,6 +48,7 @@ const EXTRA_SUBRESOURCES = {
   "/pods": [{ name: "binding", kind: "Binding", verbs: ["create"] }, ...POD_STREAM_DISCOVERY],
   "/namespaces": [{ name: "finalize", kind: "Namespace", verbs: ["update"] }],
   "/nodes": [{ name: "proxy", kind: "NodeProxyOptions", verbs: ["get"] }],
+  "/serviceaccounts": [{ name: "token", kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: ["create"] }],
 };
 
 export interface StartServerHooks {
@@ -78,13 +83,14 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
 
   refuseUnavailable(options);
   // Certificates (CPU) and the store (a writer thread, fsyncs) are prepared side by side.
-  const [pki, store] = await Promise.all([
+  const [pki, store, serviceAccountKey] = await Promise.all([
     loadOrCreatePKI({
       dataDir,
       hostnames: options.tlsSan.filter((s) => isIP(s) === 0),
       ips: [...options.tlsSan.filter((s) => isIP(s) !== 0), ...(isIP(options.bindAddress) && !["0.0.0.0", "::"].includes(options.bindAddress) ? [options.bindAddress] : [])],
     }),
     openStore({ backend: options.datastore === "memory" ? "memory" : "sqlite", dataDir }),
+    loadOrCreateServiceAccountKey(dataDir),
   ]);
   const joinToken = await loadOrCreateJoinToken({ dataDir, caCertPem: pki.caCertPem });
   const resources = builtinResources();
@@ -106,6 +112,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     bookmarkIntervalMs: hooks.bookmarkIntervalMs ?? 60_000,
     defaultWatchTimeoutMs: () => (1800 + Math.random() * 1800) * 1000,
     nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
+    serviceAccountTokens: new ServiceAccountTokenIssuer(serviceAccountKey, now),
   };
   registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api }));
   await ensureSystemNamespaces(api);
@@ -115,7 +122,10 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   let kubeconfigWritten = false;
   const apiServer = new ApiServer({
     api,
-    authenticator: new RequestAuthenticator([joinTokenAuthenticator(joinToken)]),
+    authenticator: new RequestAuthenticator([
+      joinTokenAuthenticator(joinToken),
+      new ServiceAccountTokenAuthenticator({ key: serviceAccountKey, objects: new CachedObjects(cache), log: log.child({ component: "authentication" }), now }),
+    ]),
     openapi,
     metrics,
     serverAddress: `${options.bindAddress}:${options.port}`,
