@@ -14,6 +14,7 @@ import { loadOrCreateServiceAccountKey } from "./auth/service-account-key.js";
 import { ServiceAccountTokenIssuer } from "./auth/service-account-token.js";
 import { ServiceAccountTokenAuthenticator } from "./auth/service-account-authenticator.js";
 import { CachedObjects } from "./api/cached-objects.js";
+import { expiryWarnings, reloadServingCertificate } from "./auth/certificate-lifetime.js";
 import { ApiServer } from "./api/api-server.js";
 import { ClusterCache } from "./api/cluster-cache.js";
 import { ObjectChecks } from "./api/object-checks.js";
@@ -129,7 +130,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     openapi,
     metrics,
     serverAddress: `${options.bindAddress}:${options.port}`,
-    readyChecks: { "informer-sync": () => cache.revision > 0, "kubeconfig": () => kubeconfigWritten },
+    readyChecks: { "informer-sync": () => cache.revision > 0, "kubeconfig": () => kubeconfigWritten, "certificates": () => expiryWarnings(pki.expiries, now()).length === 0 },
     version: { ...KUBERNETES_VERSION, gitCommit: "", gitTreeState: "clean", buildDate: "", goVersion: `node${process.versions.node}`, compiler: "kubelite", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` },
   });
 
@@ -150,6 +151,8 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   // finds there against the join token's hash before it trusts the server.
   const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem + pki.caCertPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, apiServer.handle);
   server.on("upgrade", apiServer.handleUpgrade);
+  const stopCertificateReload = reloadServingCertificate(server, pki.dir, pki.caCertPem, log);
+  for (const warning of expiryWarnings(pki.expiries, now())) log.warn(warning);
   const sockets = trackSockets(server);
   const port = await listen(server, options.port, options.bindAddress);
   const host = options.bindAddress === "0.0.0.0" ? "127.0.0.1" : options.bindAddress;
@@ -185,6 +188,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     simulatedNodes: components.simulatedNodes,
     agents,
     async close() {
+      stopCertificateReload();
       await (hooks.removePodsOnClose ? agents.destroy() : agents.stop());
       await new Promise<void>((done) => {
         server.close(() => done());

@@ -4,6 +4,8 @@
 import { Command, type CommanderError } from "commander";
 import { registerAgentCommand } from "./agent-command.js";
 import { registerServerCommand } from "./server-command.js";
+import { registerKubeconfigCommand } from "./kubeconfig-command.js";
+import { registerCertsCommand } from "./certs-command.js";
 
 export const USAGE_EXIT_CODE = 2;
 
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .exitOverride(exitOnCommanderError);
   registerServerCommand(program);
   registerAgentCommand(program);
+  registerKubeconfigCommand(program);
+  registerCertsCommand(program);
   return program;
 }
 
