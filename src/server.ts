@@ -145,6 +145,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
     clusterCIDR: options.clusterCidr,
     signer: { caCertPem: pki.caCertPem, sign: (content) => pki.signCertificate(content) },
+    tokenIssuer: api.serviceAccountTokens,
   });
 
   // The chain goes out whole (serving certificate, then the CA): `kubelite agent` pins the CA it

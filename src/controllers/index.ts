@@ -17,6 +17,7 @@ import { nodeLifecycleController } from "./node-lifecycle.js";
 import { podGCController } from "./pod-gc.js";
 import { replicaSetController } from "./replicaset.js";
 import { rootCAPublisherController } from "./root-ca-publisher.js";
+import { serviceAccountTokensController } from "./serviceaccount-tokens.js";
 import { serviceAccountController } from "./serviceaccount.js";
 import { taintEvictionController } from "./taint-eviction.js";
 import { ttlAfterFinishedController } from "./ttl-after-finished.js";
@@ -36,6 +37,7 @@ export function builtinControllers(): ControllerRegistration[] {
     namespaceController,
     serviceAccountController,
     rootCAPublisherController,
+    serviceAccountTokensController,
     podGCController,
     jobController,
     cronJobController,

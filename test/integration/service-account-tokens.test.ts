@@ -1,14 +1,16 @@
 // Service-account tokens with stock kubectl: `kubectl create serviceaccount` + `kubectl create
 // token` give a JWT that authenticates; forged, foreign, expired and wrong-audience tokens, and
-// tokens of deleted accounts or bound objects, get 401; TokenRequest's bad input gets upstream's errors.
+// tokens of deleted accounts or bound objects, get 401; legacy token Secrets are filled and work
+// while they exist; TokenRequest's bad input gets upstream's errors.
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { decodeJwt } from "jose";
 import { loadOrCreateServiceAccountKey } from "../../src/auth/service-account-key.js";
 import { ServiceAccountTokenIssuer, type BoundClaims } from "../../src/auth/service-account-token.js";
 import { startTestServer, type KubectlResult, type TestServer } from "../support/test-server.js";
+import { waitFor } from "../controllers/mark-ready.js";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 
@@ -23,8 +25,8 @@ describe("service-account tokens", () => {
   });
   after(async () => server.close());
 
-  async function ok(args: string[]): Promise<string> {
-    const result = await server.kubectl(args);
+  async function ok(args: string[], input?: string): Promise<string> {
+    const result = await server.kubectl(args, { input });
     assert.equal(result.code, 0, `kubectl ${args.join(" ")} failed: ${result.stderr}`);
     return result.stdout;
   }
@@ -98,6 +100,25 @@ describe("service-account tokens", () => {
     assert.deepEqual((decodeJwt(token) as unknown as BoundClaims)["kubernetes.io"].secret, { name: "binding", uid: secret.metadata.uid });
     await assertAuthenticated(token);
     await ok(["delete", "secret", "binding"]);
+    await assertUnauthorized(token);
+  });
+
+  it("fills a legacy token Secret that authenticates while it exists, and removes it with its account", async () => {
+    await ok(["create", "serviceaccount", "legacy"]);
+    const secret = { apiVersion: "v1", kind: "Secret", type: "kubernetes.io/service-account-token", metadata: { name: "legacy-token", annotations: { "kubernetes.io/service-account.name": "legacy" } } };
+    await ok(["create", "-f", "-"], JSON.stringify(secret));
+    const read = async () => JSON.parse(await ok(["get", "secret", "legacy-token", "-o", "json"])) as { data?: Record<string, string>; metadata: { annotations: Record<string, string> } };
+    await waitFor(async () => Boolean((await read()).data?.token), "the token in the Secret");
+    const filled = await read();
+    const token = Buffer.from(filled.data!.token!, "base64").toString("utf8");
+    assert.equal(Buffer.from(filled.data!.namespace!, "base64").toString("utf8"), "default");
+    assert.equal(Buffer.from(filled.data!["ca.crt"]!, "base64").toString("utf8"), await readFile(join(server.dataDir, "tls", "ca.crt"), "utf8"));
+    const account = JSON.parse(await ok(["get", "serviceaccount", "legacy", "-o", "json"])) as { metadata: { uid: string } };
+    assert.equal(filled.metadata.annotations["kubernetes.io/service-account.uid"], account.metadata.uid);
+    assert.equal(decodeJwt(token).iss, "kubernetes/serviceaccount");
+    await assertAuthenticated(token);
+    await ok(["delete", "serviceaccount", "legacy"]);
+    await waitFor(async () => (await server.kubectl(["get", "secret", "legacy-token"])).code !== 0, "the Secret deleted with its account");
     await assertUnauthorized(token);
   });
 
