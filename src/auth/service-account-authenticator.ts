@@ -59,6 +59,11 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
         this.#options.log.warn("Unable to authenticate the request: the service-account token's signature is invalid (forged, or signed by another cluster)");
         return undefined;
       }
+      if (err instanceof joseErrors.JWTExpired) {
+        const exp = typeof err.payload.exp === "number" ? new Date(err.payload.exp * 1000).toISOString() : "an unknown time";
+        this.#options.log.warn(`Unable to authenticate the request: the service-account token of ${String(err.payload.sub)} expired at ${exp}`);
+        return undefined;
+      }
       if (err instanceof joseErrors.JOSEError || err instanceof TokenRejected) {
         this.#options.log.warn(`Unable to authenticate the request: invalid service-account token: ${err.message}`);
         return undefined;

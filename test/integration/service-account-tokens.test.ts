@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import * as k8s from "@kubernetes/client-node";
 import { decodeJwt } from "jose";
 import { loadOrCreateServiceAccountKey } from "../../src/auth/service-account-key.js";
 import { ServiceAccountTokenIssuer, type BoundClaims } from "../../src/auth/service-account-token.js";
@@ -120,6 +121,26 @@ describe("service-account tokens", () => {
     await ok(["delete", "serviceaccount", "legacy"]);
     await waitFor(async () => (await server.kubectl(["get", "secret", "legacy-token"])).code !== 0, "the Secret deleted with its account");
     await assertUnauthorized(token);
+  });
+
+  it("works from @kubernetes/client-node: TokenRequest, then the token as a bearer credential", async () => {
+    const admin = new k8s.KubeConfig();
+    admin.loadFromFile(server.kubeconfigPath);
+    const core = admin.makeApiClient(k8s.CoreV1Api);
+    const issued = await core.createNamespacedServiceAccountToken({ namespace: "default", name: "viewer", body: { spec: { audiences: [], expirationSeconds: 1200 } } });
+    assert.equal(issued.kind, "TokenRequest");
+    assert.ok(issued.status?.token);
+    const expiresIn = (issued.status!.expirationTimestamp.getTime() - Date.now()) / 1000;
+    assert.ok(expiresIn > 1190 && expiresIn <= 1200, `expires in ${expiresIn} s`);
+    const asViewer = new k8s.KubeConfig();
+    asViewer.loadFromOptions({
+      clusters: [{ name: "kubelite", server: server.url, caFile: join(server.dataDir, "tls", "ca.crt") }],
+      users: [{ name: "viewer", token: issued.status!.token }],
+      contexts: [{ name: "kubelite", cluster: "kubelite", user: "viewer" }],
+      currentContext: "kubelite",
+    });
+    const code = await asViewer.makeApiClient(k8s.CoreV1Api).listNamespacedServiceAccount({ namespace: "default" }).then(() => 200, (err: { code?: number }) => err.code);
+    assert.ok(code === 200 || code === 403, `the token authenticates (got ${code})`);
   });
 
   it("answers bad TokenRequests as upstream does", async () => {
