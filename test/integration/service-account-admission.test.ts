@@ -64,6 +64,21 @@ describe("ServiceAccount admission and the root CA publisher", () => {
     }
   });
 
+  it("leaves a container that mounts its own volume at the credentials path alone", async () => {
+    const own = { name: "own", emptyDir: {} };
+    await ok(["create", "-f", "-"], podManifest("custom", {
+      volumes: [own],
+      containers: [
+        { name: "mine", image: "kubelite/pause", volumeMounts: [{ name: "own", mountPath: MOUNT }] },
+        { name: "theirs", image: "kubelite/pause" },
+      ],
+    }));
+    const spec = await podSpec("custom");
+    const injected = spec.volumes?.find((v) => v.name.startsWith("kube-api-access-"));
+    assert.deepEqual(spec.containers[0]!.volumeMounts, [{ name: "own", mountPath: MOUNT }]);
+    assert.deepEqual(spec.containers[1]!.volumeMounts, [{ name: injected!.name, readOnly: true, mountPath: MOUNT }]);
+  });
+
   it("refuses a pod whose service account does not exist, as upstream words it", async () => {
     const result = await server.kubectl(["create", "-f", "-"], { input: podManifest("orphan", { serviceAccountName: "ghost" }) });
     assert.notEqual(result.code, 0);
