@@ -3,6 +3,7 @@
 // AdmissionDeps.
 import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
+import { serviceAccountAdmission } from "./service-account.js";
 import { networkPolicyEnforcement } from "./network-policy-enforcement.js";
 
 export interface AdmissionDeps {
@@ -10,5 +11,8 @@ export interface AdmissionDeps {
 }
 
 export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
-  return [networkPolicyEnforcement(deps.api)];
+  return [
+    serviceAccountAdmission(deps),
+    networkPolicyEnforcement(deps.api),
+  ];
 }
