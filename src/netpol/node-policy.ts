@@ -26,15 +26,16 @@ export interface NodePolicyOptions {
 export async function startNodePolicy(network: PodNetwork, agent: NodeAgent, options: NodePolicyOptions): Promise<{ stop(): Promise<void> }> {
   const common = { client: options.client, nodeName: agent.nodeName, recorder: agent.recorder, log: options.log };
   const table = network instanceof IsolatedNetwork ? await preparedTable(network, options) : { reason: HOST_NETWORK_REASON };
-  await options.client.patch(CORE_V1("nodes"), undefined, agent.nodeName, "merge", { metadata: { labels: { [ENFORCEMENT_LABEL]: "reason" in table ? NOT_ENFORCED : ENFORCED } } });
+  const label = { metadata: { labels: { [ENFORCEMENT_LABEL]: "reason" in table ? NOT_ENFORCED : ENFORCED } } };
+  await options.client.patch(CORE_V1("nodes"), undefined, agent.nodeName, "merge", label).catch((error: unknown) => options.log.warn("could not label the node with its network policy enforcement", { error }));
   if ("reason" in table) {
     options.log.warn(`network policies are not enforced on this node: ${table.reason}`);
     const reporter = new NotEnforcedReporter({ ...common, reason: table.reason });
-    await reporter.start();
+    reporter.start();
     return reporter;
   }
   const enforcer = new PolicyEnforcer({ ...common, table, registry: agent.metrics.registry });
-  await enforcer.start();
+  enforcer.start();
   return enforcer;
 }
 

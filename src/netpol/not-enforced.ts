@@ -28,11 +28,11 @@ export class NotEnforcedReporter {
     this.informers = new InformerFactory(options.client, { logger: options.log.child({ component: "network-policy" }) });
   }
 
-  async start(): Promise<void> {
+  /** Starts following policies (without waiting for the first list). */
+  start(): void {
     const policies = this.informers.informerFor(NETWORK_POLICIES);
     policies.addEventHandler({ onAdd: (obj) => this.report(obj), onUpdate: (_old, obj) => this.report(obj) });
     this.informers.start();
-    await this.informers.waitForSync();
   }
 
   async stop(): Promise<void> {

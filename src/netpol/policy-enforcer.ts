@@ -64,13 +64,16 @@ export class PolicyEnforcer {
     });
   }
 
-  /** Starts following the cluster; the table must be prepared (bridge netfilter on). */
-  async start(): Promise<void> {
+  /**
+   * Starts following the cluster; the table must be prepared (bridge netfilter on). Does not wait
+   * for the caches: the first table is applied once they have synced, and a node whose informers
+   * cannot list (say, refused by authorization) keeps running its pods while they retry.
+   */
+  start(): void {
     const changed = { onAdd: () => this.schedule(), onUpdate: () => this.schedule(), onDelete: () => this.schedule() };
     for (const informer of [this.pods, this.namespaces, this.policies]) informer.addEventHandler(changed);
     this.informers.start();
-    await this.informers.waitForSync();
-    this.schedule();
+    void this.informers.waitForSync().then((synced) => synced && this.schedule());
     this.schedulePoll();
   }
 

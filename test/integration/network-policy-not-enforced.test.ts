@@ -46,7 +46,7 @@ describe("network policy on nodes that cannot enforce it", () => {
     const log = createLogger("error");
     const client = server.client({ name: "system:node:host-node", groups: ["system:nodes", "system:authenticated"] }, "kubelet");
     const reporter = new NotEnforcedReporter({ client, nodeName: "host-node", recorder: new EventRecorder({ client, component: "kubelet", host: "host-node", log }), reason: "its pods share the host's network", log });
-    await reporter.start();
+    reporter.start();
     try {
       const events = await waitFor(async () => {
         const out = (await server.kubectl(["get", "events", "--field-selector", "involvedObject.name=api-allow,reason=NetworkPolicyNotEnforced", "-o", "jsonpath={.items[*].message}"])).stdout;
