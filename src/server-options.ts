@@ -48,6 +48,8 @@ export interface ServerOptions {
   logLevel: LogLevel;
   /** -v / --v: klog-style verbosity; higher logs more. */
   verbosity: number;
+  /** --pod-security-default: PodSecurity's policy for namespaces without labels, e.g. "enforce=baseline,warn=restricted". */
+  podSecurityDefault?: string;
 }
 
 /** What the server returns once it is serving (src/server.ts implements it). */

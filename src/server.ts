@@ -21,6 +21,7 @@ import { ApiMetrics } from "./api/metrics.js";
 import { OpenAPIDocuments } from "./api/openapi.js";
 import { AdmissionChain } from "./api/admission/admission.js";
 import { builtinAdmissionPlugins } from "./api/admission/index.js";
+import { defaultPodSecurityConfiguration } from "./api/admission/pod-security/configuration.js";
 import { Registry } from "./api/registry.js";
 import { builtinResources } from "./api/resources/index.js";
 import type { ResourceDef } from "./api/resource.js";
@@ -107,7 +108,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     defaultWatchTimeoutMs: () => (1800 + Math.random() * 1800) * 1000,
     nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
   };
-  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api }));
+  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api, podSecurity: defaultPodSecurityConfiguration(options.podSecurityDefault) }));
   await ensureSystemNamespaces(api);
 
   const metrics = new ApiMetrics();

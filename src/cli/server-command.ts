@@ -25,6 +25,7 @@ import {
 } from "../server-options.js";
 import type { LogLevel } from "../log.js";
 import { flag } from "./flags.js";
+import { DEFAULT_POD_SECURITY_POLICY, parsePodSecurityDefault } from "../api/admission/pod-security/configuration.js";
 
 /** Option values as commander stores them (attribute names derive from the long flags). */
 interface ServerFlags {
@@ -48,6 +49,7 @@ interface ServerFlags {
   clusterCidr: string;
   logLevel: LogLevel;
   v: number;
+  podSecurityDefault?: string;
 }
 
 export function registerServerCommand(program: Command, loadServer: () => Promise<StartServer> = importStartServer): Command {
@@ -89,11 +91,17 @@ function addServerOptions(command: Command): void {
     .option("--service-cidr <cidr>", "range of Service cluster IPs", flag(parseCidrList), d.serviceCidr)
     .option("--cluster-cidr <cidr>", "range of pod IPs", flag(parseCidrList), d.clusterCidr)
     .addOption(new Option("--log-level <level>", "least severe level logged").choices(LOG_LEVELS).default(d.logLevel))
+    .option("--pod-security-default <policy>", `PodSecurity levels of namespaces without labels (default "${DEFAULT_POD_SECURITY_POLICY}")`, flag(checkPodSecurityDefault))
     .option("-v, --v <level>", "log verbosity, as klog's -v (higher logs more)", flag(parseVerbosity), d.verbosity);
 }
 
 function appendList(value: string, previous: string[]): string[] {
   return [...previous, ...splitList(value)];
+}
+
+function checkPodSecurityDefault(value: string): string {
+  parsePodSecurityDefault(value);
+  return value;
 }
 
 /** Accepts `-v 4`, `--v=4` and klog's `-v=4`. */
@@ -123,6 +131,7 @@ function toServerOptions(flags: ServerFlags): ServerOptions {
     clusterCidr: flags.clusterCidr,
     logLevel: flags.logLevel,
     verbosity: flags.v,
+    ...(flags.podSecurityDefault === undefined ? {} : { podSecurityDefault: flags.podSecurityDefault }),
   };
 }
 

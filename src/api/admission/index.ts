@@ -3,11 +3,15 @@
 // AdmissionDeps.
 import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
+import { defaultPodSecurityConfiguration, type PodSecurityConfiguration } from "./pod-security/configuration.js";
+import { PodSecurityAdmission } from "./pod-security/plugin.js";
 
 export interface AdmissionDeps {
   api: ApiContext;
+  /** PodSecurity's cluster default and exemptions (`--pod-security-default`); kubelite's default when absent. */
+  podSecurity?: PodSecurityConfiguration;
 }
 
-export function builtinAdmissionPlugins(_deps: AdmissionDeps): AdmissionPlugin[] {
-  return [];
+export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
+  return [new PodSecurityAdmission(deps.api, deps.podSecurity ?? defaultPodSecurityConfiguration())];
 }
