@@ -5,6 +5,7 @@ import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
 import { defaultPodSecurityConfiguration, type PodSecurityConfiguration } from "./pod-security/configuration.js";
 import { PodSecurityAdmission } from "./pod-security/plugin.js";
+import { KyvernoAdmission } from "./kyverno/plugin.js";
 
 export interface AdmissionDeps {
   api: ApiContext;
@@ -13,5 +14,9 @@ export interface AdmissionDeps {
 }
 
 export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
-  return [new PodSecurityAdmission(deps.api, deps.podSecurity ?? defaultPodSecurityConfiguration())];
+  return [
+    new PodSecurityAdmission(deps.api, deps.podSecurity ?? defaultPodSecurityConfiguration()),
+    // Where Kyverno's validating webhook would run: after the built-in plugins.
+    new KyvernoAdmission(deps.api),
+  ];
 }
