@@ -60,7 +60,7 @@ function generate(rule: Rule, name: string, kinds: string[], templatePath: strin
 /** Replaces Pod kinds by the controllers' (filters that name other kinds keep them). */
 function withKinds(match: MatchResources, kinds: string[]): MatchResources {
   const swap = (f: ResourceFilter): ResourceFilter => (f.resources?.kinds ? { ...f, resources: { ...f.resources, kinds } } : f);
-  const out: MatchResources = swap(match);
+  const out: MatchResources = { ...swap(match) };
   if (match.any) out.any = match.any.map(swap);
   if (match.all) out.all = match.all.map(swap);
   return out;
