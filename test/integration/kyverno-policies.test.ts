@@ -55,6 +55,8 @@ describe("kyverno-compatible policies", () => {
     assert.match(result.stderr, /admission webhook "validate.kyverno.svc-fail" denied the request:/);
     assert.match(result.stderr, /resource Deployment\/default\/rooty was blocked due to the following policies/);
     assert.match(result.stderr, /require-non-root:\n\s+autogen-check-non-root: 'validation error: Containers must run as non-root. rule autogen-check-non-root failed at path \/spec\/template\/spec\/containers\/0\/securityContext\/'/);
+    const created = await server.kubectl(["create", "deployment", "web", "--image=nginx"]);
+    assert.match(created.stderr, /^error: failed to create deployment: admission webhook "validate.kyverno.svc-fail" denied the request: \n\nresource Deployment\/default\/web was blocked/);
     const pod = await server.kubectl(["run", "root-pod", "--image=busybox"]);
     assert.match(pod.stderr, /check-non-root: 'validation error: Containers must run as non-root. rule check-non-root failed at path \/spec\/containers\/0\/securityContext\/'/);
   });

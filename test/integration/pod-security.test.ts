@@ -34,6 +34,9 @@ describe("pod security admission", () => {
       result.stderr,
       /Error from server \(Forbidden\): .*pods "root" is forbidden: violates PodSecurity "baseline:latest": hostPath volumes \(volume "host"\), privileged \(container "c" must not set securityContext.privileged=true\)/,
     );
+    const overrides = JSON.stringify({ spec: { containers: [{ name: "root", image: "busybox", securityContext: { privileged: true } }] } });
+    const run = await server.kubectl(["run", "root", "--image=busybox", `--overrides=${overrides}`]);
+    assert.match(run.stderr, /^Error from server \(Forbidden\): pods "root" is forbidden: violates PodSecurity "baseline:latest": privileged \(container "root" must not set securityContext.privileged=true\)/);
     const hostNetwork = await server.kubectl(["create", "-f", "-"], { input: pod("hostnet", { hostNetwork: true }) });
     assert.match(hostNetwork.stderr, /violates PodSecurity "baseline:latest": host namespaces \(hostNetwork=true\)/);
   });
