@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import type { PodSpec } from "../../../src/api/admission/pod-security/check.js";
 import { forbiddenDetail, PodSecurityEvaluator } from "../../../src/api/admission/pod-security/evaluator.js";
 import { parsePodSecurityDefault } from "../../../src/api/admission/pod-security/configuration.js";
+import { existingPodWarnings } from "../../../src/api/admission/pod-security/existing-pods.js";
 import { LATEST, type Level, policyFromLabels, type Version } from "../../../src/api/admission/pod-security/policy.js";
 
 const evaluator = new PodSecurityEvaluator();
@@ -66,5 +67,13 @@ describe("pod security checks", () => {
     assert.equal(bad.errors[0]?.field, "metadata.labels[pod-security.kubernetes.io/enforce]");
     assert.throws(() => parsePodSecurityDefault("enforce=strict"), /the level must be one of privileged, baseline, restricted/);
     assert.throws(() => parsePodSecurityDefault("block=baseline"), /the key must be one of enforce, audit, warn/);
+  });
+
+  it("summarises existing pods that break a tightened level, one line per distinct violation", () => {
+    const pod = (name: string, spec: PodSpec, owner?: string) => ({ metadata: { name, ...(owner ? { ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: owner, uid: owner, controller: true }] } : {}) }, spec });
+    const privileged = { containers: [container({ securityContext: { privileged: true } })] };
+    const pods = [pod("web-b", privileged, "rs"), pod("web-a", privileged, "rs"), pod("web-c", privileged, "rs"), pod("host", { hostPID: true, containers: [container()] }), pod("fine", { containers: [container()] })];
+    const warnings = existingPodWarnings({ namespace: "prod", enforce: { level: "baseline", version: LATEST }, pods, evaluator, now: () => 0 });
+    assert.deepEqual(warnings, ['existing pods in namespace "prod" violate the new PodSecurity enforce level "baseline:latest"', "host: host namespaces", "web-a (and 2 other pods): privileged"]);
   });
 });
