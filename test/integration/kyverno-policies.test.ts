@@ -40,6 +40,8 @@ describe("kyverno-compatible policies", () => {
   after(() => server.close());
 
   it("applies the article's ClusterPolicy and shows it ready with its auto-generated rules", async () => {
+    // A Deployment from before the policy, for the existing-violations case below.
+    assert.equal((await server.kubectl(["apply", "-f", "-"], { input: deployment("legacy") })).code, 0);
     const applied = await server.kubectl(["apply", "-f", ARTICLE_POLICY]);
     assert.equal(applied.code, 0, applied.stderr);
     assert.match(applied.stdout, /clusterpolicy.kyverno.io\/require-non-root created/);
@@ -70,6 +72,13 @@ describe("kyverno-compatible policies", () => {
       return list.items.length > 0 ? list.items : undefined;
     });
     assert.equal(pods.length, 1);
+  });
+
+  it("lets updates keep a violation the object had before the policy", async () => {
+    const label = await server.kubectl(["label", "deployment", "legacy", "tier=web"]);
+    assert.equal(label.code, 0, label.stderr);
+    const image = await server.kubectl(["set", "image", "deployment/legacy", "app=busybox:1.36"]);
+    assert.equal(image.code, 0, image.stderr);
   });
 
   it("lets an Audit policy allow, warn and report", async () => {

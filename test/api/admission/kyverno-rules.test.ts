@@ -110,4 +110,17 @@ describe("kyverno auto-generated rules", () => {
     assert.equal(response?.action, "Enforce");
     assert.equal(response?.message, "validation error: no latest. rule autogen-no-latest failed at path /spec/template/spec/containers/0/image/");
   });
+
+  it("lets an update keep a violation the stored object already had, unless the rule says not to", () => {
+    const bad = { spec: { template: { spec: { containers: [{ image: "nginx:latest" }] } } } };
+    const prior = { resource: bad, context };
+    const update = target({ group: "apps", kind: "Deployment", operation: "UPDATE" });
+    const policy = (allowExistingViolations?: boolean) => {
+      const strict: Rule = { ...rule, validate: { ...rule.validate, ...(allowExistingViolations === undefined ? {} : { allowExistingViolations }) } };
+      return { name: "p", spec: { validationFailureAction: "Enforce" }, rules: autogenRules([strict], { "pod-policies.kyverno.io/autogen-controllers": "Deployment" }) };
+    };
+    assert.equal(applyPolicies([policy()], update, bad, context, prior)[0]?.status, "skip");
+    assert.equal(applyPolicies([policy(false)], update, bad, context, prior)[0]?.status, "fail");
+    assert.equal(applyPolicies([policy()], update, bad, context, { resource: { spec: { template: { spec: { containers: [{ image: "nginx:1" }] } } } }, context })[0]?.status, "fail");
+  });
 });

@@ -2,6 +2,9 @@
 // and each of its rules (its own and the auto-generated ones) that matches the request, the
 // preconditions gate the rule, then its pattern, anyPattern or deny conditions decide pass or
 // fail, with Kyverno's messages ("validation error: <message>. rule <name> failed at path <path>").
+// An update that fails an Enforce rule the stored object already failed is let through
+// (Kyverno's allowExistingViolations, on unless a rule turns it off), so controllers can keep
+// writing objects created before the policy.
 import { evaluateConditions } from "./conditions.js";
 import { type MatchTarget, ruleApplies } from "./match.js";
 import { matchPattern } from "./pattern.js";
@@ -27,7 +30,13 @@ export interface RuleResponse {
   action: FailureAction;
 }
 
-export function applyPolicies(policies: readonly CompiledPolicy[], target: MatchTarget, resource: unknown, context: VariableContext): RuleResponse[] {
+/** The stored object of an UPDATE, and the variables as if it were being created. */
+export interface PriorState {
+  resource: unknown;
+  context: VariableContext;
+}
+
+export function applyPolicies(policies: readonly CompiledPolicy[], target: MatchTarget, resource: unknown, context: VariableContext, prior?: PriorState): RuleResponse[] {
   const responses: RuleResponse[] = [];
   for (const policy of policies) {
     if (policy.spec.admission === false) continue;
@@ -40,6 +49,10 @@ export function applyPolicies(policies: readonly CompiledPolicy[], target: Match
           continue;
         }
         const [status, message] = validateRule(rule, resource, context);
+        if (status === "fail" && prior && failureActionOf(rule, policy.spec) === "Enforce" && rule.validate.allowExistingViolations !== false && validateRule(rule, prior.resource, prior.context)[0] === "fail") {
+          respond("skip", "skipping the rule evaluation as pre-existing violations are allowed");
+          continue;
+        }
         respond(status, message);
       } catch (err) {
         respond("error", `validation error: rule ${rule.name} execution error: ${(err as Error).message}`);

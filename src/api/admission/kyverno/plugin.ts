@@ -43,7 +43,8 @@ export class KyvernoAdmission implements AdmissionPlugin {
     if (filteredOut(target)) return;
     const policies = this.source.policiesFor(request.namespace);
     if (policies.length === 0) return;
-    const responses = applyPolicies(policies, target, resource, variableContext(request));
+    const prior = request.operation === "UPDATE" && request.oldObject ? { resource: request.oldObject, context: variableContext({ ...request, operation: "CREATE", object: request.oldObject, oldObject: undefined }) } : undefined;
+    const responses = applyPolicies(policies, target, resource, variableContext(request), prior);
     if (responses.length === 0) return;
     const blocking = responses.filter((r) => r.action === "Enforce" && (r.status === "fail" || r.status === "error"));
     if (blocking.length > 0) throw denied(def, resource, blocking);

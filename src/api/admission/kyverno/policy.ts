@@ -52,6 +52,8 @@ export interface Validation {
   pattern?: unknown;
   anyPattern?: unknown[];
   deny?: { conditions?: Conditions };
+  /** An update may keep a violation the stored object already had (Kyverno's default: true). */
+  allowExistingViolations?: boolean;
 }
 
 export interface Rule {
