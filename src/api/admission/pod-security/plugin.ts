@@ -1,7 +1,7 @@
 // The PodSecurity admission plugin (upstream's plugin/pkg/admission/security/podsecurity): pods are
 // checked against their namespace's enforce level (refused with upstream's message), and against
-// its warn and audit levels (a Warning header; the server log at debug level, as kubelite keeps no
-// audit log). Pod controllers are only warned and audited: their pods are enforced when created.
+// its warn and audit levels (a Warning header; the server log at debug level, as kubelite's audit
+// log records requests, not admission annotations). Pod controllers are only warned and audited: their pods are enforced when created.
 // Namespace writes have their labels validated and, when enforce tightens, the existing pods
 // dry-run. Exempt namespaces and users pass unchecked; pod updates that change no image pass too.
 import { StatusError } from "../../errors.js";
