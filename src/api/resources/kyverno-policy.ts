@@ -82,8 +82,9 @@ function validatePolicy(obj: KubeObject): FieldError[] {
     if (!rule.match) errs.push(required(`${path}.match`, "a rule must say which resources it matches"));
     const validate = rule.validate;
     if (validate) {
-      const kinds = [validate.pattern, validate.anyPattern, validate.deny].filter((v) => v !== undefined).length;
-      if (kinds !== 1) errs.push(invalid(`${path}.validate`, "", "exactly one of pattern, anyPattern and deny is required"));
+      const kinds = [validate.pattern, validate.anyPattern, validate.deny, validate.foreach].filter((v) => v !== undefined).length;
+      if (kinds !== 1) errs.push(invalid(`${path}.validate`, "", "exactly one of pattern, anyPattern, deny and foreach is required"));
+      if (validate.foreach !== undefined && (!Array.isArray(validate.foreach) || validate.foreach.some((f) => typeof f?.list !== "string"))) errs.push(invalid(`${path}.validate.foreach`, "", "each entry needs a list expression"));
       if (validate.anyPattern !== undefined && !Array.isArray(validate.anyPattern)) errs.push(invalid(`${path}.validate.anyPattern`, "", "must be a list of patterns"));
       if (validate.failureAction !== undefined && !FAILURE_ACTIONS.includes(validate.failureAction)) errs.push(notSupported(`${path}.validate.failureAction`, validate.failureAction, FAILURE_ACTIONS));
     }

@@ -123,4 +123,22 @@ describe("kyverno auto-generated rules", () => {
     assert.equal(applyPolicies([policy(false)], update, bad, context, prior)[0]?.status, "fail");
     assert.equal(applyPolicies([policy()], update, bad, context, { resource: { spec: { template: { spec: { containers: [{ image: "nginx:1" }] } } } }, context })[0]?.status, "fail");
   });
+
+  it("checks each element of a foreach list, also through the generated rules", () => {
+    const foreach: Rule = {
+      name: "no-latest-each",
+      match: { resources: { kinds: ["Pod"] } },
+      validate: { message: "no latest tags", foreach: [{ list: "request.object.spec.containers", pattern: { image: "!*:latest" } }] },
+    };
+    const policy = { name: "p", spec: { validationFailureAction: "Enforce" }, rules: [foreach, ...autogenRules([foreach], { "pod-policies.kyverno.io/autogen-controllers": "Deployment" })] };
+    const pod = (image: string) => ({ spec: { containers: [{ name: "a", image: "nginx:1" }, { name: "b", image }] } });
+    const podContext = (obj: unknown) => ({ request: { operation: "CREATE", object: obj } });
+    assert.equal(applyPolicies([policy], target(), pod("redis:7"), podContext(pod("redis:7")))[0]?.status, "pass");
+    const [failed] = applyPolicies([policy], target(), pod("redis:latest"), podContext(pod("redis:latest")));
+    assert.equal(failed?.message, "validation failure: validation error: no latest tags. rule no-latest-each failed at path /image/");
+    const deployment = { spec: { template: pod("redis:latest") } };
+    const [generated] = applyPolicies([policy], target({ group: "apps", kind: "Deployment" }), deployment, podContext(deployment));
+    assert.equal(generated?.rule, "autogen-no-latest-each");
+    assert.equal(generated?.status, "fail");
+  });
 });

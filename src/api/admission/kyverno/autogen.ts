@@ -4,7 +4,7 @@
 // `spec.jobTemplate.spec.template` for CronJob) and its variables `request.object.spec` rewritten
 // the same way, so a bad template is refused when applied rather than when its pods are created.
 // The annotation pod-policies.kyverno.io/autogen-controllers chooses the controllers ("none": no rules).
-import type { Condition, Conditions, MatchResources, ResourceFilter, Rule } from "./policy.js";
+import type { MatchResources, ResourceFilter, Rule } from "./policy.js";
 
 export const AUTOGEN_ANNOTATION = "pod-policies.kyverno.io/autogen-controllers";
 const TEMPLATE_CONTROLLERS = ["DaemonSet", "Deployment", "Job", "StatefulSet", "ReplicaSet", "ReplicationController"];
@@ -51,9 +51,11 @@ function generate(rule: Rule, name: string, kinds: string[], templatePath: strin
   const validate = structuredClone(rule.validate!);
   if (validate.pattern !== undefined) validate.pattern = nest(validate.pattern, templatePath);
   if (validate.anyPattern !== undefined) validate.anyPattern = validate.anyPattern.map((p) => nest(p, templatePath));
-  if (validate.deny?.conditions) validate.deny = { conditions: rewriteConditions(validate.deny.conditions, templatePath) };
+  if (validate.deny?.conditions) validate.deny = { conditions: rewriteVariables(validate.deny.conditions, templatePath) };
+  // foreach lists name the Pod's fields through variables; their patterns apply to the elements.
+  if (validate.foreach) validate.foreach = rewriteVariables(validate.foreach, templatePath);
   generated.validate = validate;
-  if (rule.preconditions) generated.preconditions = rewriteConditions(rule.preconditions, templatePath);
+  if (rule.preconditions) generated.preconditions = rewriteVariables(rule.preconditions, templatePath);
   return generated;
 }
 
@@ -80,9 +82,8 @@ function nest(pattern: unknown, templatePath: string[]): unknown {
   return { ...outer, ...node };
 }
 
-function rewriteConditions(conditions: Conditions, templatePath: string[]): Conditions {
+/** `request.object.spec` → `request.object.spec.template.spec` (and metadata) throughout `value`. */
+function rewriteVariables<T>(value: T, templatePath: string[]): T {
   const prefix = `request.object.${templatePath.join(".")}`;
-  const rewrite = (c: Condition): Condition => JSON.parse(JSON.stringify(c).replace(/request\.object\.(spec|metadata)\b/g, `${prefix}.$1`)) as Condition;
-  if (Array.isArray(conditions)) return conditions.map(rewrite);
-  return { ...(conditions.any ? { any: conditions.any.map(rewrite) } : {}), ...(conditions.all ? { all: conditions.all.map(rewrite) } : {}) };
+  return JSON.parse(JSON.stringify(value).replace(/request\.object\.(spec|metadata)\b/g, `${prefix}.$1`)) as T;
 }

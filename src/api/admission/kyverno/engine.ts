@@ -7,9 +7,9 @@
 // writing objects created before the policy.
 import { evaluateConditions } from "./conditions.js";
 import { type MatchTarget, ruleApplies } from "./match.js";
-import { matchPattern } from "./pattern.js";
 import { type FailureAction, failureActionOf, type PolicySpec, type Rule } from "./policy.js";
-import { substitute, type VariableContext } from "./variables.js";
+import { validateRule } from "./validate-rule.js";
+import type { VariableContext } from "./variables.js";
 
 export interface CompiledPolicy {
   name: string;
@@ -20,7 +20,8 @@ export interface CompiledPolicy {
   rules: Rule[];
 }
 
-export type RuleStatus = "pass" | "fail" | "skip" | "error";
+export type { RuleStatus } from "./validate-rule.js";
+import type { RuleStatus } from "./validate-rule.js";
 
 export interface RuleResponse {
   policy: CompiledPolicy;
@@ -60,38 +61,4 @@ export function applyPolicies(policies: readonly CompiledPolicy[], target: Match
     }
   }
   return responses;
-}
-
-function validateRule(rule: Rule, resource: unknown, context: VariableContext): [RuleStatus, string] {
-  const validate = rule.validate!;
-  const message = validate.message === undefined ? undefined : String(substitute(validate.message, context));
-  if (validate.deny) {
-    const denied = evaluateConditions(validate.deny.conditions, context);
-    if (!denied.holds) return ["pass", `validation rule '${rule.name}' passed.`];
-    const text = [message, ...denied.messages].filter(Boolean).join("; ");
-    return ["fail", text || `validation error: rule ${rule.name} failed`];
-  }
-  if (validate.pattern !== undefined) {
-    const result = matchPattern(resource, substitute(validate.pattern, context));
-    if (result.outcome === "pass") return ["pass", `validation rule '${rule.name}' passed.`];
-    if (result.outcome === "skip") return ["skip", result.message];
-    return ["fail", patternFailure(rule.name, message, result.path)];
-  }
-  const failures: string[] = [];
-  let skipped = 0;
-  for (const [i, pattern] of (validate.anyPattern ?? []).entries()) {
-    const result = matchPattern(resource, substitute(pattern, context));
-    if (result.outcome === "pass") return ["pass", `validation rule '${rule.name}' anyPattern[${i}] passed.`];
-    if (result.outcome === "skip") skipped++;
-    else failures.push(`rule ${rule.name}[${i}] failed at path ${result.path}`);
-  }
-  if (failures.length === 0 && skipped > 0) return ["skip", `rule ${rule.name} skipped`];
-  const errors = failures.join(" ");
-  if (message === undefined) return ["fail", `validation error: ${errors}`];
-  return ["fail", `validation error: ${message}${message.endsWith(".") ? "" : "."} ${errors}`];
-}
-
-function patternFailure(ruleName: string, message: string | undefined, path: string): string {
-  if (message === undefined || message === "") return `validation error: rule ${ruleName} failed at path ${path}`;
-  return `validation error: ${message.endsWith(".") ? message : `${message}.`} rule ${ruleName} failed at path ${path}`;
 }

@@ -1,6 +1,7 @@
 // The parts of Kyverno's kyverno.io/v1 ClusterPolicy and Policy that kubelite's engine reads:
 // validate rules (pattern, anyPattern, deny conditions), match/exclude and preconditions.
 // Mutate, generate and verifyImages rules are stored and counted but not run.
+import type { ForEachValidation } from "./validate-rule.js";
 
 export interface ResourceDescription {
   kinds?: string[];
@@ -47,6 +48,7 @@ export interface Condition {
 export type Conditions = { any?: Condition[]; all?: Condition[] } | Condition[];
 
 export interface Validation {
+  foreach?: ForEachValidation[];
   message?: string;
   failureAction?: string;
   pattern?: unknown;
