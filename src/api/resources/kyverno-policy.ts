@@ -6,6 +6,7 @@
 // auto-generated pod-controller rules, the rule counts and a Ready condition.
 import { autogenRules } from "../admission/kyverno/autogen.js";
 import type { PolicySpec, Rule } from "../admission/kyverno/policy.js";
+import { rfc3339 } from "../meta-time.js";
 import type { KubeObject, ResourceDef, TableColumn } from "../resource.js";
 import { ALL_VERBS } from "../resource.js";
 import { invalid, notSupported, required, type FieldError } from "../validation/field-errors.js";
@@ -30,7 +31,7 @@ function policyResource(): Omit<ResourceDef, "kind" | "plural" | "singular" | "n
     verbs: ALL_VERBS,
     defaults: defaultPolicy,
     prepareForCreate: (obj) => setStatus(obj, undefined, obj.metadata?.creationTimestamp ?? new Date(0).toISOString()),
-    prepareForUpdate: (obj, old, { now }) => setStatus(obj, old, now.toISOString().replace(/\.\d+Z$/, "Z")),
+    prepareForUpdate: (obj, old, { now }) => setStatus(obj, old, rfc3339(now)),
     validate: validatePolicy,
     table: policyTable(),
   };
