@@ -6,6 +6,7 @@ import type { AdmissionPlugin } from "./admission.js";
 import { defaultPodSecurityConfiguration, type PodSecurityConfiguration } from "./pod-security/configuration.js";
 import { PodSecurityAdmission } from "./pod-security/plugin.js";
 import { KyvernoAdmission } from "./kyverno/plugin.js";
+import { serviceAccountAdmission } from "./service-account.js";
 
 export interface AdmissionDeps {
   api: ApiContext;
@@ -15,6 +16,7 @@ export interface AdmissionDeps {
 
 export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
   return [
+    serviceAccountAdmission(deps),
     new PodSecurityAdmission(deps.api, deps.podSecurity ?? defaultPodSecurityConfiguration()),
     // Where Kyverno's validating webhook would run: after the built-in plugins.
     new KyvernoAdmission(deps.api),
