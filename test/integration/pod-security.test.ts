@@ -89,5 +89,11 @@ describe("pod security admission", () => {
     const result = await server.kubectl(["apply", "-f", "-"], { input: JSON.stringify(deployment) });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /Warning: would violate PodSecurity "restricted:latest": host namespaces \(hostNetwork=true\)/);
+    // Its pods are refused, and the ReplicaSet says why, as upstream's FailedCreate event.
+    let events = "";
+    for (const deadline = Date.now() + 10_000; !/forbidden/.test(events) && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      events = (await server.kubectl(["get", "events", "--field-selector", "reason=FailedCreate", "-o", "jsonpath={.items[*].message}"])).stdout;
+    }
+    assert.match(events, /Error creating: pods "hostnet-[a-z0-9]+-[a-z0-9]+" is forbidden: violates PodSecurity "baseline:latest": host namespaces \(hostNetwork=true\)/);
   });
 });
