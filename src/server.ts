@@ -28,6 +28,7 @@ import { ApiMetrics } from "./api/metrics.js";
 import { OpenAPIDocuments } from "./api/openapi.js";
 import { AdmissionChain } from "./api/admission/admission.js";
 import { builtinAdmissionPlugins } from "./api/admission/index.js";
+import { defaultPodSecurityConfiguration } from "./api/admission/pod-security/configuration.js";
 import { SecretsEncryption } from "./api/secrets-encryption.js";
 import { Registry } from "./api/registry.js";
 import { builtinResources } from "./api/resources/index.js";
@@ -124,7 +125,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
     serviceAccountTokens: new ServiceAccountTokenIssuer(serviceAccountKey, now),
   };
-  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api }));
+  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api, podSecurity: defaultPodSecurityConfiguration(options.podSecurityDefault) }));
   await ensureSystemNamespaces(api);
   void secretsEncryption.sealStale().catch((err: unknown) => log.error("could not encrypt the Secrets stored before encryption at rest was on", { error: err }));
 
