@@ -222,6 +222,21 @@ describe("ingress", { skip }, () => {
     assert.equal(other.status, 200);
   });
 
+  it("runs the README's example: kubectl create deployment, expose and create ingress with TLS", async () => {
+    const cert = await certificate(dir, "web.localhost", "web");
+    await kubectl(["create", "deployment", "web", "--image=kubelite/echo-server", "--replicas=2", "--port=8080"]);
+    await kubectl(["expose", "deployment", "web", "--port=80", "--target-port=8080"]);
+    await kubectl(["create", "secret", "tls", "web-tls", `--cert=${cert.certPath}`, `--key=${cert.keyPath}`]);
+    await kubectl(["create", "ingress", "web", "--rule=web.localhost/*=web:80,tls=web-tls"]);
+    await kubectl(["rollout", "status", "deployment/web", "--timeout=60s"]);
+    await waitFor(async () => (await get("web.localhost", "/")).status === 200, "the example's route");
+    assert.match((await echo("web.localhost", "/hello")).hostname, /^web-/);
+    const secure = await send({ port: httpsPort, host: "web.localhost", path: "/hello", tls: { servername: "web.localhost", ca: cert.certPem } });
+    assert.match((JSON.parse(secure.body) as Echo).hostname, /^web-/);
+    // No class named: served because `kubelite` is the default class.
+    assert.match(await kubectl(["get", "ingress", "web"]), /web\s+<none>\s+web\.localhost\s+127\.0\.0\.1\s+80, 443/);
+  });
+
   it("refuses invalid Ingresses with upstream's messages", async () => {
     const bad = (path: string, pathType: string) => ({
       apiVersion: "networking.k8s.io/v1",
