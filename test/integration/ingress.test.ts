@@ -136,7 +136,7 @@ describe("ingress", { skip }, () => {
     await waitFor(async () => (await kubectl(["get", "ingress", "demo", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"])) === "127.0.0.1", "the Ingress's address");
     const ports = await kubectl(["get", "ingress", "demo", "-o", "jsonpath={.status.loadBalancer.ingress[0].ports[*].port}"]);
     assert.equal(ports, `${httpPort} ${httpsPort}`);
-    assert.match(await kubectl(["get", "ingress", "demo"]), /demo\s+<none>\s+alpha\.example\.com,\*\.beta\.example\.com,stream\.example\.com\s+127\.0\.0\.1\s+80, 443/);
+    assert.match(await kubectl(["get", "ingress", "demo"]), /demo\s+kubelite\s+alpha\.example\.com,\*\.beta\.example\.com,stream\.example\.com\s+127\.0\.0\.1\s+80, 443/);
   });
 
   it("routes hosts and paths to their Services, round robin over the ready pods, with X-Forwarded headers", async () => {
@@ -233,8 +233,8 @@ describe("ingress", { skip }, () => {
     assert.match((await echo("web.localhost", "/hello")).hostname, /^web-/);
     const secure = await send({ port: httpsPort, host: "web.localhost", path: "/hello", tls: { servername: "web.localhost", ca: cert.certPem } });
     assert.match((JSON.parse(secure.body) as Echo).hostname, /^web-/);
-    // No class named: served because `kubelite` is the default class.
-    assert.match(await kubectl(["get", "ingress", "web"]), /web\s+<none>\s+web\.localhost\s+127\.0\.0\.1\s+80, 443/);
+    // No class named: the DefaultIngressClass admission plugin filled in the default, `kubelite`.
+    assert.match(await kubectl(["get", "ingress", "web"]), /web\s+kubelite\s+web\.localhost\s+127\.0\.0\.1\s+80, 443/);
   });
 
   it("refuses invalid Ingresses with upstream's messages", async () => {
@@ -250,6 +250,12 @@ describe("ingress", { skip }, () => {
     result = await server.kubectl(["apply", "-f", "-"], { input: JSON.stringify(bad("api", "Prefix")) });
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /spec\.rules\[0\]\.http\.paths\[0\]\.path: Invalid value: "api": must be an absolute path/);
+    // Two default classes: which one a class-less Ingress means is unknown, so it is refused.
+    await apply({ apiVersion: "networking.k8s.io/v1", kind: "IngressClass", metadata: { name: "other", annotations: { "ingressclass.kubernetes.io/is-default-class": "true" } }, spec: { controller: "example.com/other" } });
+    result = await server.kubectl(["apply", "-f", "-"], { input: JSON.stringify(bad("/", "Prefix")) });
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /ingresses\.networking\.k8s\.io "bad" is forbidden: Internal error occurred: 2 default IngressClasses were found, only 1 allowed/);
+    await kubectl(["delete", "ingressclass", "other"]);
   });
 
   it("answers 503 saying which Service is missing once a backend Service is deleted, and records an event", async () => {
