@@ -3,6 +3,7 @@
 // the user keeps it). An Ingress is served when its class (spec.ingressClassName, or the legacy
 // kubernetes.io/ingress.class annotation) names a class whose controller is ours, or when it names
 // none and one of our classes is marked default, as upstream's default IngressClass works.
+import { DEFAULT_CLASS_ANNOTATION, LEGACY_CLASS_ANNOTATION } from "../api/admission/default-ingress-class.js";
 import { StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/resource.js";
 import type { Client, ResourceRef } from "../client/client.js";
@@ -10,8 +11,6 @@ import type { CacheReader } from "../client/indexer.js";
 
 export const INGRESS_CLASS_NAME = "kubelite";
 export const INGRESS_CONTROLLER = "kubelite.io/ingress";
-export const DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";
-const LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 
 export const NETWORKING_V1 = (resource: string): ResourceRef => ({ group: "networking.k8s.io", version: "v1", resource });
 export const INGRESSES = NETWORKING_V1("ingresses");

@@ -7,8 +7,8 @@ import type { KubeObject } from "../resource.js";
 import type { AdmissionPlugin, AdmissionRequest } from "./admission.js";
 import type { AdmissionDeps } from "./index.js";
 
-const DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";
-const LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+export const DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";
+export const LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 
 export function defaultIngressClassPlugin(deps: AdmissionDeps): AdmissionPlugin {
   return {
