@@ -198,6 +198,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
         httpPort: options.ingressHttpPort,
         httpsPort: options.ingressHttpsPort,
         dial: (nodeName, ip, port) => agents.dial(nodeName, ip, port),
+        metricsRegistry: metrics.registry,
         defaultCertificate: () => pki.issueServingCertificate({ dnsNames: ["kubelite-ingress", "localhost"], ips: ["127.0.0.1"] }),
       });
 

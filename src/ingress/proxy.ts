@@ -8,6 +8,7 @@ import { request, type ClientRequest, type IncomingMessage, type ServerResponse 
 import type { Duplex } from "node:stream";
 import type { Logger } from "../log.js";
 import type { Endpoint, ServiceBackends } from "./backends.js";
+import type { IngressMetrics } from "./ingress-metrics.js";
 import { endToEndHeaders, forwardedRequestHeaders, requestHead, type ForwardedFor } from "./forwarded-headers.js";
 import { PodAgent, PodDialError, type PodDialer, type PodRequestArgs } from "./pod-agent.js";
 import type { RouteTable } from "./routes.js";
@@ -18,9 +19,10 @@ export interface IngressProxyOptions {
   backends: ServiceBackends;
   dial: PodDialer;
   log: Logger;
+  metrics?: IngressMetrics;
 }
 
-type Target = { endpoints: Endpoint[]; service: string } | { status: number; message: string };
+type Target = { ingress: string; endpoints: Endpoint[]; service: string } | { ingress: string; status: number; message: string };
 
 /** Requests without a body: safe to send again on a fresh connection when a kept-alive one was stale. */
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS", "DELETE"]);
@@ -34,7 +36,10 @@ export class IngressProxy {
   }
 
   handle(req: IncomingMessage, res: ServerResponse, via: ForwardedFor): void {
+    const started = process.hrtime.bigint();
     const target = this.target(req);
+    const { metrics } = this.options;
+    if (metrics) res.once("close", () => metrics.observe(target.ingress, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
     if ("status" in target) return respondText(res, target.status, target.message);
     const headers = forwardedRequestHeaders(req, via, false);
     const bodyless = BODYLESS.has(req.method ?? "GET") && req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined;
@@ -106,13 +111,13 @@ export class IngressProxy {
     const query = url.indexOf("?");
     const path = query < 0 ? url : url.slice(0, query);
     const route = this.options.routes().match(host, path);
-    if (!route) return { status: 404, message: `no Ingress rule matches host "${host}" and path "${path}"` };
-    const ingress = `Ingress ${route.namespace}/${route.ingress}`;
+    if (!route) return { ingress: "", status: 404, message: `no Ingress rule matches host "${host}" and path "${path}"` };
+    const ingress = `${route.namespace}/${route.ingress}`;
     const backend = route.backend.service;
-    if (!backend) return { status: 503, message: `${ingress}: only service backends are served, not resource backends` };
+    if (!backend) return { ingress, status: 503, message: `Ingress ${ingress}: only service backends are served, not resource backends` };
     const resolution = this.options.backends.resolve(route.namespace, backend);
-    if (resolution.problem !== undefined) return { status: 503, message: `${ingress}: ${resolution.problem}` };
-    return { endpoints: this.options.backends.next(route.namespace, backend, resolution.endpoints), service: `service "${route.namespace}/${backend.name}"` };
+    if (resolution.problem !== undefined) return { ingress, status: 503, message: `Ingress ${ingress}: ${resolution.problem}` };
+    return { ingress, endpoints: this.options.backends.next(route.namespace, backend, resolution.endpoints), service: `service "${route.namespace}/${backend.name}"` };
   }
 
   private async dialFirst(endpoints: readonly Endpoint[]): Promise<Duplex> {

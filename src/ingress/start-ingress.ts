@@ -4,6 +4,7 @@
 // informers, serves HTTP and HTTPS on the host's bind address (127.0.0.1 by default), forwards to
 // ready pods through the nodes' pod networks, and writes status and events on the Ingresses.
 import { createSecureContext } from "node:tls";
+import type { Registry } from "prom-client";
 import type { CertKeyPair } from "../auth/certificate-issuer.js";
 import { CORE_V1, type Client } from "../client/client.js";
 import { EventRecorder } from "../client/event-recorder.js";
@@ -15,6 +16,7 @@ import { SLICES_BY_SERVICE, ServiceBackends, sliceServiceKey } from "./backends.
 import { IngressCertificates } from "./certificates.js";
 import { INGRESS_CLASSES, INGRESSES, ensureIngressClass } from "./ingress-class.js";
 import { INGRESSES_BY_SECRET, INGRESSES_BY_SERVICE, ingressStatusController, secretsOf, servicesOf } from "./ingress-status.js";
+import { IngressMetrics } from "./ingress-metrics.js";
 import { openListeners } from "./listeners.js";
 import type { PodDialer } from "./pod-agent.js";
 import { IngressProxy } from "./proxy.js";
@@ -36,6 +38,8 @@ export interface IngressOptions {
   httpsPort: number;
   /** Reaches a pod on a node of this process. */
   dial: PodDialer;
+  /** Where the ingress's metrics are registered (the API server's /metrics). */
+  metricsRegistry?: Registry;
   /** The certificate for HTTPS clients whose SNI name no Ingress's TLS Secret covers. */
   defaultCertificate(): Promise<CertKeyPair>;
 }
@@ -73,7 +77,8 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
   informers.start();
   await informers.waitForSync();
 
-  const proxy = new IngressProxy({ routes: () => served.routes(), backends, dial: options.dial, log });
+  const metrics = options.metricsRegistry && new IngressMetrics(options.metricsRegistry);
+  const proxy = new IngressProxy({ routes: () => served.routes(), backends, dial: options.dial, log, metrics });
   const listeners = await openListeners({ bindAddress: options.bindAddress, httpPort: options.httpPort, httpsPort: options.httpsPort, proxy, served, defaultCertificate, log });
   const ports = [listeners.httpPort, listeners.httpsPort].filter((port): port is number => port !== undefined);
   const ip = ["0.0.0.0", "::"].includes(options.bindAddress) ? "127.0.0.1" : options.bindAddress;

@@ -160,6 +160,9 @@ describe("ingress", { skip }, () => {
     assert.match((await echo("one.beta.example.com", "/api/v1")).hostname, /^beta-/);
     assert.equal((await get("two.one.beta.example.com", "/api")).status, 404);
     assert.equal((await get("one.beta.example.com", "/apis")).status, 404);
+    const metrics = await kubectl(["get", "--raw", "/metrics"]);
+    assert.match(metrics, /^kubelite_ingress_requests_total\{ingress="default\/demo",code="200"\} ([1-9]\d*)$/m);
+    assert.match(metrics, /^kubelite_ingress_requests_total\{ingress="",code="404"\} [1-9]/m);
   });
 
   it("answers 404 with the reason for an unknown host, and sends it to the default backend once there is one", async () => {
