@@ -67,7 +67,8 @@ export class IngressProxy {
         response.once("error", () => res.destroy());
       });
       upstream.once("error", (error: NodeJS.ErrnoException) => {
-        if (responded) return void res.destroy();
+        // A client gone (res closed) aborts the attempt: nothing more to try or answer.
+        if (responded || res.destroyed) return void res.destroy();
         if (!connected || (bodyless && upstream.reusedSocket && stale++ < MAX_STALE_RETRIES)) {
           if (!connected) failures.push(error instanceof PodDialError ? error.message : `${endpoint.ip}:${endpoint.port}: ${error.message}`);
           const next = connected ? index : index + 1;
@@ -88,6 +89,7 @@ export class IngressProxy {
     if ("status" in target) return writeRawResponse(socket, target.status, target.message);
     void this.dialFirst(target.endpoints).then(
       (upstream) => {
+        if (socket.destroyed) return void upstream.destroy(); // the client left while we dialed
         upstream.on("error", () => socket.destroy());
         upstream.on("close", () => socket.destroy());
         socket.on("close", () => upstream.destroy());
