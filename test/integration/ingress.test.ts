@@ -267,6 +267,9 @@ describe("ingress", { skip }, () => {
     const reply = await get("one.beta.example.com", "/api");
     assert.equal(reply.body, 'Ingress default/demo: service "default/beta" not found\n');
     await waitFor(async () => /Warning ServiceNotFound: service "default\/beta" not found/.test(await events()), "the missing Service's event");
+    const described = await kubectl(["describe", "ingress", "demo"]);
+    assert.match(described, /Warning\s+ServiceNotFound\s+.*service "default\/beta" not found/);
+    assert.match(described, /alpha\.example\.com\s+\/\s+alpha:80 \(/);
   });
 });
 
