@@ -14,7 +14,7 @@ import type { KubeObject } from "../api/resource.js";
 import type { Logger } from "../log.js";
 import { SLICES_BY_SERVICE, ServiceBackends, sliceServiceKey } from "./backends.js";
 import { IngressCertificates } from "./certificates.js";
-import { INGRESS_CLASSES, INGRESSES, ensureIngressClass } from "./ingress-class.js";
+import { INGRESS_CLASSES, INGRESSES, ensureIngressClass, ingressClassOf } from "./ingress-class.js";
 import { INGRESSES_BY_SECRET, INGRESSES_BY_SERVICE, ingressStatusController, secretsOf, servicesOf } from "./ingress-status.js";
 import { IngressMetrics } from "./ingress-metrics.js";
 import { openListeners } from "./listeners.js";
@@ -27,6 +27,11 @@ const ENDPOINT_SLICES = { group: "discovery.k8s.io", version: "v1", resource: "e
 /** Calls `handle` with every object added, changed (before and after) or deleted. */
 function onChange(handle: (obj: KubeObject) => void): EventHandler {
   return { onAdd: handle, onUpdate: (before, after) => (handle(before), handle(after)), onDelete: handle };
+}
+
+/** spec changes bump metadata.generation; the class may also come from the legacy annotation. */
+function routingMayDiffer(before: KubeObject, after: KubeObject): boolean {
+  return before.metadata?.generation !== after.metadata?.generation || ingressClassOf(before) !== ingressClassOf(after);
 }
 
 export interface IngressOptions {
@@ -68,9 +73,10 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
   const backends = new ServiceBackends(services, slices);
   const certificates = new IngressCertificates(secrets, createSecureContext({ key: defaultCertificate.keyPem, cert: defaultCertificate.certPem }));
   const served = new ServedIngresses(ingresses, classes, certificates);
-  const routesChanged = onChange(() => served.markChanged());
-  ingresses.addEventHandler(routesChanged);
-  classes.addEventHandler(routesChanged);
+  const markChanged = () => served.markChanged();
+  // Status writes (ours among them) do not change routes: only a new generation or class does.
+  ingresses.addEventHandler({ onAdd: markChanged, onDelete: markChanged, onUpdate: (before, after) => routingMayDiffer(before, after) && markChanged() });
+  classes.addEventHandler(onChange(markChanged));
   services.addEventHandler(onChange((svc) => backends.invalidate(`${svc.metadata?.namespace}/${svc.metadata?.name}`)));
   slices.addEventHandler(onChange((slice) => sliceServiceKey(slice).forEach((key) => backends.invalidate(key))));
   secrets.addEventHandler(onChange((secret) => certificates.forget(`${secret.metadata?.namespace}/${secret.metadata?.name}`)));
