@@ -22,7 +22,8 @@ export interface IngressProxyOptions {
   metrics?: IngressMetrics;
 }
 
-type Target = { ingress: string; endpoints: Endpoint[]; service: string } | { ingress: string; status: number; message: string };
+type Routed = { ingress: string; endpoints: Endpoint[]; service: string };
+type Target = Routed | { ingress: string; status: number; message: string };
 
 /** Requests without a body: safe to send again on a fresh connection when a kept-alive one was stale. */
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS", "DELETE"]);
@@ -41,6 +42,11 @@ export class IngressProxy {
     const { metrics } = this.options;
     if (metrics) res.once("close", () => metrics.observe(target.ingress, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
     if ("status" in target) return respondText(res, target.status, target.message);
+    this.forward(req, res, target, via);
+  }
+
+  /** Sends the request to the endpoints in turn until one answers; the answer streams back. */
+  private forward(req: IncomingMessage, res: ServerResponse, target: Routed, via: ForwardedFor): void {
     const headers = forwardedRequestHeaders(req, via, false);
     const bodyless = BODYLESS.has(req.method ?? "GET") && req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined;
     const failures: string[] = [];
