@@ -53,7 +53,8 @@ type TrackedServer = Server & { [OPEN_SOCKETS]?: Set<Socket> };
 
 async function serve(server: TrackedServer, scheme: ForwardedFor["scheme"], port: number, options: ListenerOptions): Promise<number | undefined> {
   const sockets = (server[OPEN_SOCKETS] = new Set<Socket>());
-  server.on(scheme === "https" ? "secureConnection" : "connection", (socket: Socket) => {
+  // Raw connections, for HTTPS too: close() must also end handshakes in progress.
+  server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
@@ -65,7 +66,6 @@ async function serve(server: TrackedServer, scheme: ForwardedFor["scheme"], port
   const via: ForwardedFor = { scheme, port: bound };
   server.on("request", (req: IncomingMessage, res: ServerResponse) => options.proxy.handle(req, res, via));
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => options.proxy.handleUpgrade(req, socket, head, via));
-  server.on("clientError", (_error: Error, socket: Duplex) => socket.destroy());
   return bound;
 }
 
