@@ -22,6 +22,12 @@ export interface Endpoint {
 
 export type Resolution = { endpoints: Endpoint[]; problem?: undefined } | { endpoints?: undefined; problem: string };
 
+/** Why a backend's Service cannot be served, for the Ingress's events: the reason names the kind of problem. */
+export interface ServiceProblem {
+  reason: "ServiceNotFound" | "ServicePortNotFound" | "UnsupportedBackend";
+  problem: string;
+}
+
 interface ServicePort {
   name?: string;
   port?: number;
@@ -72,26 +78,26 @@ export class ServiceBackends {
   }
 
   /** Why this backend can never be served as the Service stands (missing, no such port...), if so. */
-  serviceProblem(namespace: string, backend: ServiceBackend): string | undefined {
+  serviceProblem(namespace: string, backend: ServiceBackend): ServiceProblem | undefined {
     const checked = this.servicePort(`${namespace}/${backend.name}`, backend);
-    return "problem" in checked ? checked.problem : undefined;
+    return "problem" in checked ? checked : undefined;
   }
 
-  private servicePort(serviceKey: string, backend: ServiceBackend): { port: ServicePort; wanted: string } | { problem: string } {
+  private servicePort(serviceKey: string, backend: ServiceBackend): { port: ServicePort; wanted: string } | ServiceProblem {
     const service = this.services.get(serviceKey);
     const wanted = backend.port.name ? `port "${backend.port.name}"` : `port ${backend.port.number}`;
-    if (!service) return { problem: `service "${serviceKey}" not found` };
+    if (!service) return { reason: "ServiceNotFound", problem: `service "${serviceKey}" not found` };
     const spec = (service.spec ?? {}) as { type?: string; ports?: ServicePort[] };
-    if (spec.type === "ExternalName") return { problem: `service "${serviceKey}" is of type ExternalName, which the ingress does not serve` };
+    if (spec.type === "ExternalName") return { reason: "UnsupportedBackend", problem: `service "${serviceKey}" is of type ExternalName, which the ingress does not serve` };
     const port = (spec.ports ?? []).find((p) => (backend.port.name ? p.name === backend.port.name : p.port === backend.port.number));
-    if (!port) return { problem: `service "${serviceKey}" has no ${wanted}` };
-    if ((port.protocol ?? "TCP") !== "TCP") return { problem: `service "${serviceKey}" ${wanted} is ${port.protocol}, not TCP` };
+    if (!port) return { reason: "ServicePortNotFound", problem: `service "${serviceKey}" has no ${wanted}` };
+    if ((port.protocol ?? "TCP") !== "TCP") return { reason: "UnsupportedBackend", problem: `service "${serviceKey}" ${wanted} is ${port.protocol}, not TCP` };
     return { port, wanted };
   }
 
   private compute(serviceKey: string, backend: ServiceBackend): Resolution {
     const checked = this.servicePort(serviceKey, backend);
-    if ("problem" in checked) return checked;
+    if ("problem" in checked) return { problem: checked.problem };
     const portName = checked.port.name ?? "";
     const endpoints: Endpoint[] = [];
     for (const slice of this.slices.byIndex(SLICES_BY_SERVICE, serviceKey) as SliceLike[]) {

@@ -16,7 +16,7 @@ import type { IngressCertificates } from "./certificates.js";
 import { INGRESSES, isServed } from "./ingress-class.js";
 import type { IngressBackend, IngressSpec } from "./routes.js";
 
-export const ServiceNotFound = "ServiceNotFound";
+// Besides ServiceProblem's reasons (ServiceNotFound, ServicePortNotFound, UnsupportedBackend):
 export const UnsupportedBackend = "UnsupportedBackend";
 export const TLSSecretNotFound = "TLSSecretNotFound";
 export const InvalidTLSSecret = "InvalidTLSSecret";
@@ -97,8 +97,8 @@ function problemsOf(ingress: KubeObject, options: IngressStatusOptions): Problem
       problems.push({ reason: UnsupportedBackend, message: `resource backend ${backend.resource?.kind ?? ""}/${backend.resource?.name ?? ""} is not served: kubelite's ingress serves Service backends` });
       continue;
     }
-    const problem = options.backends.serviceProblem(namespace, backend.service);
-    if (problem) problems.push({ reason: ServiceNotFound, message: problem });
+    const found = options.backends.serviceProblem(namespace, backend.service);
+    if (found) problems.push({ reason: found.reason, message: found.problem });
   }
   for (const secret of secretsOf(ingress)) {
     const problem = options.certificates.problem(secret);
