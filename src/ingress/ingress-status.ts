@@ -77,6 +77,8 @@ export function ingressStatusController(options: IngressStatusOptions): Controll
       const ingress = ingresses.get(key);
       if (!ingress || !isServed(ingress, classes)) {
         reported.delete(key);
+        // Moved to another class: our address no longer says where it is served.
+        if (ingress && isDeepStrictEqual(loadBalancerOf(ingress), ourLoadBalancer(options))) await writeLoadBalancer(ingress, {}, options);
         return;
       }
       const problems = problemsOf(ingress, options);
@@ -111,12 +113,22 @@ function dedupe(problems: Problem[]): Problem[] {
   return [...new Map(problems.map((p) => [p.message, p])).values()];
 }
 
-async function writeStatus(ingress: KubeObject, options: IngressStatusOptions): Promise<void> {
+function ourLoadBalancer(options: IngressStatusOptions): unknown {
   const { ip, ports } = options.address;
-  const entry = { ip, ...(ports.length > 0 ? { ports: ports.map((port) => ({ port, protocol: "TCP" })) } : {}) };
-  const loadBalancer = { ingress: [entry] };
-  const status = (ingress.status ?? {}) as { loadBalancer?: unknown };
-  if (isDeepStrictEqual(status.loadBalancer, loadBalancer)) return;
+  return { ingress: [{ ip, ...(ports.length > 0 ? { ports: ports.map((port) => ({ port, protocol: "TCP" })) } : {}) }] };
+}
+
+function loadBalancerOf(ingress: KubeObject): unknown {
+  return (ingress.status as { loadBalancer?: unknown } | undefined)?.loadBalancer;
+}
+
+async function writeStatus(ingress: KubeObject, options: IngressStatusOptions): Promise<void> {
+  const loadBalancer = ourLoadBalancer(options);
+  if (!isDeepStrictEqual(loadBalancerOf(ingress), loadBalancer)) await writeLoadBalancer(ingress, loadBalancer, options);
+}
+
+async function writeLoadBalancer(ingress: KubeObject, loadBalancer: unknown, options: IngressStatusOptions): Promise<void> {
+  const status = (ingress.status ?? {}) as Record<string, unknown>;
   await options.client.update(INGRESSES, ingress.metadata?.namespace, { ...ingress, status: { ...status, loadBalancer } }, { subresource: "status" });
 }
 

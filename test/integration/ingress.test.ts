@@ -258,6 +258,12 @@ describe("ingress", { skip }, () => {
     result = await server.kubectl(["apply", "-f", "-"], { input: JSON.stringify(bad("/", "Prefix")) });
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /ingresses\.networking\.k8s\.io "bad" is forbidden: Internal error occurred: 2 default IngressClasses were found, only 1 allowed/);
+    // An Ingress of another class is not served, and loses our address when it moves there.
+    await apply({ ...bad("/", "Prefix"), metadata: { name: "moving" }, spec: { ...bad("/", "Prefix").spec, ingressClassName: "kubelite" } });
+    await waitFor(async () => (await kubectl(["get", "ingress", "moving", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"])) === "127.0.0.1", "the address");
+    await kubectl(["patch", "ingress", "moving", "--type=merge", "-p", JSON.stringify({ spec: { ingressClassName: "other" } })]);
+    await waitFor(async () => (await kubectl(["get", "ingress", "moving", "-o", "jsonpath={.status.loadBalancer}"])) === "{}", "the address removed");
+    await kubectl(["delete", "ingress", "moving"]);
     await kubectl(["delete", "ingressclass", "other"]);
   });
 
