@@ -4,6 +4,7 @@
 // header and, for HTTPS, the SNI name; the ingress reaches the pods through the node's dial helper.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -12,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import { promisify } from "node:util";
+import { WebSocket } from "ws";
 import { after, before, describe, it } from "node:test";
 import { isolatedNetworkSupport } from "../../src/node/network/choose-network.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -34,15 +36,24 @@ interface Echo {
   headers: Record<string, string>;
 }
 
-/** A pod that streams a response in two parts half a second apart and echoes upgraded connections. */
+/**
+ * A pod that streams a response in two parts half a second apart, echoes WebSocket messages (with
+ * the ws package, read from this checkout: the process runtime shares the host's filesystem) and
+ * echoes the bytes of any other upgraded connection.
+ */
 const STREAMER = `
 const http = require("node:http");
+const { WebSocketServer } = require(${JSON.stringify(createRequire(import.meta.url).resolve("ws"))});
+const sockets = new WebSocketServer({ noServer: true });
 const server = http.createServer((req, res) => {
   res.writeHead(200, { "content-type": "text/plain" });
   res.write("first\\n");
   setTimeout(() => res.end("last\\n"), 500);
 });
-server.on("upgrade", (req, socket) => {
+server.on("upgrade", (req, socket, head) => {
+  if (req.headers.upgrade === "websocket") {
+    return sockets.handleUpgrade(req, socket, head, (ws) => ws.on("message", (data) => ws.send("echo: " + data + " via " + req.headers["x-forwarded-proto"])));
+  }
   socket.write("HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: echo\\r\\nConnection: Upgrade\\r\\nX-Seen-Forwarded-Proto: " + req.headers["x-forwarded-proto"] + "\\r\\n\\r\\n");
   socket.pipe(socket);
 });
@@ -174,7 +185,7 @@ describe("ingress", { skip }, () => {
     assert.match((await echo("unknown.example.com", "/x")).hostname, /^beta-/);
   });
 
-  it("streams responses as they come and passes protocol upgrades through", async () => {
+  it("streams responses as they come and passes protocol upgrades, WebSocket among them, through", async () => {
     const started = Date.now();
     const chunks: { at: number; text: string }[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -201,6 +212,13 @@ describe("ingress", { skip }, () => {
     const answer = await new Promise<string>((resolve) => socket.once("data", (data: Buffer) => resolve(data.toString())));
     assert.equal(answer, "ping through the ingress");
     socket.destroy();
+
+    const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/chat`, { headers: { host: "stream.example.com" } });
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    ws.send("hello");
+    const message = await new Promise<string>((resolve) => ws.once("message", (data: Buffer) => resolve(data.toString())));
+    assert.equal(message, "echo: hello via http");
+    ws.close();
   });
 
   it("serves HTTPS with the TLS Secret chosen by SNI, reloads it when it changes, and falls back to the default certificate", async () => {
