@@ -1,7 +1,8 @@
 // Resolves an Ingress's service backend to the pods that serve it, from the Service and
 // EndpointSlice caches: the Service port named or numbered by the backend, then in each slice of
 // that Service (label kubernetes.io/service-name) the port of the same name and the endpoints that
-// are ready (an unset `ready` counts as ready, as the EndpointSlice API says consumers must).
+// are ready (an unset `ready` counts as ready, as the EndpointSlice API says consumers must), or,
+// when none is, those still serving while they terminate (kube-proxy's fallback).
 // Results are cached per Service and port until a slice or the Service changes, so a request
 // costs a map lookup; `next` hands the endpoints out round robin. A backend that cannot be served
 // resolves to a problem with a message meant for the person reading the 503 or the event.
@@ -36,7 +37,7 @@ interface ServicePort {
 
 interface SliceLike {
   ports?: { name?: string; port?: number; protocol?: string }[] | null;
-  endpoints?: { addresses?: string[]; nodeName?: string; conditions?: { ready?: boolean } }[] | null;
+  endpoints?: { addresses?: string[]; nodeName?: string; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean } }[] | null;
 }
 
 export function sliceServiceKey(slice: KubeObject): readonly string[] {
@@ -99,15 +100,21 @@ export class ServiceBackends {
     const checked = this.servicePort(serviceKey, backend);
     if ("problem" in checked) return { problem: checked.problem };
     const portName = checked.port.name ?? "";
-    const endpoints: Endpoint[] = [];
+    const ready: Endpoint[] = [];
+    const terminating: Endpoint[] = [];
     for (const slice of this.slices.byIndex(SLICES_BY_SERVICE, serviceKey) as SliceLike[]) {
       const port = (slice.ports ?? []).find((p) => (p.name ?? "") === portName && (p.protocol ?? "TCP") === "TCP");
       if (port?.port === undefined) continue;
       for (const endpoint of slice.endpoints ?? []) {
         const ip = endpoint.addresses?.[0];
-        if (ip && endpoint.conditions?.ready !== false) endpoints.push({ ip, port: port.port, nodeName: endpoint.nodeName ?? "" });
+        const conditions = endpoint.conditions ?? {};
+        if (!ip) continue;
+        if (conditions.ready !== false) ready.push({ ip, port: port.port, nodeName: endpoint.nodeName ?? "" });
+        else if (conditions.serving === true && conditions.terminating === true) terminating.push({ ip, port: port.port, nodeName: endpoint.nodeName ?? "" });
       }
     }
+    // As kube-proxy: with no ready endpoint left, pods still serving while they terminate take the traffic.
+    const endpoints = ready.length > 0 ? ready : terminating;
     if (endpoints.length === 0) return { problem: `service "${serviceKey}" has no ready endpoints for ${checked.wanted}` };
     return { endpoints };
   }

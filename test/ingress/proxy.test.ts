@@ -21,11 +21,11 @@ const services = new Indexer();
 const slices = new Indexer();
 slices.addIndex(SLICES_BY_SERVICE, sliceServiceKey);
 
-function endpointSlice(service: string, ips: string[]): KubeObject {
+function endpointSlice(service: string, ips: string[], conditions: object = { ready: true }): KubeObject {
   return {
     metadata: { name: `${service}-x`, namespace: "default", labels: { "kubernetes.io/service-name": service } },
     ports: [{ name: "http", port: 8080, protocol: "TCP" }],
-    endpoints: ips.map((ip) => ({ addresses: [ip], nodeName: "node-a", conditions: { ready: true } })),
+    endpoints: ips.map((ip) => ({ addresses: [ip], nodeName: "node-a", conditions })),
   } as KubeObject;
 }
 
@@ -42,9 +42,11 @@ before(async () => {
   services.upsert("default/idle", { metadata: { name: "idle", namespace: "default" }, spec: { ports: [{ name: "http", port: 80 }] } });
   services.upsert("default/broken", { metadata: { name: "broken", namespace: "default" }, spec: { ports: [{ name: "http", port: 80 }] } });
   slices.upsert("default/broken-x", endpointSlice("broken", ["10.42.0.99"]));
+  services.upsert("default/draining", { metadata: { name: "draining", namespace: "default" }, spec: { ports: [{ name: "http", port: 80 }] } });
+  slices.upsert("default/draining-x", endpointSlice("draining", ["10.42.0.11"], { ready: false, serving: true, terminating: true }));
   const backends = new ServiceBackends(services, slices);
   const rule = (host: string, service: string) => ({ host, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service, port: { number: 80 } } } }] } });
-  const routes = new RouteTable([{ metadata: { name: "ing", namespace: "default" }, spec: { rules: [rule("web.test", "web"), rule("idle.test", "idle"), rule("broken.test", "broken")] } }]);
+  const routes = new RouteTable([{ metadata: { name: "ing", namespace: "default" }, spec: { rules: [rule("web.test", "web"), rule("idle.test", "idle"), rule("broken.test", "broken"), rule("draining.test", "draining")] } }]);
   const dial = (_node: string, ip: string) =>
     new Promise<net.Socket>((resolve, reject) => {
       const socket = net.connect({ host: "127.0.0.1", port: pods.get(ip) ?? 1 });
@@ -93,4 +95,10 @@ test("no endpoint answering is a 502 naming the Service and what failed; none re
   const idle = await get("idle.test");
   assert.equal(idle.status, 503);
   assert.equal(idle.body, 'Ingress default/ing: service "default/idle" has no ready endpoints for port 80\n');
+});
+
+test("with no ready endpoint, pods still serving while they terminate take the requests", async () => {
+  const reply = await get("draining.test");
+  assert.equal(reply.status, 200);
+  assert.equal(reply.body, "10.42.0.11");
 });
