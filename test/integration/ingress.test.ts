@@ -176,6 +176,25 @@ describe("ingress", { skip }, () => {
     assert.match(metrics, /^kubelite_ingress_requests_total\{ingress="",code="404"\} [1-9]/m);
   });
 
+  it("keeps answering through a rolling restart of the backend", async () => {
+    const failures: string[] = [];
+    let answered = 0;
+    let rolling = true;
+    const traffic = (async () => {
+      while (rolling) {
+        const reply = await get("alpha.example.com", "/during-rollout");
+        if (reply.status === 200) answered++;
+        else failures.push(`${reply.status} ${reply.body}`);
+      }
+    })();
+    await kubectl(["rollout", "restart", "deployment/alpha"]);
+    await kubectl(["rollout", "status", "deployment/alpha", "--timeout=60s"]);
+    rolling = false;
+    await traffic;
+    assert.deepEqual(failures, []);
+    assert.ok(answered > 10, `${answered} requests answered`);
+  });
+
   it("answers 404 with the reason for an unknown host, and sends it to the default backend once there is one", async () => {
     const reply = await get("unknown.example.com", "/x");
     assert.equal(reply.status, 404);
