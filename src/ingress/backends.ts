@@ -7,10 +7,10 @@
 // costs a map lookup; `next` hands the endpoints out round robin. A backend that cannot be served
 // resolves to a problem with a message meant for the person reading the 503 or the event.
 import type { KubeObject } from "../api/resource.js";
+import { LabelServiceName } from "../controllers/endpointslice/pod-endpoints.js";
 import type { CacheReader } from "../client/indexer.js";
 import type { ServiceBackend } from "./routes.js";
 
-export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 /** The EndpointSlice index by "namespace/service". */
 export const SLICES_BY_SERVICE = "ingress:slices-by-service";
 
@@ -41,7 +41,7 @@ interface SliceLike {
 }
 
 export function sliceServiceKey(slice: KubeObject): readonly string[] {
-  const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+  const service = slice.metadata?.labels?.[LabelServiceName];
   return service ? [`${slice.metadata?.namespace}/${service}`] : [];
 }
 

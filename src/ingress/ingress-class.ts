@@ -12,7 +12,7 @@ import type { CacheReader } from "../client/indexer.js";
 export const INGRESS_CLASS_NAME = "kubelite";
 export const INGRESS_CONTROLLER = "kubelite.io/ingress";
 
-export const NETWORKING_V1 = (resource: string): ResourceRef => ({ group: "networking.k8s.io", version: "v1", resource });
+const NETWORKING_V1 = (resource: string): ResourceRef => ({ group: "networking.k8s.io", version: "v1", resource });
 export const INGRESSES = NETWORKING_V1("ingresses");
 export const INGRESS_CLASSES = NETWORKING_V1("ingressclasses");
 

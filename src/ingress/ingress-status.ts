@@ -44,7 +44,7 @@ interface Problem {
   message: string;
 }
 
-export function backendsOf(spec: IngressSpec): IngressBackend[] {
+function backendsOf(spec: IngressSpec): IngressBackend[] {
   const paths = (spec.rules ?? []).flatMap((rule) => rule.http?.paths ?? []);
   return [...(spec.defaultBackend ? [spec.defaultBackend] : []), ...paths.flatMap((p) => (p.backend ? [p.backend] : []))];
 }

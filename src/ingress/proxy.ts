@@ -142,7 +142,7 @@ export class IngressProxy {
 }
 
 /** "example.com:8080" → "example.com"; "[::1]:80" → "::1". */
-export function hostWithoutPort(host: string): string {
+function hostWithoutPort(host: string): string {
   if (host.startsWith("[")) return host.slice(1, host.indexOf("]") < 0 ? undefined : host.indexOf("]"));
   const colon = host.indexOf(":");
   return colon < 0 ? host : host.slice(0, colon);
