@@ -4,11 +4,15 @@
 import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
 import { defaultIngressClassPlugin } from "./default-ingress-class.js";
+import { serviceAccountAdmission } from "./service-account.js";
 
 export interface AdmissionDeps {
   api: ApiContext;
 }
 
 export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
-  return [defaultIngressClassPlugin(deps)];
+  return [
+    serviceAccountAdmission(deps),
+    defaultIngressClassPlugin(deps),
+  ];
 }
