@@ -3,6 +3,7 @@
 // AdmissionDeps.
 import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
+import { defaultIngressClassPlugin } from "./default-ingress-class.js";
 import { defaultPodSecurityConfiguration, type PodSecurityConfiguration } from "./pod-security/configuration.js";
 import { PodSecurityAdmission } from "./pod-security/plugin.js";
 import { KyvernoAdmission } from "./kyverno/plugin.js";
@@ -18,6 +19,7 @@ export interface AdmissionDeps {
 export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
   return [
     serviceAccountAdmission(deps),
+    defaultIngressClassPlugin(deps),
     new PodSecurityAdmission(deps.api, deps.podSecurity ?? defaultPodSecurityConfiguration()),
     networkPolicyEnforcement(deps.api),
     // Where Kyverno's validating webhook would run: after the built-in plugins.
