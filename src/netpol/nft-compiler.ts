@@ -75,12 +75,13 @@ class Compiler {
       const elements = this.vmaps[direction];
       lines.push(`  map ${direction} {`, "    type ipv4_addr : verdict", ...(elements.length > 0 ? [`    elements = { ${elements.join(", ")} }`] : []), "  }");
     }
+    // With no pod isolated the hook stays empty: a `ct` rule would turn on connection tracking in
+    // the namespace for nothing.
+    const isolating = this.vmaps.egress.length + this.vmaps.ingress.length > 0;
     lines.push(
       "  chain forward {",
       "    type filter hook forward priority filter; policy accept;",
-      "    ct state established,related accept",
-      "    ip saddr vmap @egress",
-      "    ip daddr vmap @ingress",
+      ...(isolating ? ["    ct state established,related accept", "    ip saddr vmap @egress", "    ip daddr vmap @ingress"] : []),
       "  }",
       "}",
     );
