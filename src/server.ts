@@ -7,6 +7,10 @@ import type { Socket } from "node:net";
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { RequestAuthenticator, type UserInfo } from "./auth/authenticate.js";
+import { ClusterAuthorization } from "./auth/authorization/cluster-authorization.js";
+import { guardRbacWrites } from "./auth/authorization/escalation.js";
+import { reconcileDefaultPolicy } from "./auth/authorization/reconcile-policy.js";
+import { reviewResources } from "./auth/authorization/reviews.js";
 import { writeKubeconfig } from "./auth/kubeconfig.js";
 import { loadOrCreatePKI } from "./auth/pki.js";
 import { joinTokenAuthenticator, loadOrCreateJoinToken } from "./auth/tokens.js";
@@ -85,14 +89,17 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     openStore({ backend: options.datastore === "memory" ? "memory" : "sqlite", dataDir }),
   ]);
   const joinToken = await loadOrCreateJoinToken({ dataDir, caCertPem: pki.caCertPem });
+  const authorization = new ClusterAuthorization();
   const resources = builtinResources();
+  guardRbacWrites(resources, authorization.escalation);
   const schemas = builtinSchemas();
   const cache = new ClusterCache(store);
   for (const def of storageDefs(resources)) cache.register(def.storageResource ?? def.plural, (obj) => fieldValues(def, obj));
   await cache.start();
+  authorization.attach(cache);
 
   const registry = new Registry(store, cache, new ObjectChecks(schemas), now);
-  const discovery = new Discovery(resources, { autoscaling: "v2" }, EXTRA_SUBRESOURCES);
+  const discovery = new Discovery([...resources, ...reviewResources(authorization)], { autoscaling: "v2" }, EXTRA_SUBRESOURCES);
   const api: ApiContext = {
     registry,
     store,
@@ -104,8 +111,10 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     bookmarkIntervalMs: hooks.bookmarkIntervalMs ?? 60_000,
     defaultWatchTimeoutMs: () => (1800 + Math.random() * 1800) * 1000,
     nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
+    authorization,
   };
   await ensureSystemNamespaces(api);
+  await reconcileDefaultPolicy(api);
 
   const metrics = new ApiMetrics();
   const openapi = new OpenAPIDocuments(schemas);
@@ -178,6 +187,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
         for (const socket of sockets) socket.destroy();
       });
       await components.stop();
+      authorization.detach();
       cache.stop();
       await store.close();
     },

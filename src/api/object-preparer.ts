@@ -32,6 +32,7 @@ export async function prepareForCreate(preparer: ObjectPreparer, def: ResourceDe
   if (tracksGeneration(def)) meta.generation = 1;
   def.prepareForCreate?.(obj, ctx);
   throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, undefined), ...(def.validate?.(obj, {}) ?? [])]);
+  def.authorizeWrite?.(obj, undefined, ctx.user);
   setManagedFields(obj, preparer.managedFields({ def, obj, old: undefined, ctx, subresource: undefined, now: facts.now }));
   return obj;
 }
@@ -58,6 +59,7 @@ export async function prepareForUpdate(
   if (tracksGeneration(def) && generationChanged(def, current, obj)) meta.generation = (currentMeta.generation ?? 0) + 1;
   const context = { old: current, subresource: facts.subresource };
   throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, current), ...(def.validate?.(obj, context) ?? [])]);
+  def.authorizeWrite?.(obj, current, ctx.user);
   setManagedFields(obj, preparer.managedFields({ def, obj, old: current, ctx, subresource: facts.subresource, now: facts.now }));
   return obj;
 }

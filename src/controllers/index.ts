@@ -1,6 +1,7 @@
 // Every controller the controller manager runs, one file each. Add a controller by adding its
 // registration here; duplicate names are refused when the manager starts.
 import type { ControllerRegistration } from "./controller-context.js";
+import { clusterRoleAggregationController } from "./clusterrole-aggregation.js";
 import { cronJobController } from "./cronjob.js";
 import { csrApprovingController } from "./csr-approving.js";
 import { csrSigningController } from "./csr-signing.js";
@@ -40,5 +41,6 @@ export function builtinControllers(): ControllerRegistration[] {
     ttlAfterFinishedController,
     csrApprovingController,
     csrSigningController,
+    clusterRoleAggregationController,
   ];
 }

@@ -6,6 +6,7 @@ import type { SchemaRegistry } from "../schema.js";
 import type { Logger } from "../../log.js";
 import type { Store } from "../../storage/store.js";
 import type { NodeClientCredentials } from "./node-connection.js";
+import type { ClusterAuthorization } from "../../auth/authorization/cluster-authorization.js";
 
 export interface ApiContext {
   registry: Registry;
@@ -21,4 +22,6 @@ export interface ApiContext {
   defaultWatchTimeoutMs: () => number;
   /** The client certificate for node agents (pods/log, exec, attach, portforward); absent: those fail plainly. */
   nodeClient?: NodeClientCredentials;
+  /** Decides every request, HTTP and in-process (Node, RBAC, system:masters). */
+  authorization: ClusterAuthorization;
 }
