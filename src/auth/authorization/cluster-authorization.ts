@@ -50,10 +50,7 @@ export class ClusterAuthorization implements Authorizer {
     if (this.chain.authorize(attrs).decision === "allow") return;
     await this.cache?.waitFresh();
     const result = this.chain.authorize(attrs);
-    if (result.decision !== "allow") {
-      if (process.env.KUBELITE_TRACE_DENIALS) console.error("DENIED", JSON.stringify(attrs));
-      throw forbidden(attrs, result.reason);
-    }
+    if (result.decision !== "allow") throw forbidden(attrs, result.reason);
   }
 
   /** What the user may do in the namespace (SelfSubjectRulesReview): RBAC's rules, and a node's own. */
