@@ -44,10 +44,13 @@ export class NodeGraph {
   }
 
   private put(object: CachedObject): void {
-    this.remove(object.key);
     const pod = object.object ?? (JSON.parse(object.json) as KubeObject);
     const spec = (pod as { spec?: Json }).spec ?? {};
     const node = typeof spec.nodeName === "string" ? spec.nodeName : "";
+    // What a pod references (volumes, env, pull secrets, service account) cannot change once it
+    // exists, so status updates of a bound pod change nothing here.
+    if (node !== "" && this.pods.get(object.key)?.node === node) return;
+    this.remove(object.key);
     if (node === "") return;
     const refs = podReferences(object.namespace, spec);
     this.pods.set(object.key, { node, refs });
