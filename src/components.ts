@@ -9,6 +9,7 @@ import { builtinControllers } from "./controllers/index.js";
 import { ControllerManager } from "./controllers/manager.js";
 import { CONTROLLER_MANAGER_USER, SCHEDULER_USER, SIMULATED_NODES_USER } from "./auth/authorization/bootstrap-policy.js";
 import type { Logger } from "./log.js";
+import type { ServiceAccountTokenIssuer } from "./auth/service-account-token.js";
 import { parseCapacity } from "./node/simulated/node-objects.js";
 import { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 import { EventRecorder } from "./client/event-recorder.js";
@@ -28,6 +29,8 @@ export interface ComponentOptions {
   clusterCIDR?: string;
   /** The cluster CA's signer (CertificateSigningRequests). */
   signer?: CertificateSigner;
+  /** Signs legacy service-account tokens (the tokens controller). */
+  tokenIssuer?: ServiceAccountTokenIssuer;
 }
 
 export interface RunningComponents {
@@ -54,6 +57,7 @@ export async function startComponents(options: ComponentOptions): Promise<Runnin
     log: options.log.child({ component: "controller-manager" }),
     settings: { ...(options.clusterCIDR ? { clusterCIDR: options.clusterCIDR.split(",")[0] } : {}), ...options.controllerSettings },
     signer: options.signer,
+    tokenIssuer: options.tokenIssuer,
   });
   const simulatedNodes =
     options.simulatedNodes > 0

@@ -140,6 +140,30 @@ describe("RBAC with kubectl and client-node", () => {
     assert.equal(canI.stdout, "true", canI.stderr);
   });
 
+  it("answers SubjectAccessReview and LocalSubjectAccessReview about any user, and refuses bad reviews with 422", async () => {
+    const call = await apiClient(server.kubeconfigPath);
+    const review = (kind: string, spec: Record<string, unknown>) => JSON.stringify({ apiVersion: "authorization.k8s.io/v1", kind, spec });
+    const sar = await call("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", { body: review("SubjectAccessReview", { user: "alice", groups: ["system:authenticated"], resourceAttributes: { namespace: "team", verb: "list", resource: "pods" } }) });
+    assert.equal(sar.status, 201, sar.text);
+    assert.equal((sar.json().status as { allowed: boolean }).allowed, true);
+    const local = await call("POST", "/apis/authorization.k8s.io/v1/namespaces/default/localsubjectaccessreviews", { body: review("LocalSubjectAccessReview", { user: "alice", resourceAttributes: { verb: "list", resource: "pods" } }) });
+    assert.equal(local.status, 201, local.text);
+    assert.deepEqual(local.json().status, { allowed: false });
+    const path = await call("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", { body: review("SubjectAccessReview", { user: "alice", groups: ["system:authenticated"], nonResourceAttributes: { verb: "get", path: "/apis/apps" } }) });
+    assert.equal((path.json().status as { allowed: boolean }).allowed, true);
+    const bad = await call("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", { body: review("SubjectAccessReview", { resourceAttributes: { verb: "get", resource: "pods" } }) });
+    assert.equal(bad.status, 422);
+    assert.match(bad.text, /at least one of user or group must be specified/);
+    const mismatch = await call("POST", "/apis/authorization.k8s.io/v1/namespaces/default/localsubjectaccessreviews", { body: review("LocalSubjectAccessReview", { user: "alice", resourceAttributes: { namespace: "team", verb: "list", resource: "pods" } }) });
+    assert.equal(mismatch.status, 422);
+    assert.match(mismatch.text, /must match metadata.namespace/);
+    const read = await call("GET", "/apis/authorization.k8s.io/v1/subjectaccessreviews");
+    assert.equal(read.status, 405);
+    // alice may not ask about others.
+    const asAliceReview = await asAlice(["create", "--validate=false", "-f", "-"], review("SubjectAccessReview", { user: "bob", resourceAttributes: { verb: "get", resource: "pods" } }));
+    assert.match(asAliceReview.stderr, /subjectaccessreviews\.authorization\.k8s\.io is forbidden: User "alice" cannot create resource "subjectaccessreviews" in API group "authorization\.k8s\.io" at the cluster scope/);
+  });
+
   it("answers anonymous requests with 401 except health and version", async () => {
     const call = await apiClient(server.kubeconfigPath);
     const pods = await call("GET", "/api/v1/pods", { anonymous: true });

@@ -6,6 +6,7 @@ import type { SchemaRegistry } from "../schema.js";
 import type { Logger } from "../../log.js";
 import type { Store } from "../../storage/store.js";
 import type { NodeClientCredentials } from "./node-connection.js";
+import type { ServiceAccountTokenIssuer } from "../../auth/service-account-token.js";
 import type { ClusterAuthorization } from "../../auth/authorization/cluster-authorization.js";
 
 export interface ApiContext {
@@ -24,4 +25,6 @@ export interface ApiContext {
   nodeClient?: NodeClientCredentials;
   /** Decides every request, HTTP and in-process (Node, RBAC, system:masters). */
   authorization: ClusterAuthorization;
+  /** Signs service-account tokens (serviceaccounts/token); absent: that subresource answers 503. */
+  serviceAccountTokens?: ServiceAccountTokenIssuer;
 }

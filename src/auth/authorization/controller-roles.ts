@@ -74,6 +74,11 @@ function controllerRules(): Record<string, PolicyRule[]> {
       rule(["get", "list", "delete", "deletecollection"], ["*"], ["*"]),
     ],
     "serviceaccount-controller": [rule(["create"], [""], ["serviceaccounts"])],
+    "root-ca-cert-publisher-controller": [rule(["create", "update"], [""], ["configmaps"])],
+    "serviceaccount-token-controller": [
+      rule(["get", "list", "watch", "create", "update", "delete"], [""], ["secrets"]),
+      rule(["get", "list", "watch", "update"], [""], ["serviceaccounts"]),
+    ],
     "pod-garbage-collector-controller": [
       rule(["list", "watch", "delete"], [""], ["pods"]),
       rule(["patch", "update"], [""], ["pods/status"]),
