@@ -185,6 +185,14 @@ describe("RBAC with kubectl and client-node", () => {
     assert.equal((await server.kubectl(["auth", "can-i", "list", "pods", "--as", viewer, "-n", "kube-system"])).stdout.trim(), "yes");
     assert.equal((await server.kubectl(["auth", "can-i", "delete", "pods", "--as", viewer])).stdout.trim(), "no");
     assert.equal((await server.kubectl(["auth", "can-i", "*", "*", "--as", "admin@example.com"])).stdout.trim(), "yes");
+    // The viewer's own token (TokenRequest) reads everywhere and writes nowhere.
+    const token = await server.kubectl(["create", "token", "viewer"]);
+    assert.equal(token.code, 0, token.stderr);
+    const withToken = ["--kubeconfig=/dev/null", `--server=${server.url}`, `--certificate-authority=${join(server.dataDir, "tls", "ca.crt")}`, `--token=${token.stdout.trim()}`];
+    const pods = await server.kubectl([...withToken, "get", "pods", "-A"]);
+    assert.equal(pods.code, 0, pods.stderr);
+    const write = await server.kubectl([...withToken, "create", "configmap", "x", "-n", "default"]);
+    assert.match(write.stderr, /configmaps is forbidden: User "system:serviceaccount:default:viewer" cannot create resource "configmaps" in API group "" in the namespace "default"/);
   });
 
   it("runs the README's example of giving a person access", async () => {
