@@ -14,8 +14,11 @@ const RBAC = "rbac.authorization.k8s.io";
 export async function reconcileDefaultPolicy(api: ApiContext): Promise<void> {
   const roles = rbacDef(api, "clusterroles");
   const bindings = rbacDef(api, "clusterrolebindings");
-  await Promise.all(defaultClusterRoles().map((role) => reconcileObject(api, roles, role, withDefaultRules)));
-  await Promise.all(defaultClusterRoleBindings().map((binding) => reconcileObject(api, bindings, binding, withDefaultSubjects)));
+  // All at once: the store commits concurrent writes together (one fsync on a first start).
+  await Promise.all([
+    ...defaultClusterRoles().map((role) => reconcileObject(api, roles, role, withDefaultRules)),
+    ...defaultClusterRoleBindings().map((binding) => reconcileObject(api, bindings, binding, withDefaultSubjects)),
+  ]);
   await api.cache.waitFresh();
 }
 
