@@ -11,6 +11,7 @@ import { ClusterAuthorization } from "./auth/authorization/cluster-authorization
 import { guardRbacWrites } from "./auth/authorization/escalation.js";
 import { reconcileDefaultPolicy } from "./auth/authorization/reconcile-policy.js";
 import { reviewResources } from "./auth/authorization/reviews.js";
+import { INGRESS_ACCOUNT } from "./auth/authorization/bootstrap-policy.js";
 import { writeKubeconfig } from "./auth/kubeconfig.js";
 import { loadOrCreatePKI } from "./auth/pki.js";
 import { joinTokenAuthenticator, loadOrCreateJoinToken } from "./auth/tokens.js";
@@ -32,6 +33,7 @@ import { ApiMetrics } from "./api/metrics.js";
 import { OpenAPIDocuments } from "./api/openapi.js";
 import { AdmissionChain } from "./api/admission/admission.js";
 import { builtinAdmissionPlugins } from "./api/admission/index.js";
+import { defaultPodSecurityConfiguration } from "./api/admission/pod-security/configuration.js";
 import { SecretsEncryption } from "./api/secrets-encryption.js";
 import { Registry } from "./api/registry.js";
 import { builtinResources } from "./api/resources/index.js";
@@ -50,6 +52,8 @@ import type { ControllerSettings } from "./controllers/controller-context.js";
 import { startComponents } from "./components.js";
 import type { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 import { startLocalAgents, type LocalAgents } from "./node/local-agents.js";
+import { startIngress, type RunningIngress } from "./ingress/start-ingress.js";
+import { identity } from "./controllers/manager.js";
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
 
@@ -83,6 +87,8 @@ export interface StartedServer extends RunningServer {
   simulatedNodes?: SimulatedNodes;
   /** The node agents running in this process. */
   agents: LocalAgents;
+  /** The built-in ingress, unless --disable-ingress. */
+  ingress?: RunningIngress;
 }
 
 export async function startServer(options: ServerOptions, hooks: StartServerHooks = {}): Promise<StartedServer> {
@@ -132,7 +138,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     authorization,
     serviceAccountTokens: new ServiceAccountTokenIssuer(serviceAccountKey, now),
   };
-  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api }));
+  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api, podSecurity: defaultPodSecurityConfiguration(options.podSecurityDefault) }));
   await ensureSystemNamespaces(api);
   await reconcileDefaultPolicy(api);
   void secretsEncryption.sealStale().catch((err: unknown) => log.error("could not encrypt the Secrets stored before encryption at rest was on", { error: err }));
@@ -208,6 +214,18 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     log: log.child({ component: "agent" }),
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
   });
+  const ingress = options.disableIngress
+    ? undefined
+    : await startIngress({
+        client: new InProcessClient(api, identity(INGRESS_ACCOUNT), "kubelite-ingress"),
+        log: log.child({ component: "ingress" }),
+        bindAddress: options.ingressBindAddress,
+        httpPort: options.ingressHttpPort,
+        httpsPort: options.ingressHttpsPort,
+        dial: (nodeName, ip, port) => agents.dial(nodeName, ip, port),
+        metricsRegistry: metrics.registry,
+        defaultCertificate: () => pki.issueServingCertificate({ dnsNames: ["kubelite-ingress", "localhost"], ips: ["127.0.0.1"] }),
+      });
 
   return {
     url,
@@ -217,8 +235,10 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     client: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
     simulatedNodes: components.simulatedNodes,
     agents,
+    ingress,
     async close() {
       stopCertificateReload();
+      await ingress?.stop();
       await (hooks.removePodsOnClose ? agents.destroy() : agents.stop());
       await new Promise<void>((done) => {
         server.close(() => done());

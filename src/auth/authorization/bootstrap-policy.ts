@@ -3,11 +3,11 @@
 // user-facing roles (cluster-admin, and admin/edit/view aggregated from system:aggregate-to-*),
 // discovery and public info, the components' roles (scheduler, controller manager and one role per
 // controller, nodes, the node proxier), the CSR roles a joining node uses, monitoring and
-// auth delegation. kubelite's own simulated nodes get a role of their own: one identity manages
-// many nodes, which the Node authorizer (one identity per node) cannot allow.
+// auth delegation. kubelite's own parts get roles of their own: the built-in ingress, and the
+// simulated nodes (one identity manages many nodes, which the Node authorizer cannot allow).
 import { controllerRoles, controllerRoleBindings } from "./controller-roles.js";
 import {
-  clusterRoleBindingObject, clusterRoleObject, eventsRule, group, READ, READ_WRITE, rule, urls, user, WRITE, type ClusterRoleSpec,
+  clusterRoleBindingObject, clusterRoleObject, eventsRule, group, READ, READ_WRITE, rule, serviceAccount, urls, user, WRITE, type ClusterRoleSpec,
 } from "./policy-builders.js";
 import type { KubeObject } from "../../api/resource.js";
 import type { PolicyRule } from "./policy-rule.js";
@@ -20,6 +20,8 @@ export const SCHEDULER_USER = "system:kube-scheduler";
 export const CONTROLLER_MANAGER_USER = "system:kube-controller-manager";
 export const KUBE_PROXY_USER = "system:kube-proxy";
 export const SIMULATED_NODES_USER = "system:kubelite:simulated-nodes";
+/** The built-in ingress runs as this service account of kube-system (src/server.ts). */
+export const INGRESS_ACCOUNT = "kubelite-ingress";
 export const UNAUTHENTICATED_GROUP = "system:unauthenticated";
 export const MONITORING_GROUP = "system:monitoring";
 
@@ -136,6 +138,18 @@ function simulatedNodesRules(): PolicyRule[] {
   ];
 }
 
+/** The built-in ingress (as an ingress controller's usual ClusterRole): routes from Ingresses, Services, EndpointSlices and TLS Secrets. */
+function ingressRules(): PolicyRule[] {
+  return [
+    eventsRule(),
+    rule(READ, ["networking.k8s.io"], ["ingresses", "ingressclasses"]),
+    rule(["update", "patch"], ["networking.k8s.io"], ["ingresses/status"]),
+    rule(["create"], ["networking.k8s.io"], ["ingressclasses"]),
+    rule(READ, [""], ["services", "secrets"]),
+    rule(READ, ["discovery.k8s.io"], ["endpointslices"]),
+  ];
+}
+
 function clusterRoleSpecs(): ClusterRoleSpec[] {
   const certificateRequests = (signer: string) => rule(["create"], ["certificates.k8s.io"], [`certificatesigningrequests/${signer}`]);
   return [
@@ -165,6 +179,7 @@ function clusterRoleSpecs(): ClusterRoleSpec[] {
     { name: "system:kube-scheduler", rules: schedulerRules() },
     { name: "system:kube-controller-manager", rules: controllerManagerRules() },
     { name: "system:kubelite:simulated-nodes", rules: simulatedNodesRules() },
+    { name: "system:kubelite:ingress", rules: ingressRules() },
     ...controllerRoles(),
   ];
 }
@@ -184,6 +199,7 @@ export function defaultClusterRoleBindings(): KubeObject[] {
     clusterRoleBindingObject("system:kube-scheduler", "system:kube-scheduler", [user(SCHEDULER_USER)]),
     clusterRoleBindingObject("system:kube-controller-manager", "system:kube-controller-manager", [user(CONTROLLER_MANAGER_USER)]),
     clusterRoleBindingObject("system:kubelite:simulated-nodes", "system:kubelite:simulated-nodes", [user(SIMULATED_NODES_USER)]),
+    clusterRoleBindingObject("system:kubelite:ingress", "system:kubelite:ingress", [serviceAccount("kube-system", INGRESS_ACCOUNT)]),
     // What kubeadm binds for joining nodes: bootstrappers ask for node client certificates, nodes renew their own.
     clusterRoleBindingObject("system:node-bootstrapper", "system:node-bootstrapper", [group(BOOTSTRAPPERS_GROUP)]),
     clusterRoleBindingObject("system:certificates.k8s.io:certificatesigningrequests:nodeclient", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", [group(BOOTSTRAPPERS_GROUP)]),
