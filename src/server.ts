@@ -20,6 +20,7 @@ import { fieldValues } from "./api/list-filter.js";
 import { ApiMetrics } from "./api/metrics.js";
 import { OpenAPIDocuments } from "./api/openapi.js";
 import { Registry } from "./api/registry.js";
+import { ServiceAllocator } from "./api/service-allocation/service-allocator.js";
 import { builtinResources } from "./api/resources/index.js";
 import type { ResourceDef } from "./api/resource.js";
 import { builtinSchemas } from "./api/schema.js";
@@ -91,7 +92,9 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   for (const def of storageDefs(resources)) cache.register(def.storageResource ?? def.plural, (obj) => fieldValues(def, obj));
   await cache.start();
 
-  const registry = new Registry(store, cache, new ObjectChecks(schemas), now);
+  const serviceAllocator = new ServiceAllocator({ serviceCIDR: options.serviceCidr, cache });
+  serviceAllocator.start();
+  const registry = new Registry(store, cache, new ObjectChecks(schemas), now, Math.random, { services: serviceAllocator });
   const discovery = new Discovery(resources, { autoscaling: "v2" }, EXTRA_SUBRESOURCES);
   const api: ApiContext = {
     registry,
@@ -178,6 +181,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
         for (const socket of sockets) socket.destroy();
       });
       await components.stop();
+      serviceAllocator.stop();
       cache.stop();
       await store.close();
     },
