@@ -35,6 +35,7 @@ import type { ControllerSettings } from "./controllers/controller-context.js";
 import { startComponents } from "./components.js";
 import type { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 import { startLocalAgents, type LocalAgents } from "./node/local-agents.js";
+import { startKubernetesService } from "./controllers/kubernetes-service.js";
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
 
@@ -154,6 +155,14 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   // Once serving, the OpenAPI documents are built in the background rather than on kubectl's first apply.
   void openapi.warm().catch((err: unknown) => log.warn("could not build the OpenAPI documents", { error: err }));
 
+  const kubernetesService = startKubernetesService({
+    client: new InProcessClient(api, { name: "system:apiserver", groups: ["system:masters", "system:authenticated"] }, "kube-apiserver"),
+    serviceIP: serviceAllocator.kubernetesServiceIP,
+    address: isIP(host) === 4 ? host : "127.0.0.1",
+    port,
+    log,
+  });
+
   const agents = await startLocalAgents({
     dataDir,
     nodeName: options.nodeName,
@@ -164,6 +173,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     clientFor: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
     log: log.child({ component: "agent" }),
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
+    serviceCIDR: options.serviceCidr,
   });
 
   return {
@@ -175,6 +185,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     simulatedNodes: components.simulatedNodes,
     agents,
     async close() {
+      kubernetesService.stop();
       await (hooks.removePodsOnClose ? agents.destroy() : agents.stop());
       await new Promise<void>((done) => {
         server.close(() => done());

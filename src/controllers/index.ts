@@ -17,6 +17,7 @@ import { nodeLifecycleController } from "./node-lifecycle.js";
 import { podGCController } from "./pod-gc.js";
 import { replicaSetController } from "./replicaset.js";
 import { serviceAccountController } from "./serviceaccount.js";
+import { serviceLoadBalancerController } from "./service-load-balancer.js";
 import { taintEvictionController } from "./taint-eviction.js";
 import { ttlAfterFinishedController } from "./ttl-after-finished.js";
 
@@ -34,6 +35,7 @@ export function builtinControllers(): ControllerRegistration[] {
     garbageCollectorController,
     namespaceController,
     serviceAccountController,
+    serviceLoadBalancerController,
     podGCController,
     jobController,
     cronJobController,

@@ -46,6 +46,8 @@ export interface AgentOptions {
   network: { needsPodCIDR: boolean; create(podCIDR: string | undefined): Promise<PodNetwork> };
   runtime(network: PodNetwork): Runtime;
   probes(hooks: ProbeHooks): ContainerProbes;
+  /** The node's service proxy (proxy/), started once the pod network exists. */
+  proxy?(network: PodNetwork): { start(): Promise<void>; stop(): Promise<void> };
   /** Serves logs, exec, attach and port-forward for the API server; returns the endpoint it listens on. */
   streams(agent: NodeAgent): Promise<{ port: number; endpoint: string; close(): Promise<void> }>;
   capacity?: Record<string, string>;
@@ -73,6 +75,7 @@ export class NodeAgent {
   private probes?: ContainerProbes;
   private pods?: Controller;
   private streamsServer?: { port: number; endpoint: string; close(): Promise<void> };
+  private proxy?: { start(): Promise<void>; stop(): Promise<void> };
   private leaseTimer?: TimerHandle;
   private housekeepingTimer?: TimerHandle;
   private unsubscribeRuntime?: () => void;
@@ -167,6 +170,8 @@ export class NodeAgent {
     });
     this.informers.start();
     await this.pods.start();
+    this.proxy = options.proxy?.(this.network);
+    await this.proxy?.start();
     this.scheduleLease(0);
     this.scheduleHousekeeping(0);
     options.log.info("node agent started", { node: options.nodeName, network: this.network.mode, runtime: this.runtimeInstance.name });
@@ -187,6 +192,7 @@ export class NodeAgent {
     this.unsubscribeRuntime?.();
     this.probes?.stop();
     await this.pods?.stop();
+    await this.proxy?.stop();
     await this.informers.stop();
     await this.streamsServer?.close();
   }

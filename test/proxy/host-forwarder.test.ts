@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { test } from "node:test";
+import { freePort } from "../support/free-port.js";
 import { createLogger } from "../../src/log.js";
 import { HostForwarder } from "../../src/proxy/host-forwarder.js";
 
@@ -13,13 +14,6 @@ async function echoServer(tag: string): Promise<{ port: number; close(): void }>
   return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function ask(port: number, line: string): Promise<string> {
   const socket = net.connect({ port, host: "127.0.0.1" });

@@ -1,0 +1,224 @@
+// The service proxy of one node (kube-proxy's role). It follows Services and EndpointSlices with
+// informers and, a few milliseconds after a change (changes in that window are applied together):
+// - on a node with its own network namespace, renders the node's rules and loads them whole into
+//   the namespace's `ip kubelite-services` table (see nft-ruleset.ts). Only the Services that
+//   changed are derived and rendered again; the table is joined from the cached parts.
+// - when it owns the host's listeners, keeps 127.0.0.1:<nodePort> open for every NodePort and
+//   LoadBalancer Service and 127.0.0.1:<port> for every LoadBalancer one (k3s ServiceLB style),
+//   forwarding each connection into the node namespace through the dial helper: to the node's
+//   address and node port, so the node-port rules (and externalTrafficPolicy) pick the endpoint.
+//   Without a node namespace (host networking, no root) there are no cluster IPs at all; these
+//   listeners then pick a ready endpoint themselves and connect to it directly (userspace proxy).
+// A port the host cannot give (another program holds it) becomes a Warning Event on the Service.
+import net from "node:net";
+import type { KubeObject } from "../api/resource.js";
+import { CORE_V1, type Client } from "../client/client.js";
+import { EventRecorder } from "../client/event-recorder.js";
+import { InformerFactory } from "../client/informer-factory.js";
+import { objectKey } from "../client/indexer.js";
+import type { Informer } from "../client/informer.js";
+import type { Logger } from "../log.js";
+import type { PodNetwork } from "../node/network/pod-network.js";
+import { HostForwarder, type ForwardedPort } from "./host-forwarder.js";
+import { renderService, renderTable, type RenderedService } from "./nft-ruleset.js";
+import type { NftServiceTable } from "./nft-service-table.js";
+import { SERVICE_NAME_LABEL, serviceRules, type ServicePortRule } from "./service-rules.js";
+
+const SERVICES = CORE_V1("services");
+const ENDPOINT_SLICES = { group: "discovery.k8s.io", version: "v1", resource: "endpointslices" };
+const BY_SERVICE = "service";
+const DEFAULT_DEBOUNCE_MS = 5;
+/** Event reason when a host port for a Service cannot be opened. */
+export const PortUnavailable = "PortUnavailable";
+
+export interface ServiceProxyOptions {
+  client: Client;
+  nodeName: string;
+  network: PodNetwork;
+  /** The node namespace's service table; absent with host networking. */
+  table?: NftServiceTable;
+  /** Open the host's 127.0.0.1 ports for NodePort and LoadBalancer Services (one node per host does). */
+  hostListeners: boolean;
+  log: Logger;
+  debounceMs?: number;
+}
+
+/** One applied change: how many services and endpoints the table held and how long the load took. */
+export interface ProxySync {
+  services: number;
+  endpoints: number;
+  renderMs: number;
+  loadMs: number;
+}
+
+interface ServiceState {
+  service: KubeObject;
+  rules: ServicePortRule[];
+  rendered: RenderedService;
+}
+
+export class ServiceProxy {
+  private readonly informers: InformerFactory;
+  private readonly services: Informer;
+  private readonly slices: Informer;
+  private readonly state = new Map<string, ServiceState>();
+  private readonly dirty = new Set<string>();
+  private readonly forwarder?: HostForwarder;
+  private readonly recorder: EventRecorder;
+  private readonly syncListeners = new Set<(sync: ProxySync) => void>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(private readonly options: ServiceProxyOptions) {
+    const log = options.log.child({ component: "service-proxy" });
+    this.informers = new InformerFactory(options.client, { logger: log });
+    this.services = this.informers.informerFor(SERVICES);
+    this.slices = this.informers.informerFor(ENDPOINT_SLICES, { labelSelector: SERVICE_NAME_LABEL });
+    this.slices.addIndexer(BY_SERVICE, (slice) => [serviceKeyOf(slice)]);
+    this.recorder = new EventRecorder({ client: options.client, component: "service-proxy", host: options.nodeName, log });
+    if (options.hostListeners) this.forwarder = new HostForwarder({ log, onListenError: (wanted, error) => this.reportPortUnavailable(wanted, error) });
+  }
+
+  async start(): Promise<void> {
+    if (!this.options.table) {
+      this.options.log.warn("no isolated pod network: Service cluster IPs do not exist on this node (they need root and a node network namespace); NodePort and LoadBalancer ports are proxied in userspace on 127.0.0.1");
+    }
+    this.services.addEventHandler({
+      onAdd: (obj) => this.markDirty(objectKey(obj)),
+      onUpdate: (_, obj) => this.markDirty(objectKey(obj)),
+      onDelete: (obj) => this.markDirty(objectKey(obj)),
+    });
+    this.slices.addEventHandler({
+      onAdd: (obj) => this.markDirty(serviceKeyOf(obj)),
+      onUpdate: (old, obj) => {
+        this.markDirty(serviceKeyOf(old));
+        this.markDirty(serviceKeyOf(obj));
+      },
+      onDelete: (obj) => this.markDirty(serviceKeyOf(obj)),
+    });
+    this.informers.start();
+    await this.informers.waitForSync();
+    for (const key of this.services.keys()) this.dirty.add(key);
+    await this.syncNow();
+  }
+
+  /** Stops following changes and closes the host listeners; the node's rules stay, as pods do. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.informers.stop();
+    await this.running?.catch(() => {});
+    await this.forwarder?.close();
+  }
+
+  /** Calls `listener` after each applied change (benchmarks, tests). */
+  onSync(listener: (sync: ProxySync) => void): () => void {
+    this.syncListeners.add(listener);
+    return () => this.syncListeners.delete(listener);
+  }
+
+  /** The host ports listened on now. */
+  hostPorts(): number[] {
+    return this.forwarder?.ports() ?? [];
+  }
+
+  private markDirty(key: string): void {
+    if (!key || this.stopped) return;
+    this.dirty.add(key);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.syncNow();
+    }, this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+  }
+
+  /** One sync at a time; changes that arrive meanwhile are applied by the next. */
+  private syncNow(): Promise<void> {
+    const previous = this.running ?? Promise.resolve();
+    const next = previous.then(() => (this.dirty.size > 0 && !this.stopped ? this.sync() : undefined));
+    this.running = next.catch((error: unknown) => {
+      this.options.log.error("could not apply service rules; retrying", { node: this.options.nodeName, error });
+      if (!this.stopped) this.timer ??= setTimeout(() => ((this.timer = undefined), void this.syncNow()), 1000);
+    });
+    return this.running;
+  }
+
+  private async sync(): Promise<void> {
+    const started = performance.now();
+    const keys = [...this.dirty];
+    this.dirty.clear();
+    for (const key of keys) this.refresh(key);
+    const rendered = renderTable([...this.state.values()].map((s) => s.rendered));
+    const renderMs = performance.now() - started;
+    try {
+      await this.options.table?.load(rendered);
+    } catch (error) {
+      for (const key of keys) this.dirty.add(key);
+      throw error;
+    }
+    const loadMs = performance.now() - started - renderMs;
+    await this.forwarder?.sync(this.hostPortsWanted());
+    const endpoints = [...this.state.values()].reduce((n, s) => n + s.rules.reduce((m, r) => m + r.clusterBackends.length, 0), 0);
+    const sync = { services: this.state.size, endpoints, renderMs, loadMs };
+    this.options.log.debug("service rules applied", { node: this.options.nodeName, changed: keys.length, ...sync });
+    for (const listener of this.syncListeners) listener(sync);
+  }
+
+  private refresh(key: string): void {
+    const service = this.services.get(key);
+    if (!service) return void this.state.delete(key);
+    const rules = serviceRules(service, this.slices.byIndex(BY_SERVICE, key), this.options.nodeName);
+    this.state.set(key, { service, rules, rendered: renderService(rules) });
+  }
+
+  private hostPortsWanted(): ForwardedPort[] {
+    const wanted: ForwardedPort[] = [];
+    for (const { service, rules } of this.state.values()) {
+      const type = (service.spec as { type?: string } | undefined)?.type;
+      for (const rule of rules) {
+        if (rule.protocol !== "tcp") continue;
+        const connect = () => this.connect(rule);
+        if (rule.nodePort) wanted.push({ port: rule.nodePort, description: `${rule.description} node port ${rule.nodePort}`, connect });
+        if (type === "LoadBalancer") wanted.push({ port: rule.port, description: `${rule.description} load balancer`, connect });
+      }
+    }
+    return wanted;
+  }
+
+  /** Where a host connection for `rule` goes: through the node namespace's rules, or (host networking) straight to an endpoint. */
+  private async connect(rule: ServicePortRule) {
+    const { network } = this.options;
+    if (this.options.table) {
+      return rule.nodePort ? network.dial(network.nodeIP, rule.nodePort) : network.dial(rule.clusterIPs[0]!, rule.port);
+    }
+    const backends = rule.externalBackends;
+    if (backends.length === 0) throw new Error(`${rule.description} has no ready endpoints`);
+    const backend = backends[Math.floor(Math.random() * backends.length)]!;
+    return connectTcp(backend.ip, backend.port);
+  }
+
+  private reportPortUnavailable(wanted: ForwardedPort, error: NodeJS.ErrnoException): void {
+    for (const { service, rules } of this.state.values()) {
+      if (!rules.some((r) => r.nodePort === wanted.port || r.port === wanted.port)) continue;
+      const message = `cannot listen on 127.0.0.1:${wanted.port} for ${wanted.description}: ${error.code === "EADDRINUSE" ? "the port is in use by another program" : error.message}`;
+      void this.recorder.event(service, "Warning", PortUnavailable, message);
+      return;
+    }
+  }
+}
+
+function serviceKeyOf(slice: KubeObject): string {
+  const name = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+  return name ? `${slice.metadata?.namespace ?? ""}/${name}` : "";
+}
+
+function connectTcp(host: string, port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      resolve(socket);
+    });
+    socket.once("error", reject);
+  });
+}
