@@ -15,9 +15,21 @@ import type { Backend, ServicePortRule } from "./service-rules.js";
 
 export const TABLE = "kubelite-services";
 
+export interface NftChain {
+  name: string;
+  statements: string[];
+}
+
+export interface NftSet {
+  name: string;
+  /** What goes between the braces: type, flags, timeout. */
+  declaration: string;
+}
+
+/** One Service's share of the table. */
 export interface RenderedService {
-  /** The service's own chains and sets. */
-  chains: string;
+  chains: NftChain[];
+  sets: NftSet[];
   serviceIPs: string[];
   nodePorts: string[];
   noEndpointServices: string[];
@@ -26,25 +38,27 @@ export interface RenderedService {
 }
 
 export function renderService(rules: readonly ServicePortRule[]): RenderedService {
-  const out: RenderedService = { chains: "", serviceIPs: [], nodePorts: [], noEndpointServices: [], noEndpointNodePorts: [], endpointIPs: [] };
-  const chains: string[] = [];
+  const out: RenderedService = { chains: [], sets: [], serviceIPs: [], nodePorts: [], noEndpointServices: [], noEndpointNodePorts: [], endpointIPs: [] };
   for (const rule of rules) {
     const { protocol: proto, port } = rule;
     const affinity = rule.affinitySeconds !== undefined ? affinityChains(rule) : undefined;
-    if (affinity) chains.push(affinity.text);
+    if (affinity) {
+      out.sets.push(...affinity.sets);
+      out.chains.push(...affinity.chains);
+    }
     const dnat = (backends: Backend[]) => (affinity ? affinityDispatch(backends, affinity.chainOf) : dnatStatement(proto, backends));
     const clusterChain = `svc_${rule.id}`;
     if (rule.clusterBackends.length > 0) {
-      chains.push(chain(clusterChain, dnat(rule.clusterBackends)));
+      out.chains.push({ name: clusterChain, statements: dnat(rule.clusterBackends) });
       for (const ip of rule.clusterIPs) out.serviceIPs.push(`${ip} . ${proto} . ${port} : goto ${clusterChain}`);
     } else {
       for (const ip of rule.clusterIPs) out.noEndpointServices.push(`${ip} . ${proto} . ${port}`);
     }
     const sameBackends = sameList(rule.clusterBackends, rule.externalBackends);
     const externalChain = sameBackends ? clusterChain : `ext_${rule.id}`;
-    const external = [...rule.externalIPs.map((ip) => ({ ip })), ...(rule.nodePort ? [{ nodePort: rule.nodePort }] : [])];
-    if (external.length > 0 && rule.externalBackends.length > 0) {
-      if (!sameBackends) chains.push(chain(externalChain, dnat(rule.externalBackends)));
+    const exposed = rule.externalIPs.length > 0 || rule.nodePort !== undefined;
+    if (exposed && rule.externalBackends.length > 0) {
+      if (!sameBackends) out.chains.push({ name: externalChain, statements: dnat(rule.externalBackends) });
       for (const ip of rule.externalIPs) out.serviceIPs.push(`${ip} . ${proto} . ${port} : goto ${externalChain}`);
       if (rule.nodePort) out.nodePorts.push(`${proto} . ${rule.nodePort} : goto ${externalChain}`);
     } else {
@@ -53,7 +67,6 @@ export function renderService(rules: readonly ServicePortRule[]): RenderedServic
     }
     for (const backend of [...rule.clusterBackends, ...rule.externalBackends]) out.endpointIPs.push(backend.ip);
   }
-  out.chains = chains.join("");
   return out;
 }
 
@@ -63,17 +76,17 @@ export function renderTable(services: Iterable<RenderedService>): string {
   const nodePorts: string[] = [];
   const noEndpointServices: string[] = [];
   const noEndpointNodePorts: string[] = [];
-  const endpointIPs = new Set<string>();
   const chains: string[] = [];
+  const hairpin = new Set<string>();
   for (const part of services) {
     serviceIPs.push(...part.serviceIPs);
     nodePorts.push(...part.nodePorts);
     noEndpointServices.push(...part.noEndpointServices);
     noEndpointNodePorts.push(...part.noEndpointNodePorts);
-    for (const ip of part.endpointIPs) endpointIPs.add(ip);
-    chains.push(part.chains);
+    for (const ip of part.endpointIPs) hairpin.add(hairpinPair(ip));
+    for (const set of part.sets) chains.push(`  set ${set.name} { ${set.declaration} }\n`);
+    for (const c of part.chains) chains.push(chain(c.name, c.statements));
   }
-  const hairpin = [...endpointIPs].map((ip) => `${ip} . ${ip}`);
   return [
     `table ip ${TABLE}\n`,
     `delete table ip ${TABLE}\n`,
@@ -82,7 +95,7 @@ export function renderTable(services: Iterable<RenderedService>): string {
     collection("map", "node-ports", "inet_proto . inet_service : verdict", nodePorts),
     collection("set", "no-endpoint-services", "ipv4_addr . inet_proto . inet_service", noEndpointServices),
     collection("set", "no-endpoint-nodeports", "inet_proto . inet_service", noEndpointNodePorts),
-    collection("set", "hairpin", "ipv4_addr . ipv4_addr", hairpin),
+    collection("set", "hairpin", "ipv4_addr . ipv4_addr", [...hairpin]),
     chain("services", ["ip daddr . meta l4proto . th dport vmap @service-ips", "fib daddr type local meta l4proto . th dport vmap @node-ports"]),
     chain("nat-prerouting", ["type nat hook prerouting priority -100; policy accept;", "jump services"]),
     chain("nat-output", ["type nat hook output priority -100; policy accept;", "jump services"]),
@@ -119,17 +132,17 @@ function dnatStatement(proto: string, backends: Backend[]): string[] {
 }
 
 /** One chain and one client set per endpoint (of the cluster and external lists together). */
-function affinityChains(rule: ServicePortRule): { text: string; chainOf: (b: Backend) => string } {
+function affinityChains(rule: ServicePortRule): { sets: NftSet[]; chains: NftChain[]; chainOf: (b: Backend) => string } {
   const index = new Map<string, number>();
   for (const b of [...rule.clusterBackends, ...rule.externalBackends]) if (!index.has(key(b))) index.set(key(b), index.size);
-  const text: string[] = [];
+  const sets: NftSet[] = [];
+  const chains: NftChain[] = [];
   for (const [backend, i] of index) {
-    const [ip, port] = backend.split(":");
     const set = `aff_${rule.id}_${i}`;
-    text.push(`  set ${set} { type ipv4_addr; flags dynamic,timeout; timeout ${rule.affinitySeconds}s; }\n`);
-    text.push(chain(`ep_${rule.id}_${i}`, [`update @${set} { ip saddr }`, `meta l4proto ${rule.protocol} dnat ip to ${ip}:${port}`]));
+    sets.push({ name: set, declaration: `type ipv4_addr; flags dynamic,timeout; timeout ${rule.affinitySeconds}s;` });
+    chains.push({ name: `ep_${rule.id}_${i}`, statements: [`update @${set} { ip saddr }`, `meta l4proto ${rule.protocol} dnat ip to ${backend}`] });
   }
-  return { text: text.join(""), chainOf: (b) => `${rule.id}_${index.get(key(b))}` };
+  return { sets, chains, chainOf: (b) => `${rule.id}_${index.get(key(b))}` };
 }
 
 /** Clients seen before go back to their endpoint; others get a random one. */
@@ -137,6 +150,10 @@ function affinityDispatch(backends: Backend[], chainOf: (b: Backend) => string):
   const sticky = backends.map((b) => `ip saddr @aff_${chainOf(b)} goto ep_${chainOf(b)}`);
   const entries = backends.map((b, i) => `${i} : goto ep_${chainOf(b)}`).join(", ");
   return [...sticky, `numgen random mod ${backends.length} vmap { ${entries} }`];
+}
+
+export function hairpinPair(ip: string): string {
+  return `${ip} . ${ip}`;
 }
 
 function key(b: Backend): string {

@@ -20,7 +20,8 @@ import type { Informer } from "../client/informer.js";
 import type { Logger } from "../log.js";
 import type { PodNetwork } from "../node/network/pod-network.js";
 import { HostForwarder, type ForwardedPort } from "./host-forwarder.js";
-import { renderService, renderTable, type RenderedService } from "./nft-ruleset.js";
+import { hairpinPair, renderService, renderTable, type RenderedService } from "./nft-ruleset.js";
+import { renderUpdate, type ServiceChange } from "./nft-update.js";
 import type { NftServiceTable } from "./nft-service-table.js";
 import { SERVICE_NAME_LABEL, serviceRules, type ServicePortRule } from "./service-rules.js";
 
@@ -47,6 +48,8 @@ export interface ServiceProxyOptions {
 export interface ProxySync {
   services: number;
   endpoints: number;
+  /** Whether the whole table was loaded (the first time, or after a failed update) rather than the change. */
+  full: boolean;
   renderMs: number;
   loadMs: number;
 }
@@ -66,6 +69,8 @@ export class ServiceProxy {
   private readonly forwarder?: HostForwarder;
   private readonly recorder: EventRecorder;
   private readonly syncListeners = new Set<(sync: ProxySync) => void>();
+  /** The hairpin pairs the loaded table holds; undefined until a whole table was loaded. */
+  private loadedHairpin?: Set<string>;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -147,21 +152,53 @@ export class ServiceProxy {
     const started = performance.now();
     const keys = [...this.dirty];
     this.dirty.clear();
-    for (const key of keys) this.refresh(key);
-    const rendered = renderTable([...this.state.values()].map((s) => s.rendered));
-    const renderMs = performance.now() - started;
+    const changes: ServiceChange[] = [];
+    for (const key of keys) {
+      const before = this.state.get(key)?.rendered;
+      this.refresh(key);
+      changes.push({ before, after: this.state.get(key)?.rendered });
+    }
+    let full = false;
+    let loadMs = 0;
+    let renderMs = 0;
     try {
-      await this.options.table?.load(rendered);
+      ({ full, renderMs, loadMs } = await this.load(changes));
     } catch (error) {
       for (const key of keys) this.dirty.add(key);
       throw error;
     }
-    const loadMs = performance.now() - started - renderMs;
     await this.forwarder?.sync(this.hostPortsWanted());
     const endpoints = [...this.state.values()].reduce((n, s) => n + s.rules.reduce((m, r) => m + r.clusterBackends.length, 0), 0);
-    const sync = { services: this.state.size, endpoints, renderMs, loadMs };
+    const sync = { services: this.state.size, endpoints, full, renderMs, loadMs };
     this.options.log.debug("service rules applied", { node: this.options.nodeName, changed: keys.length, ...sync });
     for (const listener of this.syncListeners) listener(sync);
+  }
+
+  /** Loads the change into the node's table, or the whole table the first time and whenever a change does not apply. */
+  private async load(changes: ServiceChange[]): Promise<{ full: boolean; renderMs: number; loadMs: number }> {
+    const table = this.options.table;
+    if (!table) return { full: false, renderMs: 0, loadMs: 0 };
+    let started = performance.now();
+    const hairpin = new Set([...this.state.values()].flatMap((s) => s.rendered.endpointIPs.map(hairpinPair)));
+    if (this.loadedHairpin) {
+      const loaded = this.loadedHairpin;
+      const script = renderUpdate(changes, { added: [...hairpin].filter((p) => !loaded.has(p)), removed: [...loaded].filter((p) => !hairpin.has(p)) });
+      const renderMs = performance.now() - started;
+      try {
+        if (script !== "") await table.load(script);
+        this.loadedHairpin = hairpin;
+        return { full: false, renderMs, loadMs: performance.now() - started - renderMs };
+      } catch (error) {
+        this.options.log.warn("could not apply a service rule change; loading the whole table", { node: this.options.nodeName, error });
+      }
+    }
+    this.loadedHairpin = undefined;
+    started = performance.now();
+    const script = renderTable([...this.state.values()].map((s) => s.rendered));
+    const renderMs = performance.now() - started;
+    await table.load(script);
+    this.loadedHairpin = hairpin;
+    return { full: true, renderMs, loadMs: performance.now() - started - renderMs };
   }
 
   private refresh(key: string): void {
