@@ -10,7 +10,6 @@
 //   Without a node namespace (host networking, no root) there are no cluster IPs at all; these
 //   listeners then pick a ready endpoint themselves and connect to it directly (userspace proxy).
 // A port the host cannot give (another program holds it) becomes a Warning Event on the Service.
-import net from "node:net";
 import type { KubeObject } from "../api/resource.js";
 import { CORE_V1, type Client } from "../client/client.js";
 import { EventRecorder } from "../client/event-recorder.js";
@@ -69,6 +68,8 @@ export class ServiceProxy {
   private readonly forwarder?: HostForwarder;
   private readonly recorder: EventRecorder;
   private readonly syncListeners = new Set<(sync: ProxySync) => void>();
+  /** Which Service each wanted host port is for (for the event when it cannot be opened). */
+  private readonly hostPortOwners = new Map<number, string>();
   /** The hairpin pairs the loaded table holds; undefined until a whole table was loaded. */
   private loadedHairpin?: Set<string>;
   private timer?: NodeJS.Timeout;
@@ -210,13 +211,15 @@ export class ServiceProxy {
 
   private hostPortsWanted(): ForwardedPort[] {
     const wanted: ForwardedPort[] = [];
-    for (const { service, rules } of this.state.values()) {
+    this.hostPortOwners.clear();
+    for (const [key, { service, rules }] of this.state) {
       const type = (service.spec as { type?: string } | undefined)?.type;
       for (const rule of rules) {
         if (rule.protocol !== "tcp") continue;
         const connect = () => this.connect(rule);
         if (rule.nodePort) wanted.push({ port: rule.nodePort, description: `${rule.description} node port ${rule.nodePort}`, connect });
         if (type === "LoadBalancer") wanted.push({ port: rule.port, description: `${rule.description} load balancer`, connect });
+        for (const port of [rule.nodePort, type === "LoadBalancer" ? rule.port : undefined]) if (port && !this.hostPortOwners.has(port)) this.hostPortOwners.set(port, key);
       }
     }
     return wanted;
@@ -231,31 +234,18 @@ export class ServiceProxy {
     const backends = rule.externalBackends;
     if (backends.length === 0) throw new Error(`${rule.description} has no ready endpoints`);
     const backend = backends[Math.floor(Math.random() * backends.length)]!;
-    return connectTcp(backend.ip, backend.port);
+    return network.dial(backend.ip, backend.port);
   }
 
   private reportPortUnavailable(wanted: ForwardedPort, error: NodeJS.ErrnoException): void {
-    for (const { service, rules } of this.state.values()) {
-      if (!rules.some((r) => r.nodePort === wanted.port || r.port === wanted.port)) continue;
-      const message = `cannot listen on 127.0.0.1:${wanted.port} for ${wanted.description}: ${error.code === "EADDRINUSE" ? "the port is in use by another program" : error.message}`;
-      void this.recorder.event(service, "Warning", PortUnavailable, message);
-      return;
-    }
+    const owner = this.state.get(this.hostPortOwners.get(wanted.port) ?? "");
+    if (!owner) return;
+    const why = error.code === "EADDRINUSE" ? "the port is in use by another program" : error.message;
+    void this.recorder.event(owner.service, "Warning", PortUnavailable, `cannot listen on 127.0.0.1:${wanted.port} for ${wanted.description}: ${why}`);
   }
 }
 
 function serviceKeyOf(slice: KubeObject): string {
   const name = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
   return name ? `${slice.metadata?.namespace ?? ""}/${name}` : "";
-}
-
-function connectTcp(host: string, port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    socket.once("connect", () => {
-      socket.off("error", reject);
-      resolve(socket);
-    });
-    socket.once("error", reject);
-  });
 }
