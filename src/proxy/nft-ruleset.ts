@@ -39,7 +39,9 @@ export interface RenderedService {
 
 export function renderService(rules: readonly ServicePortRule[]): RenderedService {
   const out: RenderedService = { chains: [], sets: [], serviceIPs: [], nodePorts: [], noEndpointServices: [], noEndpointNodePorts: [], endpointIPs: [] };
-  for (const rule of rules) {
+  for (const given of rules) {
+    // A loopback endpoint (the `kubernetes` Service's API server on the host) cannot be reached from a node namespace.
+    const rule = { ...given, clusterBackends: routable(given.clusterBackends), externalBackends: routable(given.externalBackends) };
     const { protocol: proto, port } = rule;
     const affinity = rule.affinitySeconds !== undefined ? affinityChains(rule) : undefined;
     if (affinity) {
@@ -150,6 +152,10 @@ function affinityDispatch(backends: Backend[], chainOf: (b: Backend) => string):
   const sticky = backends.map((b) => `ip saddr @aff_${chainOf(b)} goto ep_${chainOf(b)}`);
   const entries = backends.map((b, i) => `${i} : goto ep_${chainOf(b)}`).join(", ");
   return [...sticky, `numgen random mod ${backends.length} vmap { ${entries} }`];
+}
+
+function routable(backends: Backend[]): Backend[] {
+  return backends.filter((b) => !b.ip.startsWith("127."));
 }
 
 export function hairpinPair(ip: string): string {

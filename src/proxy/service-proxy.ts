@@ -124,11 +124,6 @@ export class ServiceProxy {
     return () => this.syncListeners.delete(listener);
   }
 
-  /** The host ports listened on now. */
-  hostPorts(): number[] {
-    return this.forwarder?.ports() ?? [];
-  }
-
   private markDirty(key: string): void {
     if (!key || this.stopped) return;
     this.dirty.add(key);

@@ -150,6 +150,16 @@ describe("services", { skip }, () => {
     assert.match(range.stderr, /provided port is not in the valid range\. The range of valid ports is 30000-32767/);
   });
 
+  it("a type change with kubectl patch gives the node port back and clears the load balancer status", async () => {
+    await apply(service("switch", { type: "LoadBalancer", ports: [{ port: await freePort(), targetPort: 8080 }] }));
+    const nodePort = Number(await jsonpath("service/switch", "{.spec.ports[0].nodePort}"));
+    await waitFor(async () => (await jsonpath("service/switch", "{.status.loadBalancer.ingress[0].ip}")) === "127.0.0.1", "the load balancer's ingress status");
+    await kubectl(["patch", "service", "switch", "-p", '{"spec":{"type":"ClusterIP"}}']);
+    assert.equal(await jsonpath("service/switch", "{.spec.ports[0].nodePort}|{.status.loadBalancer}"), "|{}");
+    await apply(service("reuse", { type: "NodePort", ports: [{ port: 80, targetPort: 8080, nodePort }] }));
+    await kubectl(["delete", "service", "switch", "reuse"]);
+  });
+
   it("a restarted server keeps every allocation and the traffic still flows", async () => {
     const before = await jsonpath("services", "{range .items[*]}{.metadata.name}={.spec.clusterIP}/{.spec.ports[0].nodePort} {end}");
     const nodePort = Number(await jsonpath("service/np", "{.spec.ports[0].nodePort}"));

@@ -70,6 +70,11 @@ describe("nftables rendering", () => {
     assert.match(table, /ip saddr @aff_shop_web_http_tcp_0 goto ep_shop_web_http_tcp_0\n    ip saddr @aff_shop_web_http_tcp_1 goto ep_shop_web_http_tcp_1\n    numgen random mod 2 vmap \{ 0 : goto ep_shop_web_http_tcp_0, 1 : goto ep_shop_web_http_tcp_1 \}/);
   });
 
+  it("treats a loopback endpoint (the API server on the host) as none: a node namespace cannot reach it", () => {
+    const table = renderTable([renderService(serviceRules(service({}), [slice([ep("127.0.0.1", "a")])], "a"))]);
+    assert.match(table, /set no-endpoint-services \{ type ipv4_addr \. inet_proto \. inet_service; elements = \{ 10\.43\.1\.5 \. tcp \. 80 \}; \}/);
+  });
+
   it("keeps the first of two entries for one address and port, so one load never fails for all", () => {
     const other = { ...service({}), metadata: { namespace: "shop", name: "copy" } };
     const table = renderTable([renderService(serviceRules(service({}), slices, "a")), renderService(serviceRules(other, slices, "a"))]);

@@ -113,12 +113,10 @@ describe("service allocation", () => {
       });
       assert.equal(clusterIP(updated), clusterIP(created));
       assert.deepEqual(nodePorts(updated), [port]);
-      await c.update("web", (obj) => {
-        const s = obj.spec as Record<string, unknown>;
-        s.type = "ClusterIP";
-        delete s.externalTrafficPolicy;
-        s.ports = [{ name: "web", port: 80, protocol: "TCP", targetPort: 8080 }];
-      });
+      // As `kubectl patch -p '{"spec":{"type":"ClusterIP"}}'`: the node ports and traffic policy go with the type.
+      const clusterIPOnly = await c.update("web", (obj) => ((obj.spec as Record<string, unknown>).type = "ClusterIP"));
+      assert.deepEqual(nodePorts(clusterIPOnly), [undefined]);
+      assert.equal((clusterIPOnly.spec as Record<string, unknown>).externalTrafficPolicy, undefined);
       assert.equal(c.allocator.isAllocated(port!), false);
       assert.equal(c.allocator.isAllocated(clusterIP(created)!), true);
       const lb = await c.update("web", (obj) => ((obj.spec as Record<string, unknown>).type = "LoadBalancer"));
