@@ -7,6 +7,7 @@ import { benchApi } from "./api.js";
 import { benchReconcile } from "./reconcile.js";
 import { benchScheduler } from "./scheduler.js";
 import { benchServices } from "./services.js";
+import { benchServiceTraffic } from "./service-traffic.js";
 import { benchStore } from "./store.js";
 
 const quick = process.argv.includes("--quick");
@@ -19,6 +20,11 @@ if (wanted("store")) results.store = await benchStore();
 if (wanted("api")) results.api = await benchApi(quick ? { runs: 1, pods: 2_000, listPods: 5_000 } : {});
 if (wanted("scheduler")) results.schedulerInMemory = await benchScheduler();
 if (wanted("reconcile")) results.reconcile = await benchReconcile(quick ? { runs: 1, quick: true } : {});
-if (wanted("services")) results.services = await benchServices(quick ? { services: 100, changes: 5 } : {});
+if (wanted("services")) {
+  results.services = {
+    rules: await benchServices(quick ? { services: 100, changes: 5 } : {}),
+    traffic: await benchServiceTraffic(quick ? { runs: 1 } : {}),
+  };
+}
 if (wanted("agent")) results.agent = await benchAgent(quick ? { runs: 1, pods: 20 } : {});
 console.log(JSON.stringify(results, null, 2));
