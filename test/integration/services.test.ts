@@ -81,6 +81,13 @@ describe("services", { skip }, () => {
     assert.equal(new Set(seen).size, 3);
   });
 
+  it("ClientIP session affinity keeps a client on one replica", async () => {
+    await apply(service("sticky", { ports: [{ port: 8080, targetPort: 8080 }], sessionAffinity: "ClientIP" }));
+    const clusterIP = (await jsonpath("service/sticky", "{.spec.clusterIP}")).trim();
+    const names = await waitFor(async () => hostnamesVia(`http://${clusterIP}:8080/`, 15), "answers through the sticky service", 30_000);
+    assert.equal(new Set(names).size, 1, names.join(" "));
+  });
+
   it("a named target port is resolved through the EndpointSlice", async () => {
     await kubectl(["patch", "deployment/api-server", "--type=json", "-p", JSON.stringify([{ op: "add", path: "/spec/template/spec/containers/0/ports/0/name", value: "web" }])]);
     await kubectl(["rollout", "status", "deployment/api-server", "--timeout=60s"]);
