@@ -104,6 +104,9 @@ describe("services", { skip }, () => {
     const nodePort = Number(await jsonpath("service/np", "{.spec.ports[0].nodePort}"));
     assert.ok(nodePort >= 30000 && nodePort <= 32767, `node port ${nodePort}`);
     await waitFor(async () => (await hostnameFrom(`http://127.0.0.1:${nodePort}/`)).startsWith("api-server-"), "the node port on 127.0.0.1", 10_000);
+    // Pods reach the node port at their node's address too.
+    const hostIP = (await jsonpath("pods", "{.items[0].status.hostIP}")).trim();
+    assert.equal((await hostnamesVia(`http://${hostIP}:${nodePort}/`, 6)).length, 6);
     await waitFor(async () => (await hostnameFrom(`http://127.0.0.1:${lbPort}/`)).startsWith("api-server-"), "the load balancer port on 127.0.0.1", 10_000);
     await waitFor(async () => (await jsonpath("service/lb", "{.status.loadBalancer.ingress[0].ip}")) === "127.0.0.1", "the load balancer's ingress status");
     const table = await kubectl(["get", "service", "lb"]);
