@@ -118,7 +118,7 @@ export class ServiceAllocator implements WriteHooks {
       throw error;
     }
     // Once stored, the cache event makes the Service itself hold what it got.
-    const commit = () => void this.options.cache.waitFresh().finally(revert);
+    const commit = () => void this.options.cache.waitFresh().then(revert, revert);
     return { commit, revert };
   }
 
