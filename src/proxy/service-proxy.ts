@@ -70,8 +70,11 @@ export class ServiceProxy {
   private readonly syncListeners = new Set<(sync: ProxySync) => void>();
   /** Which Service each wanted host port is for (for the event when it cannot be opened). */
   private readonly hostPortOwners = new Map<number, string>();
-  /** The hairpin pairs the loaded table holds; undefined until a whole table was loaded. */
-  private loadedHairpin?: Set<string>;
+  /** For each endpoint address, how many Services' rules name it (its hairpin pair stays while any does). */
+  private readonly endpointUses = new Map<string, number>();
+  private endpointCount = 0;
+  /** Whether the table holds `state`'s rules, so a change can be applied as an update. */
+  private tableLoaded = false;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -145,55 +148,70 @@ export class ServiceProxy {
   }
 
   private async sync(): Promise<void> {
-    const started = performance.now();
     const keys = [...this.dirty];
     this.dirty.clear();
     const changes: ServiceChange[] = [];
+    /** Whether each endpoint address this batch touches was in use before it. */
+    const usedBefore = new Map<string, boolean>();
     for (const key of keys) {
-      const before = this.state.get(key)?.rendered;
+      const before = this.state.get(key);
       this.refresh(key);
-      changes.push({ before, after: this.state.get(key)?.rendered });
+      const after = this.state.get(key);
+      this.countEndpoints(before, -1, usedBefore);
+      this.countEndpoints(after, 1, usedBefore);
+      changes.push({ before: before?.rendered, after: after?.rendered });
     }
-    let full = false;
-    let loadMs = 0;
-    let renderMs = 0;
+    const touched = [...usedBefore];
+    const hairpin = {
+      added: touched.filter(([ip, was]) => !was && this.endpointUses.has(ip)).map(([ip]) => hairpinPair(ip)),
+      removed: touched.filter(([ip, was]) => was && !this.endpointUses.has(ip)).map(([ip]) => hairpinPair(ip)),
+    };
+    let result: { full: boolean; renderMs: number; loadMs: number };
     try {
-      ({ full, renderMs, loadMs } = await this.load(changes));
+      result = await this.load(changes, hairpin);
     } catch (error) {
       for (const key of keys) this.dirty.add(key);
       throw error;
     }
     await this.forwarder?.sync(this.hostPortsWanted());
-    const endpoints = [...this.state.values()].reduce((n, s) => n + s.rules.reduce((m, r) => m + r.clusterBackends.length, 0), 0);
-    const sync = { services: this.state.size, endpoints, full, renderMs, loadMs };
+    const sync = { services: this.state.size, endpoints: this.endpointCount, ...result };
     this.options.log.debug("service rules applied", { node: this.options.nodeName, changed: keys.length, ...sync });
     for (const listener of this.syncListeners) listener(sync);
   }
 
+  /** Adds (or, with -1, takes away) one Service's endpoints from the counts, noting first whether each address was in use. */
+  private countEndpoints(entry: ServiceState | undefined, delta: 1 | -1, usedBefore: Map<string, boolean>): void {
+    if (!entry) return;
+    this.endpointCount += delta * entry.rules.reduce((n, r) => n + r.clusterBackends.length, 0);
+    for (const ip of new Set(entry.rendered.endpointIPs)) {
+      if (!usedBefore.has(ip)) usedBefore.set(ip, this.endpointUses.has(ip));
+      const uses = (this.endpointUses.get(ip) ?? 0) + delta;
+      if (uses > 0) this.endpointUses.set(ip, uses);
+      else this.endpointUses.delete(ip);
+    }
+  }
+
   /** Loads the change into the node's table, or the whole table the first time and whenever a change does not apply. */
-  private async load(changes: ServiceChange[]): Promise<{ full: boolean; renderMs: number; loadMs: number }> {
+  private async load(changes: ServiceChange[], hairpin: { added: string[]; removed: string[] }): Promise<{ full: boolean; renderMs: number; loadMs: number }> {
     const table = this.options.table;
     if (!table) return { full: false, renderMs: 0, loadMs: 0 };
     let started = performance.now();
-    const hairpin = new Set([...this.state.values()].flatMap((s) => s.rendered.endpointIPs.map(hairpinPair)));
-    if (this.loadedHairpin) {
-      const loaded = this.loadedHairpin;
-      const script = renderUpdate(changes, { added: [...hairpin].filter((p) => !loaded.has(p)), removed: [...loaded].filter((p) => !hairpin.has(p)) });
+    if (this.tableLoaded) {
+      const script = renderUpdate(changes, hairpin);
       const renderMs = performance.now() - started;
       try {
         if (script !== "") await table.load(script);
-        this.loadedHairpin = hairpin;
         return { full: false, renderMs, loadMs: performance.now() - started - renderMs };
       } catch (error) {
         this.options.log.warn("could not apply a service rule change; loading the whole table", { node: this.options.nodeName, error });
       }
     }
-    this.loadedHairpin = undefined;
+    this.tableLoaded = false;
     started = performance.now();
     const script = renderTable([...this.state.values()].map((s) => s.rendered));
     const renderMs = performance.now() - started;
     await table.load(script);
-    this.loadedHairpin = hairpin;
+    this.tableLoaded = true;
     return { full: true, renderMs, loadMs: performance.now() - started - renderMs };
   }
 
