@@ -26,6 +26,7 @@ import { builtinAdmissionPlugins } from "./api/admission/index.js";
 import { SecretsEncryption } from "./api/secrets-encryption.js";
 import { Registry } from "./api/registry.js";
 import { ServiceAllocator } from "./api/service-allocation/service-allocator.js";
+import { kubernetesServiceIP } from "./api/service-allocation/cluster-ip-range.js";
 import { builtinResources } from "./api/resources/index.js";
 import type { ResourceDef } from "./api/resource.js";
 import { builtinSchemas } from "./api/schema.js";
@@ -43,6 +44,8 @@ import { startComponents } from "./components.js";
 import type { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 import { startLocalAgents, type LocalAgents } from "./node/local-agents.js";
 import { startKubernetesService } from "./controllers/kubernetes-service.js";
+
+const KUBERNETES_SERVICE_NAMES = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"];
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
 
@@ -88,8 +91,9 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   const [pki, backend, encryptionKeys] = await Promise.all([
     loadOrCreatePKI({
       dataDir,
-      hostnames: options.tlsSan.filter((s) => isIP(s) === 0),
-      ips: [...options.tlsSan.filter((s) => isIP(s) !== 0), ...(isIP(options.bindAddress) && !["0.0.0.0", "::"].includes(options.bindAddress) ? [options.bindAddress] : [])],
+      // Pods reach this server as the `kubernetes` Service, by name or address.
+      hostnames: [...options.tlsSan.filter((s) => isIP(s) === 0), ...KUBERNETES_SERVICE_NAMES],
+      ips: [...options.tlsSan.filter((s) => isIP(s) !== 0), ...(isIP(options.bindAddress) && !["0.0.0.0", "::"].includes(options.bindAddress) ? [options.bindAddress] : []), kubernetesServiceIP(options.serviceCidr)],
     }),
     openStore({ backend: options.datastore === "memory" ? "memory" : "sqlite", dataDir }),
     EncryptionKeys.loadOrCreate(dataDir, now),

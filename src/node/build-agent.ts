@@ -20,6 +20,7 @@ import { Netns } from "./network/netns.js";
 import { LocalLauncher } from "./launcher/local-launcher.js";
 import { NftServiceTable } from "../proxy/nft-service-table.js";
 import { ServiceProxy } from "../proxy/service-proxy.js";
+import { LoopbackRelay } from "../proxy/loopback-relay.js";
 import type { PodNetwork } from "./network/pod-network.js";
 import { ProcessRuntime } from "./runtime/process/process-runtime.js";
 import { NodeStreamServer } from "./server/node-server.js";
@@ -75,18 +76,19 @@ export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
         return network;
       },
     },
-    proxy: (network) =>
-      new ServiceProxy({
+    proxy: (network) => {
+      const launcher = options.launcher ?? new LocalLauncher();
+      const isolated = network instanceof IsolatedNetwork ? network : undefined;
+      return new ServiceProxy({
         client: options.client,
         nodeName,
         network,
         log,
         hostListeners: options.hostListeners ?? true,
-        table:
-          network instanceof IsolatedNetwork
-            ? new NftServiceTable({ netns: new Netns(commandRunner(options.launcher ?? new LocalLauncher())), netnsName: network.netnsName, bridge: BRIDGE, serviceCIDR: (options.serviceCIDR ?? "10.43.0.0/16").split(",")[0]!, log })
-            : undefined,
-      }),
+        table: isolated && new NftServiceTable({ netns: new Netns(commandRunner(launcher)), netnsName: isolated.netnsName, bridge: BRIDGE, serviceCIDR: (options.serviceCIDR ?? "10.43.0.0/16").split(",")[0]!, log }),
+        relay: isolated && new LoopbackRelay({ netnsName: isolated.netnsName, listenIP: isolated.nodeIP, dataDir, launcher, log }),
+      });
+    },
     runtime: (network) => new ProcessRuntime({ stateDir: join(dataDir, "runtime"), network, images: options.images, log, launcher: options.launcher }),
     probes: (hooks) => new ManagedProbes(hooks),
     streams: async (self) => {

@@ -22,6 +22,7 @@ import { HostForwarder, type ForwardedPort } from "./host-forwarder.js";
 import { hairpinPair, renderService, renderTable, type RenderedService } from "./nft-ruleset.js";
 import { renderUpdate, type ServiceChange } from "./nft-update.js";
 import type { NftServiceTable } from "./nft-service-table.js";
+import type { LoopbackRelay } from "./loopback-relay.js";
 import { SERVICE_NAME_LABEL, serviceRules, type ServicePortRule } from "./service-rules.js";
 
 const SERVICES = CORE_V1("services");
@@ -37,6 +38,8 @@ export interface ServiceProxyOptions {
   network: PodNetwork;
   /** The node namespace's service table; absent with host networking. */
   table?: NftServiceTable;
+  /** Relays loopback endpoints (the API server behind the `kubernetes` Service) into the node namespace; with `table`. */
+  relay?: LoopbackRelay;
   /** Open the host's 127.0.0.1 ports for NodePort and LoadBalancer Services (one node per host does). */
   hostListeners: boolean;
   log: Logger;
@@ -72,6 +75,8 @@ export class ServiceProxy {
   private readonly hostPortOwners = new Map<number, string>();
   /** For each endpoint address, how many Services' rules name it (its hairpin pair stays while any does). */
   private readonly endpointUses = new Map<string, number>();
+  /** The host loopback ports each Service's rules reach through the relay. */
+  private readonly relayedPorts = new Map<string, number[]>();
   private endpointCount = 0;
   /** Whether the table holds `state`'s rules, so a change can be applied as an update. */
   private tableLoaded = false;
@@ -119,6 +124,7 @@ export class ServiceProxy {
     await this.informers.stop();
     await this.running?.catch(() => {});
     await this.forwarder?.close();
+    await this.options.relay?.close();
   }
 
   /** Calls `listener` after each applied change (benchmarks, tests). */
@@ -174,6 +180,7 @@ export class ServiceProxy {
       throw error;
     }
     await this.forwarder?.sync(this.hostPortsWanted());
+    await this.options.relay?.sync([...this.relayedPorts.values()].flat());
     const sync = { services: this.state.size, endpoints: this.endpointCount, ...result };
     this.options.log.debug("service rules applied", { node: this.options.nodeName, changed: keys.length, ...sync });
     for (const listener of this.syncListeners) listener(sync);
@@ -217,8 +224,14 @@ export class ServiceProxy {
 
   private refresh(key: string): void {
     const service = this.services.get(key);
+    this.relayedPorts.delete(key);
     if (!service) return void this.state.delete(key);
-    const rules = serviceRules(service, this.slices.byIndex(BY_SERVICE, key), this.options.nodeName);
+    let rules = serviceRules(service, this.slices.byIndex(BY_SERVICE, key), this.options.nodeName);
+    if (this.options.relay) {
+      const relayed = throughRelay(rules, this.options.network.nodeIP);
+      rules = relayed.rules;
+      if (relayed.ports.length > 0) this.relayedPorts.set(key, relayed.ports);
+    }
     this.state.set(key, { service, rules, rendered: renderService(rules) });
   }
 
@@ -256,6 +269,19 @@ export class ServiceProxy {
     const why = error.code === "EADDRINUSE" ? "the port is in use by another program" : error.message;
     void this.recorder.event(owner.service, "Warning", PortUnavailable, `cannot listen on 127.0.0.1:${wanted.port} for ${wanted.description}: ${why}`);
   }
+}
+
+/** Loopback endpoints (on the host) become the node's address at the same port, where the relay listens. */
+function throughRelay(rules: ServicePortRule[], nodeIP: string): { rules: ServicePortRule[]; ports: number[] } {
+  const ports = new Set<number>();
+  const map = (backends: ServicePortRule["clusterBackends"]) =>
+    backends.map((b) => {
+      if (!b.ip.startsWith("127.")) return b;
+      ports.add(b.port);
+      return { ip: nodeIP, port: b.port };
+    });
+  const mapped = rules.map((rule) => ({ ...rule, clusterBackends: map(rule.clusterBackends), externalBackends: map(rule.externalBackends) }));
+  return { rules: mapped, ports: [...ports] };
 }
 
 function serviceKeyOf(slice: KubeObject): string {

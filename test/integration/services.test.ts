@@ -4,7 +4,7 @@
 // within a second of a scale, rules gone with their Service, allocations and rules kept across a
 // server restart, and the allocator's refusals. Needs root and the CNI plugins (skips otherwise).
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -67,6 +67,16 @@ describe("services", { skip }, () => {
     assert.equal(await jsonpath("service/kubernetes", "{.spec.clusterIP} {.spec.ports[0].port}"), "10.43.0.1 443");
     const slice = await jsonpath("endpointslice/kubernetes", "{.endpoints[0].addresses[0]}:{.ports[0].port}");
     assert.equal(slice, `127.0.0.1:${server.port}`);
+  });
+
+  it("a pod reaches the API server through the kubernetes Service, with a certificate naming it", async () => {
+    const script = `require("https").get({ host: "10.43.0.1", port: 443, path: "/version", ca: require("fs").readFileSync(0), servername: "kubernetes.default.svc" }, (res) => { let b = ""; res.on("data", (c) => (b += c)); res.on("end", () => console.log(JSON.parse(b).gitVersion)); }).on("error", (e) => { console.error(String(e)); process.exit(1); });`;
+    const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(await readFile(join(server.dataDir, "kubeconfig.yaml"), "utf8"))![1]!, "base64").toString();
+    const version = await waitFor(async () => {
+      const result = await run(["exec", "-i", await firstPod(), "--", NODE, "-e", script], ca);
+      return result.code === 0 ? result.stdout.trim() : undefined;
+    }, "the API server through 10.43.0.1:443", 20_000);
+    assert.match(version, /^v1\.32\./);
   });
 
   it("a ClusterIP Service reached from inside a pod spreads connections over all three replicas", async () => {

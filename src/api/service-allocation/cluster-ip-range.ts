@@ -27,6 +27,11 @@ export function serviceAddress(range: ServiceCIDR, n: number): string {
   return numberToIpv4(range.base + n);
 }
 
+/** The `kubernetes` Service's address for a --service-cidr value (its first IPv4 range). */
+export function kubernetesServiceIP(serviceCIDR: string): string {
+  return serviceAddress(parseServiceCIDR(serviceCIDR.split(",")[0] ?? ""), 1);
+}
+
 export function clusterIPRange(range: ServiceCIDR, options: { neverDynamic?: string[]; random?: () => number } = {}): ValueRange<string> {
   const size = 2 ** (32 - range.prefix) - 2;
   return new ValueRange<string>({

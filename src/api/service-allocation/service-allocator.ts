@@ -15,7 +15,7 @@ import type { CacheEvent } from "../watch-cache.js";
 import { invalidObject, invalid, type FieldError } from "../validation/field-errors.js";
 import type { WriteHooks, WriteTransaction } from "../write-hooks.js";
 import { numberAt, recordAt, recordsAt, stringAt, stringsAt, type JsonRecord } from "../resources/object-fields.js";
-import { clusterIPRange, parseServiceCIDR, serviceAddress, type ServiceCIDR } from "./cluster-ip-range.js";
+import { clusterIPRange, kubernetesServiceIP, parseServiceCIDR, serviceAddress, type ServiceCIDR } from "./cluster-ip-range.js";
 import { nodePortRange } from "./node-port-range.js";
 import { Holdings } from "./holdings.js";
 
@@ -48,7 +48,7 @@ export class ServiceAllocator implements WriteHooks {
 
   /** The `kubernetes` Service's address: the first of the range. */
   get kubernetesServiceIP(): string {
-    return serviceAddress(this.range, 1);
+    return kubernetesServiceIP(this.range.cidr);
   }
 
   get dnsServiceIP(): string {
