@@ -16,6 +16,8 @@ import { nodeIpamController } from "./node-ipam.js";
 import { nodeLifecycleController } from "./node-lifecycle.js";
 import { podGCController } from "./pod-gc.js";
 import { replicaSetController } from "./replicaset.js";
+import { rootCAPublisherController } from "./root-ca-publisher.js";
+import { serviceAccountTokensController } from "./serviceaccount-tokens.js";
 import { serviceAccountController } from "./serviceaccount.js";
 import { serviceLoadBalancerController } from "./service-load-balancer.js";
 import { taintEvictionController } from "./taint-eviction.js";
@@ -36,6 +38,8 @@ export function builtinControllers(): ControllerRegistration[] {
     namespaceController,
     serviceAccountController,
     serviceLoadBalancerController,
+    rootCAPublisherController,
+    serviceAccountTokensController,
     podGCController,
     jobController,
     cronJobController,
