@@ -70,6 +70,7 @@ export class NodeAgent {
   private readonly clock: Clock;
   private readonly informers: InformerFactory;
   private readonly podInformer: Informer;
+  private readonly serviceInformer: Informer;
   private network?: PodNetwork;
   private runtimeInstance?: Runtime;
   private syncer?: PodSyncer;
@@ -92,6 +93,8 @@ export class NodeAgent {
     this.recorder = new EventRecorder({ client: options.client, component: "kubelet", host: options.nodeName, log: options.log, now: () => new Date(this.clock.now()) });
     this.informers = new InformerFactory(options.client, { logger: options.log.child({ component: "agent-informers" }) });
     this.podInformer = this.informers.informerFor(PODS, { fieldSelector: `spec.nodeName=${options.nodeName}` });
+    // Containers get the Services' environment variables, as the kubelet's service lister gives them.
+    this.serviceInformer = this.informers.informerFor(CORE_V1("services"));
     this.stats = new StatsCollector({ nodeName: options.nodeName, dataDir: options.dataDir, runtime: () => this.runtime });
     this.metrics = new AgentMetrics(() => this.runtimeInstance, { processMetrics: options.processMetrics ?? false });
   }
@@ -140,6 +143,7 @@ export class NodeAgent {
     const config: ConfigSource = {
       configMap: (ns, name) => this.getOrUndefined(CORE_V1("configmaps"), ns, name),
       secret: (ns, name) => this.getOrUndefined(CORE_V1("secrets"), ns, name),
+      services: (ns) => [...this.serviceInformer.list(ns), ...(ns === "default" ? [] : this.serviceInformer.list("default"))],
     };
     this.syncer = new PodSyncer({
       runtime: this.runtimeInstance,
@@ -170,6 +174,8 @@ export class NodeAgent {
       logger: options.log,
     });
     this.informers.start();
+    // Upstream's kubelet starts no container before it has read the Services once (their variables).
+    await this.serviceInformer.waitForSync();
     await this.pods.start();
     this.proxy = options.proxy?.(this.network);
     await this.proxy?.start();

@@ -77,6 +77,9 @@ describe("services", { skip }, () => {
       return result.code === 0 ? result.stdout.trim() : undefined;
     }, "the API server through 10.43.0.1:443", 20_000);
     assert.match(version, /^v1\.32\./);
+    // In-cluster clients find it through the kubelet's Service variables.
+    const env = await kubectl(["exec", await firstPod(), "--", NODE, "-e", "console.log(process.env.KUBERNETES_SERVICE_HOST + ':' + process.env.KUBERNETES_SERVICE_PORT)"]);
+    assert.equal(env.trim(), "10.43.0.1:443");
   });
 
   it("a ClusterIP Service reached from inside a pod spreads connections over all three replicas", async () => {
