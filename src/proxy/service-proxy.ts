@@ -29,6 +29,8 @@ const SERVICES = CORE_V1("services");
 const ENDPOINT_SLICES = { group: "discovery.k8s.io", version: "v1", resource: "endpointslices" };
 const BY_SERVICE = "service";
 const DEFAULT_DEBOUNCE_MS = 5;
+/** How often host ports that could not be opened, and a relay helper that died, are tried again (kube-proxy's --sync-period). */
+const RESYNC_MS = 30_000;
 /** Event reason when a host port for a Service cannot be opened. */
 export const PortUnavailable = "PortUnavailable";
 
@@ -81,6 +83,7 @@ export class ServiceProxy {
   /** Whether the table holds `state`'s rules, so a change can be applied as an update. */
   private tableLoaded = false;
   private timer?: NodeJS.Timeout;
+  private resyncTimer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
 
@@ -115,12 +118,15 @@ export class ServiceProxy {
     await this.informers.waitForSync();
     for (const key of this.services.keys()) this.dirty.add(key);
     await this.syncNow();
+    this.resyncTimer = setInterval(() => void this.resyncHostSide(), RESYNC_MS);
+    this.resyncTimer.unref();
   }
 
   /** Stops following changes and closes the host listeners; the node's rules stay, as pods do. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.resyncTimer);
     await this.informers.stop();
     await this.running?.catch(() => {});
     await this.forwarder?.close();
@@ -131,6 +137,16 @@ export class ServiceProxy {
   onSync(listener: (sync: ProxySync) => void): () => void {
     this.syncListeners.add(listener);
     return () => this.syncListeners.delete(listener);
+  }
+
+  /** Opens host ports that were taken before and restarts a relay helper that died, between syncs. */
+  private resyncHostSide(): Promise<void> {
+    this.running = (this.running ?? Promise.resolve()).then(async () => {
+      if (this.stopped) return;
+      await this.forwarder?.sync(this.hostPortsWanted());
+      await this.options.relay?.sync([...this.relayedPorts.values()].flat());
+    }).catch((error: unknown) => this.options.log.warn("could not resync the host side of services", { node: this.options.nodeName, error }));
+    return this.running;
   }
 
   private markDirty(key: string): void {
