@@ -31,6 +31,7 @@ const BY_SERVICE = "service";
 const DEFAULT_DEBOUNCE_MS = 5;
 /** How often host ports that could not be opened, and a relay helper that died, are tried again (kube-proxy's --sync-period). */
 const RESYNC_MS = 30_000;
+const MIN_RETRY_MS = 1000;
 /** Event reason when a host port for a Service cannot be opened. */
 export const PortUnavailable = "PortUnavailable";
 
@@ -84,6 +85,8 @@ export class ServiceProxy {
   private tableLoaded = false;
   private timer?: NodeJS.Timeout;
   private resyncTimer?: NodeJS.Timeout;
+  /** Delay before a failed sync is tried again: doubling from a second up to the resync period. */
+  private retryMs = MIN_RETRY_MS;
   private running?: Promise<void>;
   private stopped = false;
 
@@ -162,10 +165,14 @@ export class ServiceProxy {
   private syncNow(): Promise<void> {
     const previous = this.running ?? Promise.resolve();
     const next = previous.then(() => (this.dirty.size > 0 && !this.stopped ? this.sync() : undefined));
-    this.running = next.catch((error: unknown) => {
-      this.options.log.error("could not apply service rules; retrying", { node: this.options.nodeName, error });
-      if (!this.stopped) this.timer ??= setTimeout(() => ((this.timer = undefined), void this.syncNow()), 1000);
-    });
+    this.running = next.then(
+      () => void (this.retryMs = MIN_RETRY_MS),
+      (error: unknown) => {
+        this.options.log.error("could not apply service rules; retrying", { node: this.options.nodeName, retryInMs: this.retryMs, error });
+        if (!this.stopped) this.timer ??= setTimeout(() => ((this.timer = undefined), void this.syncNow()), this.retryMs);
+        this.retryMs = Math.min(this.retryMs * 2, RESYNC_MS);
+      },
+    );
     return this.running;
   }
 
