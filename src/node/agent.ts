@@ -48,7 +48,7 @@ export interface AgentOptions {
   runtime(network: PodNetwork): Runtime;
   probes(hooks: ProbeHooks): ContainerProbes;
   /** The node's service proxy (proxy/), started once the pod network exists. */
-  proxy?(network: PodNetwork): { start(): Promise<void>; stop(): Promise<void> };
+  proxy?(network: PodNetwork, agent: NodeAgent): { start(): Promise<void>; stop(): Promise<void> };
   /** Serves logs, exec, attach and port-forward for the API server; returns the endpoint it listens on. */
   streams(agent: NodeAgent): Promise<{ port: number; endpoint: string; close(): Promise<void> }>;
   capacity?: Record<string, string>;
@@ -177,7 +177,7 @@ export class NodeAgent {
     // Upstream's kubelet starts no container before it has read the Services once (their variables).
     await this.serviceInformer.waitForSync();
     await this.pods.start();
-    this.proxy = options.proxy?.(this.network);
+    this.proxy = options.proxy?.(this.network, this);
     await this.proxy?.start();
     this.scheduleLease(0);
     this.scheduleHousekeeping(0);

@@ -21,6 +21,7 @@ import { LocalLauncher } from "./launcher/local-launcher.js";
 import { NftServiceTable } from "../proxy/nft-service-table.js";
 import { ServiceProxy } from "../proxy/service-proxy.js";
 import { LoopbackRelay } from "../proxy/loopback-relay.js";
+import { ProxyMetrics } from "../proxy/proxy-metrics.js";
 import type { PodNetwork } from "./network/pod-network.js";
 import { ProcessRuntime } from "./runtime/process/process-runtime.js";
 import { NodeStreamServer } from "./server/node-server.js";
@@ -76,7 +77,7 @@ export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
         return network;
       },
     },
-    proxy: (network) => {
+    proxy: (network, agent) => {
       const launcher = options.launcher ?? new LocalLauncher();
       const isolated = network instanceof IsolatedNetwork ? network : undefined;
       return new ServiceProxy({
@@ -85,6 +86,7 @@ export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
         network,
         log,
         hostListeners: options.hostListeners ?? true,
+        metrics: new ProxyMetrics(agent.metrics.registry),
         table: isolated && new NftServiceTable({ netns: new Netns(commandRunner(launcher)), netnsName: isolated.netnsName, bridge: BRIDGE, serviceCIDR: (options.serviceCIDR ?? "10.43.0.0/16").split(",")[0]!, log }),
         relay: isolated && new LoopbackRelay({ netnsName: isolated.netnsName, listenIP: isolated.nodeIP, dataDir, launcher, log }),
       });

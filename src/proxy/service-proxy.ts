@@ -23,6 +23,7 @@ import { hairpinPair, renderService, renderTable, type RenderedService } from ".
 import { renderUpdate, type ServiceChange } from "./nft-update.js";
 import type { NftServiceTable } from "./nft-service-table.js";
 import type { LoopbackRelay } from "./loopback-relay.js";
+import type { ProxyMetrics } from "./proxy-metrics.js";
 import { SERVICE_NAME_LABEL, serviceRules, type ServicePortRule } from "./service-rules.js";
 
 const SERVICES = CORE_V1("services");
@@ -46,6 +47,7 @@ export interface ServiceProxyOptions {
   /** Open the host's 127.0.0.1 ports for NodePort and LoadBalancer Services (one node per host does). */
   hostListeners: boolean;
   log: Logger;
+  metrics?: ProxyMetrics;
   debounceMs?: number;
 }
 
@@ -177,6 +179,7 @@ export class ServiceProxy {
   }
 
   private async sync(): Promise<void> {
+    const started = performance.now();
     const keys = [...this.dirty];
     this.dirty.clear();
     const changes: ServiceChange[] = [];
@@ -204,6 +207,7 @@ export class ServiceProxy {
     }
     await this.forwarder?.sync(this.hostPortsWanted());
     await this.options.relay?.sync([...this.relayedPorts.values()].flat());
+    this.options.metrics?.observe((performance.now() - started) / 1000, result.full);
     const sync = { services: this.state.size, endpoints: this.endpointCount, ...result };
     this.options.log.debug("service rules applied", { node: this.options.nodeName, changed: keys.length, ...sync });
     for (const listener of this.syncListeners) listener(sync);

@@ -92,6 +92,9 @@ describe("services", { skip }, () => {
       return names.every((n) => pods.has(n)) && new Set(names).size === 3 ? names : undefined;
     }, "answers from all three replicas through the cluster IP", 30_000);
     assert.equal(new Set(seen).size, 3);
+    const metrics = await kubectl(["get", "--raw", "/api/v1/nodes/kubelite-node/proxy/metrics"]);
+    assert.match(metrics, /^kubeproxy_sync_proxy_rules_duration_seconds_count [1-9]\d*$/m);
+    assert.match(metrics, /^kubeproxy_sync_proxy_rules_last_timestamp_seconds \d/m);
   });
 
   it("ClientIP session affinity keeps a client on one replica", async () => {
