@@ -1,9 +1,10 @@
 // `npm run bench`: runs every benchmark and prints the figures (medians of several runs) as JSON,
 // the form the README's tables are copied from. `--quick` shrinks the workloads for a smoke run;
-// `--only store|api|scheduler|reconcile|agent|services` runs one group.
+// `--only store|api|scheduler|reconcile|agent|services|ingress` runs one group.
 import { availableParallelism } from "node:os";
 import { benchAgent } from "./agent.js";
 import { benchApi } from "./api.js";
+import { benchIngress } from "./ingress.js";
 import { benchReconcile } from "./reconcile.js";
 import { benchScheduler } from "./scheduler.js";
 import { benchServices } from "./services.js";
@@ -27,4 +28,5 @@ if (wanted("services")) {
   };
 }
 if (wanted("agent")) results.agent = await benchAgent(quick ? { runs: 1, pods: 20 } : {});
+if (wanted("ingress")) results.ingress = await benchIngress(quick ? { runs: 1, durationMs: 1_000 } : {});
 console.log(JSON.stringify(results, null, 2));

@@ -28,6 +28,7 @@ import { ApiMetrics } from "./api/metrics.js";
 import { OpenAPIDocuments } from "./api/openapi.js";
 import { AdmissionChain } from "./api/admission/admission.js";
 import { builtinAdmissionPlugins } from "./api/admission/index.js";
+import { defaultPodSecurityConfiguration } from "./api/admission/pod-security/configuration.js";
 import { SecretsEncryption } from "./api/secrets-encryption.js";
 import { Registry } from "./api/registry.js";
 import { ServiceAllocator } from "./api/service-allocation/service-allocator.js";
@@ -49,6 +50,8 @@ import { startComponents } from "./components.js";
 import type { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 import { startLocalAgents, type LocalAgents } from "./node/local-agents.js";
 import { startKubernetesService } from "./controllers/kubernetes-service.js";
+import { startIngress, type RunningIngress } from "./ingress/start-ingress.js";
+import { identity } from "./controllers/manager.js";
 
 const KUBERNETES_SERVICE_NAMES = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"];
 
@@ -84,6 +87,8 @@ export interface StartedServer extends RunningServer {
   simulatedNodes?: SimulatedNodes;
   /** The node agents running in this process. */
   agents: LocalAgents;
+  /** The built-in ingress, unless --disable-ingress. */
+  ingress?: RunningIngress;
 }
 
 export async function startServer(options: ServerOptions, hooks: StartServerHooks = {}): Promise<StartedServer> {
@@ -132,7 +137,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
     serviceAccountTokens: new ServiceAccountTokenIssuer(serviceAccountKey, now),
   };
-  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api }));
+  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api, podSecurity: defaultPodSecurityConfiguration(options.podSecurityDefault) }));
   await ensureSystemNamespaces(api);
   void secretsEncryption.sealStale().catch((err: unknown) => log.error("could not encrypt the Secrets stored before encryption at rest was on", { error: err }));
 
@@ -216,6 +221,18 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
     serviceCIDR: options.serviceCidr,
   });
+  const ingress = options.disableIngress
+    ? undefined
+    : await startIngress({
+        client: new InProcessClient(api, identity("kubelite-ingress"), "kubelite-ingress"),
+        log: log.child({ component: "ingress" }),
+        bindAddress: options.ingressBindAddress,
+        httpPort: options.ingressHttpPort,
+        httpsPort: options.ingressHttpsPort,
+        dial: (nodeName, ip, port) => agents.dial(nodeName, ip, port),
+        metricsRegistry: metrics.registry,
+        defaultCertificate: () => pki.issueServingCertificate({ dnsNames: ["kubelite-ingress", "localhost"], ips: ["127.0.0.1"] }),
+      });
 
   return {
     url,
@@ -225,9 +242,11 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     client: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
     simulatedNodes: components.simulatedNodes,
     agents,
+    ingress,
     async close() {
       kubernetesService.stop();
       stopCertificateReload();
+      await ingress?.stop();
       await (hooks.removePodsOnClose ? agents.destroy() : agents.stop());
       await new Promise<void>((done) => {
         server.close(() => done());
