@@ -114,6 +114,11 @@ export class NodeAgent {
     return this.podInformer.get(`${namespace}/${name}`) as Pod | undefined;
   }
 
+  /** The agent's shared informers (the service proxy follows Services through them too). */
+  get sharedInformers(): InformerFactory {
+    return this.informers;
+  }
+
   podNetwork(): PodNetwork {
     if (!this.network) throw new Error("the node agent is not started");
     return this.network;

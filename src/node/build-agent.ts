@@ -87,6 +87,7 @@ export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
         log,
         hostListeners: options.hostListeners ?? true,
         metrics: new ProxyMetrics(agent.metrics.registry),
+        informers: agent.sharedInformers,
         table: isolated && new NftServiceTable({ netns: new Netns(commandRunner(launcher)), netnsName: isolated.netnsName, bridge: BRIDGE, serviceCIDR: (options.serviceCIDR ?? "10.43.0.0/16").split(",")[0]!, log }),
         relay: isolated && new LoopbackRelay({ netnsName: isolated.netnsName, listenIP: isolated.nodeIP, dataDir, launcher, log }),
       });

@@ -48,6 +48,8 @@ export interface ServiceProxyOptions {
   hostListeners: boolean;
   log: Logger;
   metrics?: ProxyMetrics;
+  /** Informers shared with the node agent (started and stopped by it); the proxy makes its own otherwise. */
+  informers?: InformerFactory;
   debounceMs?: number;
 }
 
@@ -69,6 +71,8 @@ interface ServiceState {
 
 export class ServiceProxy {
   private readonly informers: InformerFactory;
+  private readonly ownsInformers: boolean;
+  private readonly unsubscribe: (() => void)[] = [];
   private readonly services: Informer;
   private readonly slices: Informer;
   private readonly state = new Map<string, ServiceState>();
@@ -94,7 +98,8 @@ export class ServiceProxy {
 
   constructor(private readonly options: ServiceProxyOptions) {
     const log = options.log.child({ component: "service-proxy" });
-    this.informers = new InformerFactory(options.client, { logger: log });
+    this.ownsInformers = options.informers === undefined;
+    this.informers = options.informers ?? new InformerFactory(options.client, { logger: log });
     this.services = this.informers.informerFor(SERVICES);
     this.slices = this.informers.informerFor(ENDPOINT_SLICES, { labelSelector: SERVICE_NAME_LABEL });
     this.slices.addIndexer(BY_SERVICE, (slice) => [serviceKeyOf(slice)]);
@@ -106,12 +111,12 @@ export class ServiceProxy {
     if (!this.options.table) {
       this.options.log.warn("no isolated pod network: Service cluster IPs do not exist on this node (they need root and a node network namespace); NodePort and LoadBalancer ports are proxied in userspace on 127.0.0.1");
     }
-    this.services.addEventHandler({
+    const services = this.services.addEventHandler({
       onAdd: (obj) => this.markDirty(objectKey(obj)),
       onUpdate: (_, obj) => this.markDirty(objectKey(obj)),
       onDelete: (obj) => this.markDirty(objectKey(obj)),
     });
-    this.slices.addEventHandler({
+    const slices = this.slices.addEventHandler({
       onAdd: (obj) => this.markDirty(serviceKeyOf(obj)),
       onUpdate: (old, obj) => {
         this.markDirty(serviceKeyOf(old));
@@ -119,8 +124,9 @@ export class ServiceProxy {
       },
       onDelete: (obj) => this.markDirty(serviceKeyOf(obj)),
     });
-    this.informers.start();
-    await this.informers.waitForSync();
+    this.unsubscribe.push(services, slices);
+    if (this.ownsInformers) this.informers.start();
+    await Promise.all([this.services.waitForSync(), this.slices.waitForSync()]);
     for (const key of this.services.keys()) this.dirty.add(key);
     await this.syncNow();
     this.resyncTimer = setInterval(() => void this.resyncHostSide(), RESYNC_MS);
@@ -132,7 +138,8 @@ export class ServiceProxy {
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.resyncTimer);
-    await this.informers.stop();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+    if (this.ownsInformers) await this.informers.stop();
     await this.running?.catch(() => {});
     await this.forwarder?.close();
     await this.options.relay?.close();
