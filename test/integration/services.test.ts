@@ -4,11 +4,13 @@
 // within a second of a scale, rules gone with their Service, allocations and rules kept across a
 // server restart, and the allocator's refusals. Needs root and the CNI plugins (skips otherwise).
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isolatedNetworkSupport } from "../../src/node/network/choose-network.js";
+import { nodeNetnsName } from "../../src/node/network/names.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { waitFor } from "../controllers/mark-ready.js";
 import { freePort } from "../support/free-port.js";
@@ -44,6 +46,8 @@ describe("services", { skip }, () => {
   const apply = (manifest: object) => kubectl(["apply", "-f", "-"], JSON.stringify(manifest));
   const service = (name: string, spec: object) => ({ apiVersion: "v1", kind: "Service", metadata: { name }, spec: { selector: { app: "api-server" }, ...spec } });
   const firstPod = async () => (await jsonpath("pods", "{.items[0].metadata.name}")).trim();
+  /** The node's service table as nft lists it. */
+  const nodeRules = () => execFileSync("nsenter", [`--net=/var/run/netns/${nodeNetnsName(join(dataDir, "agents", "kubelite-node"), "kubelite-node")}`, "nft", "list", "table", "ip", "kubelite-services"]).toString();
   const hostnamesVia = async (url: string, count: number) => JSON.parse(await kubectl(["exec", await firstPod(), "--", NODE, "-e", hostnamesScript(url, count)])) as string[];
 
   before(async () => {
@@ -150,8 +154,11 @@ describe("services", { skip }, () => {
   it("deleting a Service removes its rules: its node port stops answering", async () => {
     await apply(service("gone", { type: "NodePort", ports: [{ port: 8080, targetPort: 8080 }] }));
     const nodePort = Number(await jsonpath("service/gone", "{.spec.ports[0].nodePort}"));
+    const clusterIP = (await jsonpath("service/gone", "{.spec.clusterIP}")).trim();
     await waitFor(async () => (await hostnameFrom(`http://127.0.0.1:${nodePort}/`)).startsWith("api-server-"), "the node port answering");
+    assert.match(nodeRules(), new RegExp(`${clusterIP.replaceAll(".", "\\.")} \\. tcp \\. 8080 : goto svc_default_gone_8080_tcp`));
     await kubectl(["delete", "service", "gone"]);
+    await waitFor(async () => !nodeRules().includes("svc_default_gone_") && !nodeRules().includes(clusterIP), "the Service's rules gone from the node's table", 5_000);
     await waitFor(async () => {
       try {
         await hostnameFrom(`http://127.0.0.1:${nodePort}/`);
