@@ -74,6 +74,7 @@ function controllerRules(): Record<string, PolicyRule[]> {
       rule(["get", "list", "delete", "deletecollection"], ["*"], ["*"]),
     ],
     "serviceaccount-controller": [rule(["create"], [""], ["serviceaccounts"])],
+    "service-lb-controller": [rule(READ, [""], ["services"]), rule(["patch", "update"], [""], ["services/status"])],
     "root-ca-cert-publisher-controller": [rule(["create", "update"], [""], ["configmaps"])],
     "serviceaccount-token-controller": [
       rule(["get", "list", "watch", "create", "update", "delete"], [""], ["secrets"]),
