@@ -180,6 +180,8 @@ function clusterRoleSpecs(): ClusterRoleSpec[] {
     { name: "system:kube-controller-manager", rules: controllerManagerRules() },
     { name: "system:kubelite:simulated-nodes", rules: simulatedNodesRules() },
     { name: "system:kubelite:ingress", rules: ingressRules() },
+    // Node agents enforce NetworkPolicy (ADR 0015): they follow every policy and namespace.
+    { name: "system:kubelite:network-policy", rules: [rule(["list", "watch"], [""], ["namespaces"]), rule(["list", "watch"], ["networking.k8s.io"], ["networkpolicies"])] },
     ...controllerRoles(),
   ];
 }
@@ -200,6 +202,7 @@ export function defaultClusterRoleBindings(): KubeObject[] {
     clusterRoleBindingObject("system:kube-controller-manager", "system:kube-controller-manager", [user(CONTROLLER_MANAGER_USER)]),
     clusterRoleBindingObject("system:kubelite:simulated-nodes", "system:kubelite:simulated-nodes", [user(SIMULATED_NODES_USER)]),
     clusterRoleBindingObject("system:kubelite:ingress", "system:kubelite:ingress", [serviceAccount("kube-system", INGRESS_ACCOUNT)]),
+    clusterRoleBindingObject("system:kubelite:network-policy", "system:kubelite:network-policy", [group(NODES_GROUP)]),
     // What kubeadm binds for joining nodes: bootstrappers ask for node client certificates, nodes renew their own.
     clusterRoleBindingObject("system:node-bootstrapper", "system:node-bootstrapper", [group(BOOTSTRAPPERS_GROUP)]),
     clusterRoleBindingObject("system:certificates.k8s.io:certificatesigningrequests:nodeclient", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", [group(BOOTSTRAPPERS_GROUP)]),
