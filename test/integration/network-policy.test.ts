@@ -103,6 +103,12 @@ describe("network policy", { skip }, () => {
     assert.match(usage.stderr, /say which port/);
   });
 
+  it("traffic to a ClusterIP is judged on the pod it is translated to: app=frontend passes, other pods do not", async () => {
+    const clusterIP = (await kubectl(["get", "svc", "api", "-o", "jsonpath={.spec.clusterIP}"])).trim();
+    await waitFor(async () => (await reach("frontend", clusterIP, 80)) === "ok", "frontend through the Service", 10_000);
+    assert.match(await reach("other", clusterIP, 80), /^failed/);
+  });
+
   it("kubelite why pod explains a pod that cannot be scheduled and a crash-looping container", async () => {
     await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "nowhere" }, spec: { nodeSelector: { disk: "ssd" }, containers: [{ name: "c", image: "busybox", command: ["sleep", "1"] }] } });
     await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "crasher" }, spec: { containers: [{ name: "c", image: "busybox", command: ["sh", "-c", "echo cannot open config; exit 3"] }] } });
