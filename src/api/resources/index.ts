@@ -22,6 +22,7 @@ import { ingressClassResource } from "./ingressclass.js";
 import { jobResource } from "./job.js";
 import { leaseResource } from "./lease.js";
 import { limitRangeResource } from "./limitrange.js";
+import { mutatingWebhookConfigurationResource } from "./mutatingwebhookconfiguration.js";
 import { namespaceResource } from "./namespace.js";
 import { networkPolicyResource } from "./networkpolicy.js";
 import { nodeResource } from "./node.js";
@@ -39,6 +40,9 @@ import { serviceResource } from "./service.js";
 import { serviceAccountResource } from "./serviceaccount.js";
 import { statefulSetResource } from "./statefulset.js";
 import { storageClassResource } from "./storageclass.js";
+import { validatingAdmissionPolicyResource } from "./validatingadmissionpolicy.js";
+import { validatingAdmissionPolicyBindingResource } from "./validatingadmissionpolicybinding.js";
+import { validatingWebhookConfigurationResource } from "./validatingwebhookconfiguration.js";
 
 
 const FACTORIES: ReadonlyArray<() => ResourceDef> = [
@@ -53,6 +57,7 @@ const FACTORIES: ReadonlyArray<() => ResourceDef> = [
   roleResource, clusterRoleResource, roleBindingResource, clusterRoleBindingResource,
   storageClassResource, priorityClassResource, customResourceDefinitionResource,
   certificateSigningRequestResource,
+  validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, validatingWebhookConfigurationResource, mutatingWebhookConfigurationResource,
 ];
 
 /** The definitions of every built-in kind, checked for duplicates. */
