@@ -16,6 +16,7 @@ import { nodeIpamController } from "./node-ipam.js";
 import { nodeLifecycleController } from "./node-lifecycle.js";
 import { podGCController } from "./pod-gc.js";
 import { replicaSetController } from "./replicaset.js";
+import { resourceQuotaController } from "./resourcequota.js";
 import { serviceAccountController } from "./serviceaccount.js";
 import { taintEvictionController } from "./taint-eviction.js";
 import { ttlAfterFinishedController } from "./ttl-after-finished.js";
@@ -40,5 +41,6 @@ export function builtinControllers(): ControllerRegistration[] {
     ttlAfterFinishedController,
     csrApprovingController,
     csrSigningController,
+    resourceQuotaController,
   ];
 }

@@ -3,6 +3,8 @@
 // AdmissionDeps.
 import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
+import { LimitRangerPlugin } from "./limit-ranger.js";
+import { ResourceQuotaPlugin } from "./resource-quota/plugin.js";
 import { ValidatingAdmissionPolicyPlugin } from "./validating-policy/plugin.js";
 
 export interface AdmissionDeps {
@@ -10,7 +12,11 @@ export interface AdmissionDeps {
 }
 
 export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
+  // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, ...,
+  // MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota (last).
   return [
+    new LimitRangerPlugin(deps.api),
     new ValidatingAdmissionPolicyPlugin(deps.api),
+    new ResourceQuotaPlugin(deps.api),
   ];
 }

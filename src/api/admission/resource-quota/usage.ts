@@ -1,0 +1,133 @@
+// What one object consumes of a ResourceQuota (upstream's quota evaluators, pkg/quota/v1/evaluator/core):
+// pods count pods and their requests/limits (terminal pods nothing), claims count storage requests
+// (also per storage class), services count node ports and load balancers, and every kind counts
+// as `count/<resource>[.<group>]` (plus the legacy names of core kinds). Scopes narrow which pods a
+// quota covers. Shared by quota admission and the quota controller.
+import { Quantity } from "../../quantity.js";
+import type { KubeObject } from "../../resource.js";
+import { recordAt, recordsAt, stringAt, stringsAt } from "../../resources/object-fields.js";
+import { podResources, resourceList, type ResourceList } from "../resource-list.js";
+
+export interface GroupResource {
+  group: string;
+  resource: string;
+}
+
+/** Core kinds whose object count also has a bare legacy name ("pods", "services"...). */
+const LEGACY_COUNTS = new Set(["pods", "services", "replicationcontrollers", "resourcequotas", "secrets", "configmaps", "persistentvolumeclaims"]);
+const STORAGE_CLASS_SUFFIX = ".storageclass.storage.k8s.io/";
+
+export function countName(gr: GroupResource): string {
+  return gr.group ? `count/${gr.resource}.${gr.group}` : `count/${gr.resource}`;
+}
+
+/** The usage of one object; an empty list when it consumes nothing. */
+export function objectUsage(gr: GroupResource, obj: KubeObject): ResourceList {
+  if (gr.group === "" && gr.resource === "pods") return podUsage(obj);
+  const usage: ResourceList = new Map([[countName(gr), one()]]);
+  if (gr.group === "" && LEGACY_COUNTS.has(gr.resource)) usage.set(gr.resource, one());
+  if (gr.group === "" && gr.resource === "persistentvolumeclaims") addClaimUsage(obj, usage);
+  if (gr.group === "" && gr.resource === "services") addServiceUsage(obj, usage);
+  return usage;
+}
+
+function one(): Quantity {
+  return Quantity.fromInt(1);
+}
+
+/** Succeeded and Failed pods hold no quota (upstream QuotaV1Pod). */
+export function isTerminalPod(pod: KubeObject): boolean {
+  const phase = stringAt(pod, "status", "phase");
+  return phase === "Succeeded" || phase === "Failed";
+}
+
+function podUsage(pod: KubeObject): ResourceList {
+  if (isTerminalPod(pod)) return new Map();
+  const spec = recordAt(pod, "spec");
+  const usage: ResourceList = new Map([["pods", one()], ["count/pods", one()]]);
+  for (const [name, q] of podResources(spec, "requests")) {
+    usage.set(`requests.${name}`, q);
+    if (name === "cpu" || name === "memory" || name === "ephemeral-storage") usage.set(name, q);
+  }
+  for (const [name, q] of podResources(spec, "limits")) {
+    if (name === "cpu" || name === "memory" || name === "ephemeral-storage") usage.set(`limits.${name}`, q);
+  }
+  return usage;
+}
+
+function addClaimUsage(claim: KubeObject, usage: ResourceList): void {
+  const storage = resourceList(recordAt(claim, "spec", "resources", "requests")).get("storage");
+  const className = stringAt(claim, "spec", "storageClassName");
+  if (className) usage.set(`${className}${STORAGE_CLASS_SUFFIX}persistentvolumeclaims`, one());
+  if (!storage) return;
+  usage.set("requests.storage", storage);
+  if (className) usage.set(`${className}${STORAGE_CLASS_SUFFIX}requests.storage`, storage);
+}
+
+function addServiceUsage(service: KubeObject, usage: ResourceList): void {
+  const type = stringAt(service, "spec", "type") ?? "ClusterIP";
+  const ports = recordsAt(service, "spec", "ports");
+  if (type === "LoadBalancer") usage.set("services.loadbalancers", one());
+  if (type === "NodePort" || type === "LoadBalancer") usage.set("services.nodeports", Quantity.fromInt(ports.length));
+}
+
+/** Whether a quota's scopes cover the object (scopes only ever match pods). */
+export function scopesMatch(quota: KubeObject, gr: GroupResource, obj: KubeObject): boolean {
+  const scopes = stringsAt(quota, "spec", "scopes");
+  if (scopes.length === 0) return true;
+  if (!(gr.group === "" && gr.resource === "pods")) return false;
+  return scopes.every((scope) => podMatchesScope(scope, obj));
+}
+
+function podMatchesScope(scope: string, pod: KubeObject): boolean {
+  const terminating = recordAt(pod, "spec")?.activeDeadlineSeconds !== undefined;
+  switch (scope) {
+    case "Terminating":
+      return terminating;
+    case "NotTerminating":
+      return !terminating;
+    case "BestEffort":
+      return isBestEffort(pod);
+    case "NotBestEffort":
+      return !isBestEffort(pod);
+    case "PriorityClass":
+      return stringAt(pod, "spec", "priorityClassName") !== undefined;
+    default:
+      return false;
+  }
+}
+
+function isBestEffort(pod: KubeObject): boolean {
+  const spec = recordAt(pod, "spec");
+  return podResources(spec, "requests").size === 0 && podResources(spec, "limits").size === 0;
+}
+
+/** upstream podConstraints: quotas on cpu or memory need every container to state them. */
+export function missingPodResources(pod: KubeObject, restricted: Iterable<string>): string | undefined {
+  const missing = new Map<string, Set<string>>();
+  const wanted = [...restricted].filter((r) => ["cpu", "memory", "requests.cpu", "requests.memory", "limits.cpu", "limits.memory"].includes(r));
+  const spec = recordAt(pod, "spec");
+  for (const c of [...recordsAt(spec, "containers"), ...recordsAt(spec, "initContainers")]) {
+    for (const name of wanted) {
+      const [field, resource] = name.startsWith("limits.") ? (["limits", name.slice(7)] as const) : (["requests", name.replace("requests.", "")] as const);
+      if (resourceList(recordAt(c, "resources", field)).has(resource)) continue;
+      missing.set(name, (missing.get(name) ?? new Set()).add(stringAt(c, "name") ?? ""));
+    }
+  }
+  if (missing.size === 0) return undefined;
+  return `must specify ${[...missing.keys()].sort().map((r) => `${r} for: ${[...missing.get(r)!].sort().join(",")}`).join("; ")}`;
+}
+
+/** upstream Evaluator.MatchingResources: the quota resource names this kind's usage is measured in. */
+export function matchingResources(gr: GroupResource, names: Iterable<string>): string[] {
+  return [...names].filter((name) => tracks(gr, name));
+}
+
+function tracks(gr: GroupResource, name: string): boolean {
+  if (name === countName(gr) || (gr.group === "" && LEGACY_COUNTS.has(gr.resource) && name === gr.resource)) return true;
+  if (gr.group !== "") return false;
+  if (gr.resource === "pods") return ["cpu", "memory", "ephemeral-storage"].includes(name) || name.startsWith("requests.") || name.startsWith("limits.") || name.startsWith("hugepages-");
+  if (gr.resource === "persistentvolumeclaims") return name === "requests.storage" || name.includes(STORAGE_CLASS_SUFFIX);
+  if (gr.resource === "services") return name === "services.nodeports" || name === "services.loadbalancers";
+  return false;
+}
