@@ -6,6 +6,7 @@ import type { AdmissionPlugin } from "./admission.js";
 import { LimitRangerPlugin } from "./limit-ranger.js";
 import { ResourceQuotaPlugin } from "./resource-quota/plugin.js";
 import { ValidatingAdmissionPolicyPlugin } from "./validating-policy/plugin.js";
+import { MutatingWebhookPlugin, ValidatingWebhookPlugin } from "./webhook/plugins.js";
 
 export interface AdmissionDeps {
   api: ApiContext;
@@ -16,7 +17,9 @@ export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
   // MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota (last).
   return [
     new LimitRangerPlugin(deps.api),
+    new MutatingWebhookPlugin(deps.api),
     new ValidatingAdmissionPolicyPlugin(deps.api),
+    new ValidatingWebhookPlugin(deps.api),
     new ResourceQuotaPlugin(deps.api),
   ];
 }
