@@ -31,6 +31,7 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
   readonly name = "ValidatingAdmissionPolicy";
   #cel: AdmissionCel | undefined;
   readonly #compiled = new Map<string, { revision: number; policy: CompiledPolicy }>();
+  readonly #bindings = new Map<string, { revision: number; binding: KubeObject }>();
 
   constructor(private readonly api: ApiContext) {}
 
@@ -42,6 +43,9 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     const attrs = admissionAttributes(request);
     const bindings = this.bindingsByPolicy();
     const denials: Denial[] = [];
+    // The CEL view of the request is built once, when the first binding applies.
+    let activation: Promise<Record<string, unknown>> | undefined;
+    const base = () => (activation ??= this.activation(attrs));
     for (const cached of policies.list(undefined)) {
       const policy = this.compiled(cached.key, cached.revision, cached.json);
       if (!matchResourcesMatch(policy.matchConstraints, attrs, this.api.cache)) continue;
@@ -50,7 +54,7 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
         this.configError(denials, policy, undefined, `${first.field}: compilation failed: ${first.message}`);
         continue;
       }
-      for (const binding of bindings.get(policy.name) ?? []) await this.applyBinding(policy, binding, attrs, denials);
+      for (const binding of bindings.get(policy.name) ?? []) await this.applyBinding(policy, binding, attrs, base, denials);
     }
     this.pruneCompiled(policies.size);
     const denial = denials[0];
@@ -62,7 +66,7 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     throw admissionForbidden(request, message, reason, reasonToCode(reason), [{ message }]);
   }
 
-  private async applyBinding(policy: CompiledPolicy, binding: KubeObject, attrs: AdmissionAttributes, denials: Denial[]): Promise<void> {
+  private async applyBinding(policy: CompiledPolicy, binding: KubeObject, attrs: AdmissionAttributes, activation: () => Promise<Record<string, unknown>>, denials: Denial[]): Promise<void> {
     const bindingName = binding.metadata?.name ?? "";
     const matchResources = recordAt(binding, "spec", "matchResources");
     if (matchResources && !matchResourcesMatch(matchResources, attrs, this.api.cache, true)) return;
@@ -74,7 +78,7 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
       return;
     }
     const actions = stringsAt(binding, "spec", "validationActions");
-    const base = await this.activation(attrs);
+    const base = await activation();
     for (const param of params) {
       for (const decision of evaluatePolicy(policy, { ...base, params: param === null ? null : toCel(param) })) {
         if (decision.action !== "deny") continue;
@@ -116,10 +120,15 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     };
   }
 
+  /** The bindings grouped by policy name, decoded once per resourceVersion. */
   private bindingsByPolicy(): Map<string, KubeObject[]> {
     const byPolicy = new Map<string, KubeObject[]>();
-    for (const cached of this.api.cache.get(BINDINGS).list(undefined)) {
-      const binding = (cached.object ?? JSON.parse(cached.json)) as KubeObject;
+    const bindings = this.api.cache.get(BINDINGS);
+    for (const key of this.#bindings.keys()) if (!bindings.get(key)) this.#bindings.delete(key);
+    for (const cached of bindings.list(undefined)) {
+      let decoded = this.#bindings.get(cached.key);
+      if (!decoded || decoded.revision !== cached.revision) this.#bindings.set(cached.key, (decoded = { revision: cached.revision, binding: JSON.parse(cached.json) as KubeObject }));
+      const binding = decoded.binding;
       const name = stringAt(binding, "spec", "policyName") ?? "";
       byPolicy.set(name, [...(byPolicy.get(name) ?? []), binding]);
     }
