@@ -9,14 +9,18 @@ import type { KubeObject } from "../resource.js";
 import { ensureRecord, isRecord, recordAt, recordsAt, stringAt, type JsonRecord } from "../resources/object-fields.js";
 import type { AdmissionPlugin, AdmissionRequest } from "./admission.js";
 import { admissionForbidden } from "./forbidden.js";
+import { NamespaceIndex } from "./namespace-index.js";
 import { containerResources, podResources, resourceList, type ResourceList } from "./resource-list.js";
 
 const ANNOTATION = "kubernetes.io/limit-ranger";
 
 export class LimitRangerPlugin implements AdmissionPlugin {
   readonly name = "LimitRanger";
+  readonly #ranges: NamespaceIndex;
 
-  constructor(private readonly api: ApiContext) {}
+  constructor(api: ApiContext) {
+    this.#ranges = new NamespaceIndex(api.cache, "limitranges");
+  }
 
   admit(request: AdmissionRequest): boolean {
     if (!isPodCreate(request) || !request.object) return false;
@@ -38,8 +42,7 @@ export class LimitRangerPlugin implements AdmissionPlugin {
   }
 
   private limitRanges(namespace: string | undefined): KubeObject[] {
-    if (!namespace) return [];
-    return this.api.cache.get("limitranges").list(namespace).map((o) => (o.object ?? JSON.parse(o.json)) as KubeObject);
+    return namespace ? this.#ranges.list(namespace) : [];
   }
 }
 

@@ -11,6 +11,7 @@ import { recordAt } from "../../resources/object-fields.js";
 import { systemContext } from "../../system-namespaces.js";
 import type { AdmissionPlugin, AdmissionRequest } from "../admission.js";
 import { admissionForbidden } from "../forbidden.js";
+import { NamespaceIndex } from "../namespace-index.js";
 import { add, exceeding, mask, prettyPrint, removeZeros, resourceList, subtractNonNegative, toJson, type ResourceList } from "../resource-list.js";
 import { matchingResources, missingPodResources, objectUsage, scopesMatch, type GroupResource } from "./usage.js";
 
@@ -25,14 +26,17 @@ interface Charge {
 export class ResourceQuotaPlugin implements AdmissionPlugin {
   readonly name = "ResourceQuota";
   readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #quotas: NamespaceIndex;
 
-  constructor(private readonly api: ApiContext) {}
+  constructor(private readonly api: ApiContext) {
+    this.#quotas = new NamespaceIndex(api.cache, "resourcequotas");
+  }
 
   async validate(request: AdmissionRequest): Promise<void> {
     const { def, namespace, operation } = request;
     if (request.subresource || !namespace || !request.object) return;
     if (operation !== "CREATE" && !(operation === "UPDATE" && def.group === "" && USAGE_CHANGES_ON_UPDATE.has(def.plural))) return;
-    if (this.api.cache.get("resourcequotas").list(namespace).length === 0) return;
+    if (!this.#quotas.has(namespace)) return;
     await this.serialized(namespace, () => this.charge(request));
   }
 
@@ -54,7 +58,7 @@ export class ResourceQuotaPlugin implements AdmissionPlugin {
     const namespace = request.namespace!;
     const gr = { group: request.def.group, resource: request.def.plural };
     const object = request.object!;
-    const quotas = this.api.cache.get("resourcequotas").list(namespace).map((o) => JSON.parse(o.json) as KubeObject);
+    const quotas = this.#quotas.list(namespace);
     const covering = quotas.filter((quota) => this.covers(request, quota, gr, object));
     if (covering.length === 0) return;
     let delta = objectUsage(gr, object);
