@@ -95,6 +95,15 @@ describe("admission webhooks", () => {
     }
   });
 
+  it("explains that a ClusterIP-only service cannot be reached from the API server", async () => {
+    assert.equal((await server.kubectl(["create", "service", "clusterip", "hook", "--tcp=443:9443", "-n", "quiet"])).code, 0);
+    const config = configuration("ValidatingWebhookConfiguration", "in-cluster", { name: "svc.example.com", clientConfig: { service: { name: "hook", namespace: "quiet" }, caBundle: webhook.caBundle } });
+    assert.equal((await server.kubectl(["apply", "-f", "-"], { input: config })).code, 0);
+    const result = await server.kubectl(["create", "configmap", "c3", "-n", "quiet"]);
+    assert.match(result.stderr, /failed calling webhook "svc.example.com": could not get REST client: service quiet\/hook has no NodePort for port 443/);
+    assert.equal((await server.kubectl(["delete", "validatingwebhookconfiguration", "in-cluster"])).code, 0);
+  });
+
   it("refuses a webhook configuration without sideEffects or with a plain http url", async () => {
     const bad = JSON.stringify({
       apiVersion: "admissionregistration.k8s.io/v1",
