@@ -30,6 +30,10 @@ describe("admission webhooks", () => {
       const data = (request.object?.data ?? {}) as Record<string, string>;
       if (path === "/validate") return data.forbidden ? { allowed: false, status: { code: 403, message: "forbidden data is not allowed" } } : { allowed: true, warnings: ["checked by the test webhook"] };
       if (path === "/mutate") return { allowed: true, patch: [{ op: "add", path: "/metadata/labels", value: { mutated: "yes" } }] };
+      if (path === "/annotate") {
+        const labels = ((request.object?.metadata ?? {}) as { labels?: Record<string, string> }).labels ?? {};
+        return { allowed: true, patch: [{ op: "add", path: "/metadata/annotations", value: { "seen-labels": Object.keys(labels).sort().join(",") } }] };
+      }
       return { allowed: true };
     });
     for (const ns of ["hooks", "quiet"]) assert.equal((await server.kubectl(["create", "namespace", ns])).code, 0);
@@ -71,6 +75,16 @@ describe("admission webhooks", () => {
     assert.equal((await server.kubectl(["create", "configmap", "other", "-n", "quiet"])).code, 0);
     assert.equal((await server.kubectl(["get", "configmap", "other", "-n", "quiet", "-o", "jsonpath={.metadata.labels}"])).stdout, "", "matchConditions skip the webhook");
     assert.equal((await server.kubectl(["delete", "mutatingwebhookconfiguration", "add-label"])).code, 0);
+  });
+
+  it("calls an IfNeeded webhook again after a later webhook changed the object", async () => {
+    const annotate = configuration("MutatingWebhookConfiguration", "a-annotate", { name: "annotate.example.com", reinvocationPolicy: "IfNeeded", clientConfig: { url: webhook.url("/annotate"), caBundle: webhook.caBundle } });
+    const label = configuration("MutatingWebhookConfiguration", "b-label", { name: "mutate.example.com", clientConfig: { url: webhook.url("/mutate"), caBundle: webhook.caBundle } });
+    assert.equal((await server.kubectl(["apply", "-f", "-"], { input: `${annotate}\n${label}` })).code, 0);
+    assert.equal((await server.kubectl(["create", "configmap", "again", "-n", "quiet"])).code, 0);
+    const seen = await server.kubectl(["get", "configmap", "again", "-n", "quiet", "-o", "jsonpath={.metadata.annotations.seen-labels}"]);
+    assert.equal(seen.stdout, "mutated", "the annotating webhook saw the label added after its first call");
+    assert.equal((await server.kubectl(["delete", "mutatingwebhookconfiguration", "a-annotate", "b-label"])).code, 0);
   });
 
   it("fails closed under Fail and open under Ignore when the webhook is down, and checks the CA", async () => {

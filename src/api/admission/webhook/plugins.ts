@@ -1,12 +1,13 @@
 // The MutatingAdmissionWebhook and ValidatingAdmissionWebhook plugins (upstream's webhook
 // dispatchers). Mutating webhooks run one after another, each seeing the previous one's patch
-// (reinvocation is not repeated); validating webhooks run in parallel and the first refusal, in
+// (IfNeeded webhooks once more after a later change); validating webhooks run in parallel and the first refusal, in
 // configuration order, wins. failurePolicy Ignore skips a webhook that cannot be called; Fail
 // refuses the request with an internal error. The configuration kinds themselves are exempt.
 import type { ApiContext } from "../../handlers/api-context.js";
 import type { KubeObject } from "../../resource.js";
 import { applyJsonPatch } from "../../patch/json-patch.js";
 import { StatusError } from "../../errors.js";
+import { jsonEqual, stringAt } from "../../resources/object-fields.js";
 import type { AdmissionPlugin, AdmissionRequest } from "../admission.js";
 import { admissionAttributes } from "../attributes.js";
 import { ADMISSION_REGISTRATION_GROUP } from "../validating-policy/plugin.js";
@@ -25,25 +26,43 @@ export class MutatingWebhookPlugin implements AdmissionPlugin {
     if (request.def.group === ADMISSION_REGISTRATION_GROUP) return false;
     const hooks = this.#source.webhooks();
     if (hooks.length === 0) return false;
+    // Webhooks with reinvocationPolicy IfNeeded that ran before a later webhook changed the object
+    // run once more, as upstream's single reinvocation round.
+    const reinvoke = new Set<Webhook>();
     let changed = false;
     for (const hook of hooks) {
-      const attrs = admissionAttributes(request);
-      const result = await guarded(hook, async () => {
-        if (!shouldCall(this.api, hook, attrs)) return undefined;
-        return callWebhook(this.api, hook, attrs, true);
-      });
-      if (!result) continue;
-      request.ctx.warnings.push(...result.warnings);
-      if (!result.allowed) throw webhookDenied(hook.name, result.status);
-      if (result.patch === undefined || (Array.isArray(result.patch) && result.patch.length === 0)) continue;
-      if (!request.object || attrs.object !== request.object) {
-        throw new StatusError(500, "InternalError", `Internal error occurred: admission webhook "${hook.name}" attempted to modify the object, which is not supported for this operation`);
+      if (await this.call(hook, request)) {
+        changed = true;
+        for (const earlier of hooks.slice(0, hooks.indexOf(hook))) if (ifNeeded(earlier)) reinvoke.add(earlier);
       }
-      replaceContents(request.object, applyPatch(hook, request.object, result.patch));
-      changed = true;
     }
+    for (const hook of reinvoke) await this.call(hook, request);
     return changed;
   }
+
+  /** Calls one webhook when it applies and applies its patch; true when the object changed. */
+  private async call(hook: Webhook, request: AdmissionRequest): Promise<boolean> {
+    const attrs = admissionAttributes(request);
+    const result = await guarded(hook, async () => {
+      if (!shouldCall(this.api, hook, attrs)) return undefined;
+      return callWebhook(this.api, hook, attrs, true);
+    });
+    if (!result) return false;
+    request.ctx.warnings.push(...result.warnings);
+    if (!result.allowed) throw webhookDenied(hook.name, result.status);
+    if (result.patch === undefined || (Array.isArray(result.patch) && result.patch.length === 0)) return false;
+    if (!request.object || attrs.object !== request.object) {
+      throw new StatusError(500, "InternalError", `Internal error occurred: admission webhook "${hook.name}" attempted to modify the object, which is not supported for this operation`);
+    }
+    const patched = applyPatch(hook, request.object, result.patch);
+    if (jsonEqual(patched, request.object)) return false;
+    replaceContents(request.object, patched);
+    return true;
+  }
+}
+
+function ifNeeded(hook: Webhook): boolean {
+  return stringAt(hook.config, "reinvocationPolicy") === "IfNeeded";
 }
 
 export class ValidatingWebhookPlugin implements AdmissionPlugin {
