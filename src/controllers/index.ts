@@ -20,6 +20,7 @@ import { resourceQuotaController } from "./resourcequota.js";
 import { serviceAccountController } from "./serviceaccount.js";
 import { taintEvictionController } from "./taint-eviction.js";
 import { ttlAfterFinishedController } from "./ttl-after-finished.js";
+import { validatingAdmissionPolicyStatusController } from "./validatingadmissionpolicy-status.js";
 
 export function builtinControllers(): ControllerRegistration[] {
   return [
@@ -42,5 +43,6 @@ export function builtinControllers(): ControllerRegistration[] {
     csrApprovingController,
     csrSigningController,
     resourceQuotaController,
+    validatingAdmissionPolicyStatusController,
   ];
 }

@@ -148,6 +148,36 @@ spec:
     assert.equal((await server.kubectl(["create", "deployment", "p", "--image=nginx", "--replicas=3", "-n", "vap-params"])).code, 0);
   });
 
+  it("reports fields the matched kinds do not have in status.typeChecking", async () => {
+    const typo = `
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: typo
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["apps"]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["deployments"]
+  validations:
+  - expression: "object.spec.replica <= 5 && object.spec.template.spec.containers.all(c, has(c.imag))"
+`;
+    assert.equal((await server.kubectl(["apply", "-f", "-"], { input: typo })).code, 0);
+    const deadline = Date.now() + 15_000;
+    let status: { observedGeneration?: number; typeChecking?: { expressionWarnings?: { fieldRef: string; warning: string }[] } } = {};
+    while (!status.typeChecking && Date.now() < deadline) {
+      status = JSON.parse((await server.kubectl(["get", "validatingadmissionpolicy", "typo", "-o", "jsonpath={.status}"])).stdout || "{}");
+      if (!status.typeChecking) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status.observedGeneration, 1);
+    const [warning] = status.typeChecking?.expressionWarnings ?? [];
+    assert.equal(warning?.fieldRef, "spec.validations[0].expression");
+    assert.match(warning?.warning ?? "", /^apps\/v1, Kind=Deployment: ERROR: <input>:1:12: undefined field 'replica'\n \| object\.spec\.replica <= 5/);
+    assert.match(warning?.warning ?? "", /undefined field 'imag'/);
+  });
+
   it("refuses a policy whose expression does not compile", async () => {
     const bad = `
 apiVersion: admissionregistration.k8s.io/v1
