@@ -1,11 +1,14 @@
 // CEL for admission: Kubernetes' library functions, JSON numbers as CEL ints, policy evaluation
-// with lazy variables, messageExpression fallbacks and failurePolicy on errors.
+// with lazy variables, messageExpression fallbacks and failurePolicy on errors; type checking of
+// selected fields against the matched kinds' schemas.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AdmissionCel } from "../../../src/api/admission/cel/environment.js";
 import { toCel } from "../../../src/api/admission/cel/values.js";
 import { compilePolicy } from "../../../src/api/admission/validating-policy/compile.js";
 import { evaluatePolicy } from "../../../src/api/admission/validating-policy/evaluate.js";
+import { PolicyTypeChecker } from "../../../src/api/admission/validating-policy/type-check.js";
+import { builtinSchemas } from "../../../src/api/schema.js";
 
 const cel = new AdmissionCel();
 
@@ -88,5 +91,28 @@ describe("admission CEL", () => {
     assert.deepEqual(evaluatePolicy(p, { object: toCel({ metadata: { name: "dev-1" } }), oldObject: null, request: {}, namespaceObject: null, params: null }), []);
     const broken = policy({ validations: [{ expression: "object.spec.replicas <=" }] });
     assert.equal(broken.errors[0]?.field, "spec.validations[0].expression");
+  });
+});
+
+describe("policy type checking", () => {
+  const checker = new PolicyTypeChecker(builtinSchemas(), (group, version, resource) =>
+    resource === "deployments" ? { group: "apps", version: "v1", kind: "Deployment" } : resource === "deployments/scale" ? { group: "autoscaling", version: "v1", kind: "Scale" } : undefined);
+  const check = (expression: string, resources = ["deployments"]) =>
+    checker.check({ spec: { matchConstraints: { resourceRules: [{ apiGroups: ["apps"], apiVersions: ["v1"], resources }] }, validations: [{ expression }] } });
+
+  it("accepts fields the schema has, through lists, maps and optional selects", () => {
+    assert.deepEqual(check("object.spec.template.spec.containers.all(c, c.resources.limits.cpu != '') && object.metadata.labels.app == 'x' && object.?spec.?replicas.orValue(1) > 0"), []);
+  });
+
+  it("reports an undefined field per matched kind with cel-go's position and caret", () => {
+    const [warning] = check("object.spec.replicas > 1 && object.spec.replica < 9", ["deployments", "deployments/scale"]);
+    assert.equal(warning?.warning, [
+      "apps/v1, Kind=Deployment: ERROR: <input>:1:40: undefined field 'replica'",
+      " | object.spec.replicas > 1 && object.spec.replica < 9",
+      ` | ${".".repeat(39)}^`,
+      "autoscaling/v1, Kind=Scale: ERROR: <input>:1:40: undefined field 'replica'",
+      " | object.spec.replicas > 1 && object.spec.replica < 9",
+      ` | ${".".repeat(39)}^`,
+    ].join("\n"));
   });
 });
