@@ -56,6 +56,11 @@ describe("quota usage", () => {
     assert.equal(scopesMatch({ spec: { scopes: ["BestEffort"] } }, pods, bestEffort), true);
     assert.equal(scopesMatch({ spec: { scopes: ["NotBestEffort"] } }, pods, bestEffort), false);
     assert.equal(scopesMatch({ spec: { scopes: ["BestEffort"] } }, { group: "", resource: "configmaps" }, {}), false);
+    const high = { spec: { priorityClassName: "high", containers: [container("x")] } };
+    const inHigh = { spec: { scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: ["high"] }] } } };
+    assert.equal(scopesMatch(inHigh, pods, high), true);
+    assert.equal(scopesMatch(inHigh, pods, bestEffort), false);
+    assert.equal(scopesMatch({ spec: { scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass", operator: "Exists" }] } } }, pods, bestEffort), false);
   });
 
   it("asks every container to state the cpu and memory a quota limits", () => {

@@ -1,7 +1,8 @@
 // What one object consumes of a ResourceQuota (upstream's quota evaluators, pkg/quota/v1/evaluator/core):
 // pods count pods and their requests/limits (terminal pods nothing), claims count storage requests
 // (also per storage class), services count node ports and load balancers, and every kind counts
-// as `count/<resource>[.<group>]` (plus the legacy names of core kinds). Scopes narrow which pods a
+// as `count/<resource>[.<group>]` (plus the legacy names of core kinds). Scopes and scopeSelector
+// (PriorityClass In/NotIn/Exists, BestEffort, Terminating, CrossNamespacePodAffinity) narrow which pods a
 // quota covers. Shared by quota admission and the quota controller.
 import { Quantity } from "../../quantity.js";
 import type { KubeObject } from "../../resource.js";
@@ -71,17 +72,31 @@ function addServiceUsage(service: KubeObject, usage: ResourceList): void {
   if (type === "NodePort" || type === "LoadBalancer") usage.set("services.nodeports", Quantity.fromInt(ports.length));
 }
 
-/** Whether a quota's scopes cover the object (scopes only ever match pods). */
-export function scopesMatch(quota: KubeObject, gr: GroupResource, obj: KubeObject): boolean {
-  const scopes = stringsAt(quota, "spec", "scopes");
-  if (scopes.length === 0) return true;
-  if (!(gr.group === "" && gr.resource === "pods")) return false;
-  return scopes.every((scope) => podMatchesScope(scope, obj));
+interface ScopeRequirement {
+  scopeName: string;
+  operator: string;
+  values: string[];
 }
 
-function podMatchesScope(scope: string, pod: KubeObject): boolean {
-  const terminating = recordAt(pod, "spec")?.activeDeadlineSeconds !== undefined;
-  switch (scope) {
+/** spec.scopes (each an Exists) and spec.scopeSelector's expressions, all of which must match. */
+function scopeRequirements(quota: KubeObject): ScopeRequirement[] {
+  const fromScopes = stringsAt(quota, "spec", "scopes").map((scopeName) => ({ scopeName, operator: "Exists", values: [] }));
+  const fromSelector = recordsAt(quota, "spec", "scopeSelector", "matchExpressions").map((e) => ({ scopeName: stringAt(e, "scopeName") ?? "", operator: stringAt(e, "operator") ?? "", values: stringsAt(e, "values") }));
+  return [...fromScopes, ...fromSelector];
+}
+
+/** Whether a quota's scopes cover the object (scopes only ever match pods). */
+export function scopesMatch(quota: KubeObject, gr: GroupResource, obj: KubeObject): boolean {
+  const requirements = scopeRequirements(quota);
+  if (requirements.length === 0) return true;
+  if (!(gr.group === "" && gr.resource === "pods")) return false;
+  return requirements.every((requirement) => podMatchesScope(requirement, obj));
+}
+
+function podMatchesScope(requirement: ScopeRequirement, pod: KubeObject): boolean {
+  const spec = recordAt(pod, "spec");
+  const terminating = spec?.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null;
+  switch (requirement.scopeName) {
     case "Terminating":
       return terminating;
     case "NotTerminating":
@@ -90,11 +105,36 @@ function podMatchesScope(scope: string, pod: KubeObject): boolean {
       return isBestEffort(pod);
     case "NotBestEffort":
       return !isBestEffort(pod);
+    case "CrossNamespacePodAffinity":
+      return usesCrossNamespaceAffinity(pod);
     case "PriorityClass":
-      return stringAt(pod, "spec", "priorityClassName") !== undefined;
+      return priorityClassMatches(requirement, stringAt(pod, "spec", "priorityClassName") ?? "");
     default:
       return false;
   }
+}
+
+/** upstream: Exists asks for a priority class; other operators match the name as a label value. */
+function priorityClassMatches(requirement: ScopeRequirement, name: string): boolean {
+  switch (requirement.operator) {
+    case "Exists":
+      return name !== "";
+    case "In":
+      return requirement.values.includes(name);
+    case "NotIn":
+      return !requirement.values.includes(name);
+    default:
+      return false;
+  }
+}
+
+function usesCrossNamespaceAffinity(pod: KubeObject): boolean {
+  const affinity = recordAt(pod, "spec", "affinity");
+  const terms = ["podAffinity", "podAntiAffinity"].flatMap((kind) => [
+    ...recordsAt(affinity, kind, "requiredDuringSchedulingIgnoredDuringExecution"),
+    ...recordsAt(affinity, kind, "preferredDuringSchedulingIgnoredDuringExecution").map((w) => recordAt(w, "podAffinityTerm") ?? {}),
+  ]);
+  return terms.some((term) => term.namespaceSelector !== undefined || stringsAt(term, "namespaces").length > 0);
 }
 
 function isBestEffort(pod: KubeObject): boolean {
