@@ -80,7 +80,7 @@ async function syncNamespace(ctx: ControllerContext, namespace: string, quotas: 
 }
 
 /** The namespace's usage of the quota's hard resources; every tracked resource gets a value, zero included. */
-export function calculateUsage(namespace: string, quota: KubeObject, hardNames: string[], counted: Counted[]): ReturnType<typeof resourceList> {
+function calculateUsage(namespace: string, quota: KubeObject, hardNames: string[], counted: Counted[]): ReturnType<typeof resourceList> {
   let used = resourceList(Object.fromEntries(hardNames.map((name) => [name, "0"])));
   const tracked = new Set<string>();
   for (const { gr, informer } of counted) {

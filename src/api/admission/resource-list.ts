@@ -58,10 +58,6 @@ export function prettyPrint(list: ResourceList): string {
   return [...list.keys()].sort().map((name) => `${name}=${list.get(name)!.toString()}`).join(",");
 }
 
-export function isZeroList(list: ResourceList): boolean {
-  return [...list.values()].every((q) => q.isZero());
-}
-
 /** Non-zero entries only (upstream quota.RemoveZeros). */
 export function removeZeros(list: ResourceList): ResourceList {
   return new Map([...list].filter(([, q]) => !q.isZero()));

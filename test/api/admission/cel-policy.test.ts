@@ -95,7 +95,7 @@ describe("admission CEL", () => {
 });
 
 describe("policy type checking", () => {
-  const checker = new PolicyTypeChecker(builtinSchemas(), (group, version, resource) =>
+  const checker = new PolicyTypeChecker(builtinSchemas(), (_group, _version, resource) =>
     resource === "deployments" ? { group: "apps", version: "v1", kind: "Deployment" } : resource === "deployments/scale" ? { group: "autoscaling", version: "v1", kind: "Scale" } : undefined);
   const check = (expression: string, resources = ["deployments"]) =>
     checker.check({ spec: { matchConstraints: { resourceRules: [{ apiGroups: ["apps"], apiVersions: ["v1"], resources }] }, validations: [{ expression }] } });

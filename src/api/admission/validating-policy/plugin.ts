@@ -47,6 +47,9 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     let activation: Promise<Record<string, unknown>> | undefined;
     const base = () => (activation ??= this.activation(attrs));
     for (const cached of policies.list(undefined)) {
+      // As upstream, only a policy with bindings takes part; one without is never even compiled.
+      const policyBindings = bindings.get(cached.name);
+      if (!policyBindings) continue;
       const policy = this.compiled(cached.key, cached.revision, cached.json);
       if (!matchResourcesMatch(policy.matchConstraints, attrs, this.api.cache)) continue;
       if (policy.errors.length > 0) {
@@ -54,7 +57,7 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
         this.configError(denials, policy, undefined, `${first.field}: compilation failed: ${first.message}`);
         continue;
       }
-      for (const binding of bindings.get(policy.name) ?? []) await this.applyBinding(policy, binding, attrs, base, denials);
+      for (const binding of policyBindings) await this.applyBinding(policy, binding, attrs, base, denials);
     }
     this.pruneCompiled(policies.size);
     const denial = denials[0];
