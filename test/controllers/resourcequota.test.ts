@@ -57,6 +57,16 @@ describe("resourcequota controller", () => {
     await client.create(PODS, ns, pod("second"));
   });
 
+  it("counts kinds no informer follows, such as ingresses, by listing them", async () => {
+    const ns = await createNamespace(client, "rq-listed");
+    const ingresses = { group: "networking.k8s.io", version: "v1", resource: "ingresses" };
+    const ingress = (name: string) => ({ metadata: { name }, spec: { defaultBackend: { service: { name: "web", port: { number: 80 } } } } });
+    await client.create(ingresses, ns, ingress("one"));
+    await client.create(QUOTAS, ns, { metadata: { name: "ing" }, spec: { hard: { "count/ingresses.networking.k8s.io": "1" } } });
+    await waitFor(async () => (await usedOf(ns, "ing"))?.["count/ingresses.networking.k8s.io"] === "1", "the counted ingress");
+    await assert.rejects(client.create(ingresses, ns, ingress("two")), /exceeded quota: ing, requested: count\/ingresses.networking.k8s.io=1, used: count\/ingresses.networking.k8s.io=1, limited: count\/ingresses.networking.k8s.io=1/);
+  });
+
   it("asks pods to state the cpu a quota limits", async () => {
     const ns = await createNamespace(client, "rq-constraints");
     await client.create(QUOTAS, ns, { metadata: { name: "cpu" }, spec: { hard: { "requests.cpu": "1" } } });
