@@ -1,10 +1,11 @@
 // The resource quota controller (upstream pkg/controller/resourcequota): keeps each ResourceQuota's
 // status.hard equal to spec.hard and status.used equal to what the namespace's objects consume,
 // counted from the informers' caches (or listed, for kinds no informer follows) with the same
-// evaluators quota admission charges with. Keys are namespaces. A quota is recounted when it is new or its spec changed, when an object that
-// held quota goes away (deleted, or a pod finishing), and every five minutes; creates are not a
-// trigger, as upstream's replenishment: admission already charged them, and recounting from a
-// cache that has not yet seen an admitted object would hand its quota out twice.
+// evaluators quota admission charges with. Keys are namespaces. A quota is recounted when it is
+// new or its spec changed, when an object that held quota goes away (deleted, or a pod
+// finishing), and every five minutes; creates are not a trigger, as upstream's replenishment:
+// admission already charged them, and recounting from a cache that has not yet seen an admitted
+// object would hand its quota out twice.
 import { add, mask, resourceList, toJson, type ResourceList } from "../api/admission/resource-list.js";
 import { isTerminalPod, matchingResources, objectUsage, scopesMatch, type GroupResource } from "../api/admission/resource-quota/usage.js";
 import type { KubeObject } from "../api/resource.js";
