@@ -2,7 +2,7 @@
 // every policy whose matchConstraints match the request is evaluated for each of its bindings
 // that match, once per param; failed validations act as the binding's validationActions say (Deny
 // refuses with upstream's message, Warn adds a warning, Audit is logged). Policies are compiled
-// once per resourceVersion and the compiled form is cached. The admission configuration kinds
+// once per generation and the compiled form is cached. The admission configuration kinds
 // themselves are exempt, as upstream's, so a bad policy can always be removed.
 import type { ApiContext } from "../../handlers/api-context.js";
 import type { KubeObject } from "../../resource.js";
@@ -30,7 +30,7 @@ interface Denial extends PolicyDecision {
 export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
   readonly name = "ValidatingAdmissionPolicy";
   #cel: AdmissionCel | undefined;
-  readonly #compiled = new Map<string, { revision: number; policy: CompiledPolicy }>();
+  readonly #compiled = new Map<string, { revision: number; generation: string; policy: CompiledPolicy }>();
   readonly #bindings = new Map<string, { revision: number; binding: KubeObject }>();
 
   constructor(private readonly api: ApiContext) {}
@@ -138,11 +138,18 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     return byPolicy;
   }
 
+  /** The compiled policy, compiled again only when its generation changed (not on status writes). */
   private compiled(key: string, revision: number, json: string): CompiledPolicy {
     const found = this.#compiled.get(key);
     if (found && found.revision === revision) return found.policy;
-    const policy = compilePolicy((this.#cel ??= new AdmissionCel()), JSON.parse(json) as KubeObject);
-    this.#compiled.set(key, { revision, policy });
+    const object = JSON.parse(json) as KubeObject;
+    const generation = `${object.metadata?.uid}/${object.metadata?.generation}`;
+    if (found && found.generation === generation) {
+      found.revision = revision;
+      return found.policy;
+    }
+    const policy = compilePolicy((this.#cel ??= new AdmissionCel()), object);
+    this.#compiled.set(key, { revision, generation, policy });
     return policy;
   }
 
