@@ -1,7 +1,8 @@
 // `npm run bench`: runs every benchmark and prints the figures (medians of several runs) as JSON,
 // the form the README's tables are copied from. `--quick` shrinks the workloads for a smoke run;
-// `--only store|api|scheduler|reconcile|agent` runs one group.
+// `--only store|api|scheduler|reconcile|admission|agent` runs one group.
 import { availableParallelism } from "node:os";
+import { benchAdmission } from "./admission.js";
 import { benchAgent } from "./agent.js";
 import { benchApi } from "./api.js";
 import { benchReconcile } from "./reconcile.js";
@@ -18,5 +19,6 @@ if (wanted("store")) results.store = await benchStore();
 if (wanted("api")) results.api = await benchApi(quick ? { runs: 1, pods: 2_000, listPods: 5_000 } : {});
 if (wanted("scheduler")) results.schedulerInMemory = await benchScheduler();
 if (wanted("reconcile")) results.reconcile = await benchReconcile(quick ? { runs: 1, quick: true } : {});
+if (wanted("admission")) results.admission = await benchAdmission(quick ? { runs: 1, pods: 500 } : {});
 if (wanted("agent")) results.agent = await benchAgent(quick ? { runs: 1, pods: 20 } : {});
 console.log(JSON.stringify(results, null, 2));
