@@ -14,10 +14,25 @@ export interface PolicyDecision {
 /** The CEL activation of one evaluation; `variables` is added by evaluatePolicy. */
 export type Activation = Record<string, unknown>;
 
+/** An activation whose values are computed on first read (the library reads them as properties). */
+export function lazyActivation(values: Record<string, () => unknown>): Activation {
+  const activation: Activation = {};
+  for (const [name, compute] of Object.entries(values)) {
+    let cached: { value: unknown } | undefined;
+    Object.defineProperty(activation, name, { enumerable: true, get: () => (cached ??= { value: compute() }).value });
+  }
+  return activation;
+}
+
+/** base with more values, without reading base's lazy ones (a spread would compute them all). */
+export function extend(base: Activation, values: Activation): Activation {
+  return Object.assign(Object.create(base) as Activation, values);
+}
+
 const MAX_MESSAGE_BYTES = 5 * 1024;
 
 export function evaluatePolicy(policy: CompiledPolicy, base: Activation): PolicyDecision[] {
-  const activation: Activation = { ...base, variables: lazyVariables(policy.variables, base) };
+  const activation = extend(base, { variables: lazyVariables(policy.variables, base) });
   const onError = (err: unknown): PolicyDecision => ({ action: policy.failurePolicy === "Ignore" ? "admit" : "deny", message: errorText(err) });
   for (const condition of policy.matchConditions) {
     try {
@@ -65,7 +80,7 @@ function lazyVariables(variables: NamedProgram[], base: Activation): Map<string,
     if (values.has(name)) return values.get(name);
     const variable = byName.get(name);
     if (!variable) return undefined;
-    const value = variable.program({ ...base, variables: lazy });
+    const value = variable.program(extend(base, { variables: lazy }));
     values.set(name, value);
     return value;
   };

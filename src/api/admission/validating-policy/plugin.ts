@@ -15,7 +15,7 @@ import { toCel } from "../cel/values.js";
 import { admissionForbidden } from "../forbidden.js";
 import { matchResourcesMatch } from "../match-rules.js";
 import { compilePolicy, type CompiledPolicy } from "./compile.js";
-import { evaluatePolicy, type PolicyDecision } from "./evaluate.js";
+import { evaluatePolicy, extend, lazyActivation, type Activation, type PolicyDecision } from "./evaluate.js";
 import { collectParams } from "./params.js";
 
 const POLICIES = "validatingadmissionpolicies";
@@ -43,8 +43,8 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     const attrs = admissionAttributes(request);
     const bindings = this.bindingsByPolicy();
     const denials: Denial[] = [];
-    // The CEL view of the request is built once, when the first binding applies.
-    let activation: Promise<Record<string, unknown>> | undefined;
+    // The CEL view of the request is built once, and each variable only when an expression reads it.
+    let activation: Activation | undefined;
     const base = () => (activation ??= this.activation(attrs));
     for (const cached of policies.list(undefined)) {
       // As upstream, only a policy with bindings takes part; one without is never even compiled.
@@ -69,7 +69,7 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     throw admissionForbidden(request, message, reason, reasonToCode(reason), [{ message }]);
   }
 
-  private async applyBinding(policy: CompiledPolicy, binding: KubeObject, attrs: AdmissionAttributes, activation: () => Promise<Record<string, unknown>>, denials: Denial[]): Promise<void> {
+  private async applyBinding(policy: CompiledPolicy, binding: KubeObject, attrs: AdmissionAttributes, activation: () => Activation, denials: Denial[]): Promise<void> {
     const bindingName = binding.metadata?.name ?? "";
     const matchResources = recordAt(binding, "spec", "matchResources");
     if (matchResources && !matchResourcesMatch(matchResources, attrs, this.api.cache, true)) return;
@@ -81,9 +81,8 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
       return;
     }
     const actions = stringsAt(binding, "spec", "validationActions");
-    const base = await activation();
     for (const param of params) {
-      for (const decision of evaluatePolicy(policy, { ...base, params: param === null ? null : toCel(param) })) {
+      for (const decision of evaluatePolicy(policy, extend(activation(), { params: param === null ? null : toCel(param) }))) {
         if (decision.action !== "deny") continue;
         if (actions.includes("Deny")) denials.push({ ...decision, policy: policy.name, binding: bindingName });
         if (actions.includes("Warn")) attrs.request.ctx.warnings.push(`Validation failed for ValidatingAdmissionPolicy '${policy.name}' with binding '${bindingName}': ${decision.message}`);
@@ -98,18 +97,20 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     denials.push({ action: "deny", policy: policy.name, binding, message: `failed to configure ${binding ? "binding" : "policy"}: ${why}` });
   }
 
-  private async activation(attrs: AdmissionAttributes): Promise<Record<string, unknown>> {
-    const { object: _object, oldObject: _oldObject, ...request } = admissionReviewRequest(attrs, "");
-    return {
-      object: toCel(attrs.object),
-      oldObject: toCel(attrs.oldObject),
-      request: toCel(request),
-      namespaceObject: toCel(await this.namespaceObject(attrs)),
-    };
+  private activation(attrs: AdmissionAttributes): Activation {
+    return lazyActivation({
+      object: () => toCel(attrs.object),
+      oldObject: () => toCel(attrs.oldObject),
+      request: () => {
+        const { object: _object, oldObject: _oldObject, ...request } = admissionReviewRequest(attrs, "");
+        return toCel(request);
+      },
+      namespaceObject: () => toCel(this.namespaceObject(attrs)),
+    });
   }
 
   /** upstream CreateNamespaceObject: the request's namespace (none for cluster-scoped kinds and Namespaces themselves). */
-  private async namespaceObject(attrs: AdmissionAttributes): Promise<KubeObject | null> {
+  private namespaceObject(attrs: AdmissionAttributes): KubeObject | null {
     const { def, namespace } = attrs.request;
     if (!namespace || (def.group === "" && def.plural === "namespaces")) return null;
     const cached = this.api.cache.get("namespaces").get(`/registry/namespaces/${namespace}`);
