@@ -51,6 +51,8 @@ export interface ServerOptions {
   logLevel: LogLevel;
   /** -v / --v: klog-style verbosity; higher logs more. */
   verbosity: number;
+  /** --pod-security-default: PodSecurity's policy for namespaces without labels, e.g. "enforce=baseline,warn=restricted". */
+  podSecurityDefault?: string;
   /** --audit-log-path: where the audit log goes (default DATA_DIR/audit/audit.log). */
   auditLogPath?: string;
   /** --audit-level: None, Metadata (default) or Request. */

@@ -27,6 +27,7 @@ import {
 } from "../server-options.js";
 import type { LogLevel } from "../log.js";
 import { flag } from "./flags.js";
+import { DEFAULT_POD_SECURITY_POLICY, parsePodSecurityDefault } from "../api/admission/pod-security/configuration.js";
 
 /** Option values as commander stores them (attribute names derive from the long flags). */
 interface ServerFlags {
@@ -50,6 +51,7 @@ interface ServerFlags {
   clusterCidr: string;
   logLevel: LogLevel;
   v: number;
+  podSecurityDefault?: string;
   auditLogPath?: string;
   auditLevel: AuditLevel;
   auditLogMaxsize: number;
@@ -95,6 +97,7 @@ function addServerOptions(command: Command): void {
     .option("--service-cidr <cidr>", "range of Service cluster IPs", flag(parseCidrList), d.serviceCidr)
     .option("--cluster-cidr <cidr>", "range of pod IPs", flag(parseCidrList), d.clusterCidr)
     .addOption(new Option("--log-level <level>", "least severe level logged").choices(LOG_LEVELS).default(d.logLevel))
+    .option("--pod-security-default <policy>", `PodSecurity levels of namespaces without labels (default "${DEFAULT_POD_SECURITY_POLICY}")`, flag(checkPodSecurityDefault))
     .option("-v, --v <level>", "log verbosity, as klog's -v (higher logs more)", flag(parseVerbosity), d.verbosity)
     .option("--audit-log-path <file>", "audit log file (default DATA_DIR/audit/audit.log)")
     .addOption(new Option("--audit-level <level>", "what the audit log records of each request").choices(AUDIT_LEVELS).default(d.auditLevel))
@@ -104,6 +107,11 @@ function addServerOptions(command: Command): void {
 
 function appendList(value: string, previous: string[]): string[] {
   return [...previous, ...splitList(value)];
+}
+
+function checkPodSecurityDefault(value: string): string {
+  parsePodSecurityDefault(value);
+  return value;
 }
 
 /** Accepts `-v 4`, `--v=4` and klog's `-v=4`. */
@@ -133,6 +141,7 @@ function toServerOptions(flags: ServerFlags): ServerOptions {
     clusterCidr: flags.clusterCidr,
     logLevel: flags.logLevel,
     verbosity: flags.v,
+    ...(flags.podSecurityDefault === undefined ? {} : { podSecurityDefault: flags.podSecurityDefault }),
     ...(flags.auditLogPath === undefined ? {} : { auditLogPath: resolve(flags.auditLogPath) }),
     auditLevel: flags.auditLevel,
     auditLogMaxSizeMB: flags.auditLogMaxsize,

@@ -54,6 +54,7 @@ const SERVER_FLAGS = [
   "--cluster-cidr",
   "--log-level",
   "--v",
+  "--pod-security-default",
 ];
 
 describe("kubelite CLI", () => {
@@ -84,6 +85,7 @@ describe("kubelite CLI", () => {
     ["a malformed CIDR", ["server", "--service-cidr", "10.43.0.0/33"], /--service-cidr/],
     ["an etcd datastore without endpoints", ["server", "--datastore", "etcd"], /--etcd-endpoints/],
     ["overlapping service and cluster CIDRs", ["server", "--service-cidr", "10.42.1.0/24"], /overlaps/],
+    ["an unknown pod security level", ["server", "--pod-security-default", "enforce=strict"], /--pod-security-default.*the level must be one of privileged, baseline, restricted/],
     ["an unknown command", ["serve"], /unknown command/],
     ["an agent without --server", ["agent", "--token", "t"], /required option '--server <url>'/],
     ["an agent server that is not https", ["agent", "--server", "http://127.0.0.1:6443", "--token", "t"], /--server .* must be an https URL/],

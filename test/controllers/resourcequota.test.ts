@@ -34,10 +34,10 @@ describe("resourcequota controller", () => {
     const ns = await createNamespace(client, "rq-count");
     await client.create(PODS, ns, pod("a", { requests: { cpu: "250m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } }));
     await client.create(PODS, ns, pod("b", { requests: { cpu: "250m", memory: "64Mi" }, limits: { cpu: "1", memory: "128Mi" } }));
-    await client.create(CORE_V1("configmaps"), ns, { metadata: { name: "c" } });
-    await client.create(QUOTAS, ns, { metadata: { name: "q" }, spec: { hard: { pods: "10", "requests.cpu": "4", "limits.memory": "1Gi", "count/configmaps": "5", "count/deployments.apps": "2" } } });
+    await client.create(CORE_V1("services"), ns, { metadata: { name: "web" }, spec: { ports: [{ port: 80 }] } });
+    await client.create(QUOTAS, ns, { metadata: { name: "q" }, spec: { hard: { pods: "10", "requests.cpu": "4", "limits.memory": "1Gi", "count/services": "5", "count/deployments.apps": "2" } } });
     const used = await waitFor(() => usedOf(ns, "q"), "the quota's usage");
-    assert.deepEqual(used, { "count/configmaps": "1", "count/deployments.apps": "0", "limits.memory": "256Mi", pods: "2", "requests.cpu": "500m" });
+    assert.deepEqual(used, { "count/deployments.apps": "0", "count/services": "1", "limits.memory": "256Mi", pods: "2", "requests.cpu": "500m" });
     const quota = await client.get(QUOTAS, ns, "q");
     await client.update(QUOTAS, ns, { ...quota, spec: { hard: { pods: "1" } } });
     await waitFor(async () => JSON.stringify(await usedOf(ns, "q")) === JSON.stringify({ pods: "2" }), "usage of the new hard limits");

@@ -34,7 +34,7 @@ describe("resource quota and limit ranges", () => {
 
   it("refuses the third pod under a quota of two pods and describes used/hard", async () => {
     assert.equal((await server.kubectl(["create", "namespace", "quota"])).code, 0);
-    assert.equal((await server.kubectl(["create", "quota", "q", "--hard=pods=2,count/configmaps=10", "-n", "quota"])).code, 0);
+    assert.equal((await server.kubectl(["create", "quota", "q", "--hard=pods=2,count/services=10", "-n", "quota"])).code, 0);
     await waitFor("quota status", async () => (await server.kubectl(["get", "quota", "q", "-n", "quota", "-o", "jsonpath={.status.used.pods}"])).stdout === "0");
     for (const name of ["p1", "p2"]) {
       const created = await server.kubectl(["apply", "-n", "quota", "-f", "-"], { input: pod(name) });
@@ -47,7 +47,7 @@ describe("resource quota and limit ranges", () => {
     assert.equal(described.code, 0, described.stderr);
     assert.match(described.stdout, /Resource\s+Used\s+Hard/);
     assert.match(described.stdout, /pods\s+2\s+2/);
-    assert.match(described.stdout, /count\/configmaps\s+0\s+10/);
+    assert.match(described.stdout, /count\/services\s+0\s+10/);
   });
 
   it("lets a deleted pod's quota be used again", async () => {

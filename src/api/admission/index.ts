@@ -4,12 +4,18 @@
 import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
 import { LimitRangerPlugin } from "./limit-ranger.js";
+import { defaultPodSecurityConfiguration, type PodSecurityConfiguration } from "./pod-security/configuration.js";
+import { PodSecurityAdmission } from "./pod-security/plugin.js";
+import { KyvernoAdmission } from "./kyverno/plugin.js";
 import { ResourceQuotaPlugin } from "./resource-quota/plugin.js";
+import { serviceAccountAdmission } from "./service-account.js";
 import { ValidatingAdmissionPolicyPlugin } from "./validating-policy/plugin.js";
 import { MutatingWebhookPlugin, ValidatingWebhookPlugin } from "./webhook/plugins.js";
 
 export interface AdmissionDeps {
   api: ApiContext;
+  /** PodSecurity's cluster default and exemptions (`--pod-security-default`); kubelite's default when absent. */
+  podSecurity?: PodSecurityConfiguration;
 }
 
 export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
@@ -17,9 +23,13 @@ export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
   // MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota (last).
   return [
     new LimitRangerPlugin(deps.api),
+    serviceAccountAdmission(deps),
+    new PodSecurityAdmission(deps.api, deps.podSecurity ?? defaultPodSecurityConfiguration()),
     new MutatingWebhookPlugin(deps.api),
     new ValidatingAdmissionPolicyPlugin(deps.api),
     new ValidatingWebhookPlugin(deps.api),
+    // Where Kyverno's validating webhook would run: with the validating webhooks.
+    new KyvernoAdmission(deps.api),
     new ResourceQuotaPlugin(deps.api),
   ];
 }

@@ -20,6 +20,7 @@ import { hpaV1Resource } from "./horizontalpodautoscaler-v1.js";
 import { ingressResource } from "./ingress.js";
 import { ingressClassResource } from "./ingressclass.js";
 import { jobResource } from "./job.js";
+import { clusterPolicyResource, namespacedPolicyResource } from "./kyverno-policy.js";
 import { leaseResource } from "./lease.js";
 import { limitRangeResource } from "./limitrange.js";
 import { mutatingWebhookConfigurationResource } from "./mutatingwebhookconfiguration.js";
@@ -29,6 +30,7 @@ import { nodeResource } from "./node.js";
 import { persistentVolumeResource } from "./persistentvolume.js";
 import { persistentVolumeClaimResource } from "./persistentvolumeclaim.js";
 import { podResource } from "./pod.js";
+import { policyReportResource } from "./policyreport.js";
 import { podDisruptionBudgetResource } from "./poddisruptionbudget.js";
 import { priorityClassResource } from "./priorityclass.js";
 import { replicaSetResource } from "./replicaset.js";
@@ -58,6 +60,7 @@ const FACTORIES: ReadonlyArray<() => ResourceDef> = [
   storageClassResource, priorityClassResource, customResourceDefinitionResource,
   certificateSigningRequestResource,
   validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, validatingWebhookConfigurationResource, mutatingWebhookConfigurationResource,
+  clusterPolicyResource, namespacedPolicyResource, policyReportResource,
 ];
 
 /** The definitions of every built-in kind, checked for duplicates. */
