@@ -34,6 +34,16 @@ spec:
         environment: test
 `;
 
+const rule = (group: string, resource: string, operations = ["CREATE", "UPDATE"]) => ({ apiGroups: [group], apiVersions: ["v1"], operations, resources: [resource] });
+const inNamespace = (namespace: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } });
+
+/** A policy (and its binding, when given) as kubectl apply input. */
+function policy(name: string, spec: Record<string, unknown>, binding?: Record<string, unknown>): string {
+  const docs: unknown[] = [{ apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicy", metadata: { name }, spec }];
+  if (binding) docs.push({ apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding", metadata: { name: `${name}-binding` }, spec: { policyName: name, ...binding } });
+  return docs.map((d) => JSON.stringify(d)).join("\n");
+}
+
 describe("validating admission policies", () => {
   let server: TestServer;
   before(async () => {
@@ -65,37 +75,15 @@ describe("validating admission policies", () => {
   });
 
   it("warns instead of refusing with the Warn action and a message", async () => {
-    const warn = `
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata:
-  name: no-latest
-spec:
-  matchConstraints:
-    resourceRules:
-    - apiGroups: [""]
-      apiVersions: ["v1"]
-      operations: ["CREATE"]
-      resources: ["configmaps"]
-  variables:
-  - name: mode
-    expression: "has(object.data) && 'mode' in object.data ? object.data.mode : 'none'"
-  validations:
-  - expression: "variables.mode != 'latest'"
-    messageExpression: "'mode ' + variables.mode + ' is discouraged'"
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata:
-  name: no-latest-binding
-spec:
-  policyName: no-latest
-  validationActions: [Warn]
-  matchResources:
-    namespaceSelector:
-      matchLabels:
-        kubernetes.io/metadata.name: vap-warn
-`;
+    const warn = policy(
+      "no-latest",
+      {
+        matchConstraints: { resourceRules: [rule("", "configmaps", ["CREATE"])] },
+        variables: [{ name: "mode", expression: "has(object.data) && 'mode' in object.data ? object.data.mode : 'none'" }],
+        validations: [{ expression: "variables.mode != 'latest'", messageExpression: "'mode ' + variables.mode + ' is discouraged'" }],
+      },
+      { validationActions: ["Warn"], matchResources: inNamespace("vap-warn") },
+    );
     assert.equal((await server.kubectl(["apply", "-f", "-"], { input: warn })).code, 0);
     const result = await server.kubectl(["create", "configmap", "c", "--from-literal=mode=latest", "-n", "vap-warn"]);
     assert.equal(result.code, 0, result.stderr);
@@ -103,41 +91,15 @@ spec:
   });
 
   it("reads its limit from a param ConfigMap and denies when the param is missing and the binding says Deny", async () => {
-    const withParams = `
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata:
-  name: replica-limit
-spec:
-  paramKind:
-    apiVersion: v1
-    kind: ConfigMap
-  matchConstraints:
-    resourceRules:
-    - apiGroups: ["apps"]
-      apiVersions: ["v1"]
-      operations: ["CREATE", "UPDATE"]
-      resources: ["deployments"]
-  validations:
-  - expression: "object.spec.replicas <= int(params.data.maxReplicas)"
-    messageExpression: "'at most ' + params.data.maxReplicas + ' replicas'"
-    reason: Forbidden
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata:
-  name: replica-limit-binding
-spec:
-  policyName: replica-limit
-  validationActions: [Deny]
-  paramRef:
-    name: replica-limit
-    parameterNotFoundAction: Deny
-  matchResources:
-    namespaceSelector:
-      matchLabels:
-        kubernetes.io/metadata.name: vap-params
-`;
+    const withParams = policy(
+      "replica-limit",
+      {
+        paramKind: { apiVersion: "v1", kind: "ConfigMap" },
+        matchConstraints: { resourceRules: [rule("apps", "deployments")] },
+        validations: [{ expression: "object.spec.replicas <= int(params.data.maxReplicas)", messageExpression: "'at most ' + params.data.maxReplicas + ' replicas'", reason: "Forbidden" }],
+      },
+      { validationActions: ["Deny"], paramRef: { name: "replica-limit", parameterNotFoundAction: "Deny" }, matchResources: inNamespace("vap-params") },
+    );
     assert.equal((await server.kubectl(["apply", "-f", "-"], { input: withParams })).code, 0);
     const missing = await server.kubectl(["create", "deployment", "p", "--image=nginx", "--replicas=1", "-n", "vap-params"]);
     assert.match(missing.stderr, /ValidatingAdmissionPolicy 'replica-limit' with binding 'replica-limit-binding' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction/);
@@ -149,21 +111,10 @@ spec:
   });
 
   it("reports fields the matched kinds do not have in status.typeChecking", async () => {
-    const typo = `
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata:
-  name: typo
-spec:
-  matchConstraints:
-    resourceRules:
-    - apiGroups: ["apps"]
-      apiVersions: ["v1"]
-      operations: ["CREATE"]
-      resources: ["deployments"]
-  validations:
-  - expression: "object.spec.replica <= 5 && object.spec.template.spec.containers.all(c, has(c.imag))"
-`;
+    const typo = policy("typo", {
+      matchConstraints: { resourceRules: [rule("apps", "deployments", ["CREATE"])] },
+      validations: [{ expression: "object.spec.replica <= 5 && object.spec.template.spec.containers.all(c, has(c.imag))" }],
+    });
     assert.equal((await server.kubectl(["apply", "-f", "-"], { input: typo })).code, 0);
     const deadline = Date.now() + 15_000;
     let status: { observedGeneration?: number; typeChecking?: { expressionWarnings?: { fieldRef: string; warning: string }[] } } = {};
@@ -179,21 +130,7 @@ spec:
   });
 
   it("refuses a policy whose expression does not compile", async () => {
-    const bad = `
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata:
-  name: broken
-spec:
-  matchConstraints:
-    resourceRules:
-    - apiGroups: [""]
-      apiVersions: ["v1"]
-      operations: ["CREATE"]
-      resources: ["pods"]
-  validations:
-  - expression: "object.spec.replicas <="
-`;
+    const bad = policy("broken", { matchConstraints: { resourceRules: [rule("", "pods", ["CREATE"])] }, validations: [{ expression: "object.spec.replicas <=" }] });
     const result = await server.kubectl(["apply", "-f", "-"], { input: bad });
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /spec\.validations\[0\]\.expression: Invalid value: "object\.spec\.replicas <=": compilation failed/);
