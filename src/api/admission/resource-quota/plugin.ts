@@ -81,24 +81,30 @@ export class ResourceQuotaPlugin implements AdmissionPlugin {
    */
   private async checkBatch(namespace: string, batch: Waiter[], retry: boolean): Promise<void> {
     const admitted: Waiter[] = [];
+    let quotas: QuotaState[];
     try {
       await this.api.cache.waitFresh();
-      const quotas = this.#quotas.list(namespace).map(quotaState);
-      for (const waiter of batch) {
-        try {
-          this.charge(waiter.request, quotas);
-          admitted.push(waiter);
-        } catch (err) {
-          waiter.reject(err);
-        }
+      quotas = this.#quotas.list(namespace).map(quotaState);
+    } catch (err) {
+      for (const waiter of batch) waiter.reject(err);
+      return;
+    }
+    for (const waiter of batch) {
+      try {
+        this.charge(waiter.request, quotas);
+        admitted.push(waiter);
+      } catch (err) {
+        waiter.reject(err);
       }
+    }
+    try {
       await this.writeCharges(namespace, quotas);
     } catch (err) {
-      if (!retry || admitted.length <= 1) {
+      if (retry && admitted.length > 1) {
+        for (const waiter of admitted) await this.checkBatch(namespace, [waiter], false);
+      } else {
         for (const waiter of admitted) waiter.reject(err);
-        return;
       }
-      for (const waiter of admitted) await this.checkBatch(namespace, [waiter], false);
       return;
     }
     for (const waiter of admitted) waiter.resolve();
