@@ -47,6 +47,8 @@ import type { ControllerSettings } from "./controllers/controller-context.js";
 import { startComponents } from "./components.js";
 import type { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 import { startLocalAgents, type LocalAgents } from "./node/local-agents.js";
+import { startIngress, type RunningIngress } from "./ingress/start-ingress.js";
+import { identity } from "./controllers/manager.js";
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
 
@@ -80,6 +82,8 @@ export interface StartedServer extends RunningServer {
   simulatedNodes?: SimulatedNodes;
   /** The node agents running in this process. */
   agents: LocalAgents;
+  /** The built-in ingress, unless --disable-ingress. */
+  ingress?: RunningIngress;
 }
 
 export async function startServer(options: ServerOptions, hooks: StartServerHooks = {}): Promise<StartedServer> {
@@ -200,6 +204,18 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     log: log.child({ component: "agent" }),
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
   });
+  const ingress = options.disableIngress
+    ? undefined
+    : await startIngress({
+        client: new InProcessClient(api, identity("kubelite-ingress"), "kubelite-ingress"),
+        log: log.child({ component: "ingress" }),
+        bindAddress: options.ingressBindAddress,
+        httpPort: options.ingressHttpPort,
+        httpsPort: options.ingressHttpsPort,
+        dial: (nodeName, ip, port) => agents.dial(nodeName, ip, port),
+        metricsRegistry: metrics.registry,
+        defaultCertificate: () => pki.issueServingCertificate({ dnsNames: ["kubelite-ingress", "localhost"], ips: ["127.0.0.1"] }),
+      });
 
   return {
     url,
@@ -209,8 +225,10 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     client: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
     simulatedNodes: components.simulatedNodes,
     agents,
+    ingress,
     async close() {
       stopCertificateReload();
+      await ingress?.stop();
       await (hooks.removePodsOnClose ? agents.destroy() : agents.stop());
       await new Promise<void>((done) => {
         server.close(() => done());

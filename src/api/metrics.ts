@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export class ApiMetrics {
-  private readonly registry = new Registry();
+  /** Other parts of the server (the ingress) register their metrics here too. */
+  readonly registry = new Registry();
   private readonly requests: Counter<"verb" | "code">;
   private readonly duration: Histogram<"verb">;
   readonly storedObjects: Gauge<"resource">;

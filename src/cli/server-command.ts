@@ -49,6 +49,10 @@ interface ServerFlags {
   tlsSan: string[];
   serviceCidr: string;
   clusterCidr: string;
+  disableIngress?: boolean;
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
+  ingressBindAddress: string;
   logLevel: LogLevel;
   v: number;
   podSecurityDefault?: string;
@@ -96,6 +100,10 @@ function addServerOptions(command: Command): void {
     .option("--tls-san <names>", "extra DNS names or IPs for the serving certificate (comma-separated, repeatable)", appendList, [...d.tlsSan])
     .option("--service-cidr <cidr>", "range of Service cluster IPs", flag(parseCidrList), d.serviceCidr)
     .option("--cluster-cidr <cidr>", "range of pod IPs", flag(parseCidrList), d.clusterCidr)
+    .option("--disable-ingress", "run no built-in ingress controller")
+    .option("--ingress-http-port <port>", "HTTP port of the built-in ingress (80 as root, else 8081)", flag(parsePort), d.ingressHttpPort)
+    .option("--ingress-https-port <port>", "HTTPS port of the built-in ingress (443 as root, else 8443)", flag(parsePort), d.ingressHttpsPort)
+    .option("--ingress-bind-address <ip>", "IP address the built-in ingress listens on", flag(parseIP), d.ingressBindAddress)
     .addOption(new Option("--log-level <level>", "least severe level logged").choices(LOG_LEVELS).default(d.logLevel))
     .option("--pod-security-default <policy>", `PodSecurity levels of namespaces without labels (default "${DEFAULT_POD_SECURITY_POLICY}")`, flag(checkPodSecurityDefault))
     .option("-v, --v <level>", "log verbosity, as klog's -v (higher logs more)", flag(parseVerbosity), d.verbosity)
@@ -139,6 +147,10 @@ function toServerOptions(flags: ServerFlags): ServerOptions {
     tlsSan: flags.tlsSan,
     serviceCidr: flags.serviceCidr,
     clusterCidr: flags.clusterCidr,
+    disableIngress: flags.disableIngress === true,
+    ingressHttpPort: flags.ingressHttpPort,
+    ingressHttpsPort: flags.ingressHttpsPort,
+    ingressBindAddress: flags.ingressBindAddress,
     logLevel: flags.logLevel,
     verbosity: flags.v,
     ...(flags.podSecurityDefault === undefined ? {} : { podSecurityDefault: flags.podSecurityDefault }),

@@ -3,6 +3,7 @@
 // AdmissionDeps.
 import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
+import { defaultIngressClassPlugin } from "./default-ingress-class.js";
 import { LimitRangerPlugin } from "./limit-ranger.js";
 import { defaultPodSecurityConfiguration, type PodSecurityConfiguration } from "./pod-security/configuration.js";
 import { PodSecurityAdmission } from "./pod-security/plugin.js";
@@ -24,6 +25,7 @@ export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
   return [
     new LimitRangerPlugin(deps.api),
     serviceAccountAdmission(deps),
+    defaultIngressClassPlugin(deps),
     new PodSecurityAdmission(deps.api, deps.podSecurity ?? defaultPodSecurityConfiguration()),
     new MutatingWebhookPlugin(deps.api),
     new ValidatingAdmissionPolicyPlugin(deps.api),
