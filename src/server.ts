@@ -129,7 +129,15 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
     serviceAccountTokens: new ServiceAccountTokenIssuer(serviceAccountKey, now),
   };
-  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api, podSecurity: defaultPodSecurityConfiguration(options.podSecurityDefault) }));
+  // Webhooks behind a Service reach their pods through the node agents, which start later.
+  let dialPod: LocalAgents["dial"] | undefined;
+  registry.admission = new AdmissionChain(
+    builtinAdmissionPlugins({
+      api,
+      podSecurity: defaultPodSecurityConfiguration(options.podSecurityDefault),
+      dialPod: (nodeName, ip, port) => (dialPod ? dialPod(nodeName, ip, port) : Promise.reject(new Error("the node agents have not started yet"))),
+    }),
+  );
   await ensureSystemNamespaces(api);
   void secretsEncryption.sealStale().catch((err: unknown) => log.error("could not encrypt the Secrets stored before encryption at rest was on", { error: err }));
 
@@ -204,6 +212,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     log: log.child({ component: "agent" }),
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
   });
+  dialPod = (nodeName, ip, port) => agents.dial(nodeName, ip, port);
   const ingress = options.disableIngress
     ? undefined
     : await startIngress({

@@ -109,12 +109,12 @@ describe("admission webhooks", () => {
     }
   });
 
-  it("explains that a ClusterIP-only service cannot be reached from the API server", async () => {
+  it("explains that a service without ready endpoints cannot be called", async () => {
     assert.equal((await server.kubectl(["create", "service", "clusterip", "hook", "--tcp=443:9443", "-n", "quiet"])).code, 0);
     const config = configuration("ValidatingWebhookConfiguration", "in-cluster", { name: "svc.example.com", clientConfig: { service: { name: "hook", namespace: "quiet" }, caBundle: webhook.caBundle } });
     assert.equal((await server.kubectl(["apply", "-f", "-"], { input: config })).code, 0);
     const result = await server.kubectl(["create", "configmap", "c3", "-n", "quiet"]);
-    assert.match(result.stderr, /failed calling webhook "svc.example.com": could not get REST client: service quiet\/hook has no NodePort for port 443/);
+    assert.match(result.stderr, /failed calling webhook "svc.example.com": could not get REST client: service quiet\/hook has no ready endpoint for port 443/);
     assert.equal((await server.kubectl(["delete", "validatingwebhookconfiguration", "in-cluster"])).code, 0);
   });
 

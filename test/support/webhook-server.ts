@@ -9,16 +9,18 @@ export type ReviewRequest = Record<string, unknown> & { uid: string; operation: 
 export type ReviewResponse = { allowed: boolean; status?: Record<string, unknown>; patch?: unknown[]; warnings?: string[] };
 
 export interface WebhookServer {
+  port: number;
   url(path: string): string;
   caBundle: string;
   received: ReviewRequest[];
   close(): Promise<void>;
 }
 
-export async function startWebhookServer(review: (path: string, request: ReviewRequest) => ReviewResponse): Promise<WebhookServer> {
+/** `dnsNames`: the names its certificate is valid for besides 127.0.0.1 (a Service's "<name>.<namespace>.svc"). */
+export async function startWebhookServer(review: (path: string, request: ReviewRequest) => ReviewResponse, dnsNames = ["localhost"]): Promise<WebhookServer> {
   const ctx = { now: () => new Date(), crypto: webcrypto as unknown as Crypto };
   const ca = await createCA(ctx);
-  const leaf = await issueLeaf(ctx, { ...ca, cert: new X509Certificate(ca.certPem), key: createPrivateKey(ca.keyPem) }, servingSpec({ dnsNames: ["localhost"], ips: ["127.0.0.1"] }));
+  const leaf = await issueLeaf(ctx, { ...ca, cert: new X509Certificate(ca.certPem), key: createPrivateKey(ca.keyPem) }, servingSpec({ dnsNames, ips: ["127.0.0.1"] }));
   const received: ReviewRequest[] = [];
   const server: Server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -39,6 +41,7 @@ export async function startWebhookServer(review: (path: string, request: ReviewR
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
+    port,
     url: (path) => `https://127.0.0.1:${port}${path}`,
     caBundle: Buffer.from(ca.certPem).toString("base64"),
     received,

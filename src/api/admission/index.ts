@@ -11,12 +11,15 @@ import { KyvernoAdmission } from "./kyverno/plugin.js";
 import { ResourceQuotaPlugin } from "./resource-quota/plugin.js";
 import { serviceAccountAdmission } from "./service-account.js";
 import { ValidatingAdmissionPolicyPlugin } from "./validating-policy/plugin.js";
+import type { PodDialer } from "./webhook/endpoint.js";
 import { MutatingWebhookPlugin, ValidatingWebhookPlugin } from "./webhook/plugins.js";
 
 export interface AdmissionDeps {
   api: ApiContext;
   /** PodSecurity's cluster default and exemptions (`--pod-security-default`); kubelite's default when absent. */
   podSecurity?: PodSecurityConfiguration;
+  /** Reaches pods through their node's network (webhooks behind a Service); absent without node agents. */
+  dialPod?: PodDialer;
 }
 
 export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
@@ -27,9 +30,9 @@ export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     serviceAccountAdmission(deps),
     defaultIngressClassPlugin(deps),
     new PodSecurityAdmission(deps.api, deps.podSecurity ?? defaultPodSecurityConfiguration()),
-    new MutatingWebhookPlugin(deps.api),
+    new MutatingWebhookPlugin(deps.api, deps.dialPod),
     new ValidatingAdmissionPolicyPlugin(deps.api),
-    new ValidatingWebhookPlugin(deps.api),
+    new ValidatingWebhookPlugin(deps.api, deps.dialPod),
     // Where Kyverno's validating webhook would run: with the validating webhooks.
     new KyvernoAdmission(deps.api),
     new ResourceQuotaPlugin(deps.api),

@@ -1,24 +1,31 @@
 // Where an admission webhook is reached (upstream's webhook client config): `url` as given, with
 // the caBundle as its only trusted roots (the system's when absent); a service reference through
-// the port the node agent forwards from 127.0.0.1 into the cluster for the service's NodePort or
-// LoadBalancer, with TLS naming the service as upstream does ("<name>.<namespace>.svc"). The API
-// server lives outside the node network namespaces, so a ClusterIP-only service cannot be reached:
-// that is a clear error, never a packet towards a cluster address.
+// one of the service's ready endpoints (its EndpointSlices), dialled through the node network the
+// pod lives in (the node agent's dialer: the API server is outside the node network namespaces
+// and the host has no route to pod addresses), with TLS naming the service as upstream does
+// ("<name>.<namespace>.svc"). A service without ready endpoints, or no agent to dial through, is
+// a clear error, never a packet towards a cluster address.
+import type { Duplex } from "node:stream";
 import type { ApiContext } from "../../handlers/api-context.js";
 import type { KubeObject } from "../../resource.js";
 import { numberAt, recordAt, recordsAt, stringAt, type JsonRecord } from "../../resources/object-fields.js";
 
+/** Opens a connection to a pod address through the network of the node it runs on. */
+export type PodDialer = (nodeName: string, ip: string, port: number) => Promise<Duplex>;
+
 export interface WebhookEndpoint {
   /** The URL named in messages and sent as the request path. */
   url: URL;
-  /** Where to connect, when not url's own host and port. */
-  connect?: { host: string; port: number };
+  /** A pod endpoint to dial through its node, for a service reference. */
+  pod?: { nodeName: string; ip: string; port: number };
   /** The TLS server name to verify. */
   serverName: string;
   ca?: string;
 }
 
 export class EndpointError extends Error {}
+
+const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
 export function webhookEndpoint(api: ApiContext, clientConfig: JsonRecord | undefined): WebhookEndpoint {
   const caBundle = stringAt(clientConfig, "caBundle");
@@ -32,19 +39,27 @@ export function webhookEndpoint(api: ApiContext, clientConfig: JsonRecord | unde
   const name = stringAt(service, "name") ?? "";
   const namespace = stringAt(service, "namespace") ?? "";
   const port = numberAt(service, "port") ?? 443;
-  const path = stringAt(service, "path") ?? "/";
   const host = `${name}.${namespace}.svc`;
-  const cached = api.cache.get("services").get(`/registry/services/${namespace}/${name}`);
-  if (!cached) throw new EndpointError(`service "${name}" not found`);
-  const nodePort = forwardedPort(JSON.parse(cached.json) as KubeObject, port);
-  if (nodePort === undefined) {
-    throw new EndpointError(`service ${namespace}/${name} has no NodePort for port ${port}: the API server reaches in-cluster webhooks only through NodePort or LoadBalancer services (or use clientConfig.url)`);
-  }
-  return { url: new URL(`https://${host}:${port}${path}`), connect: { host: "127.0.0.1", port: nodePort }, serverName: host, ca };
+  const pod = serviceEndpoint(api, namespace, name, port);
+  return { url: new URL(`https://${host}:${port}${stringAt(service, "path") ?? "/"}`), pod, serverName: host, ca };
 }
 
-function forwardedPort(service: KubeObject, port: number): number | undefined {
-  const type = stringAt(service, "spec", "type");
-  if (type !== "NodePort" && type !== "LoadBalancer") return undefined;
-  return numberAt(recordsAt(service, "spec", "ports").find((p) => numberAt(p, "port") === port), "nodePort");
+/** A ready endpoint of the service's port, from its EndpointSlices (the first, as they are ordered in the cache). */
+function serviceEndpoint(api: ApiContext, namespace: string, name: string, port: number): { nodeName: string; ip: string; port: number } {
+  const cached = api.cache.get("services").get(`/registry/services/${namespace}/${name}`);
+  if (!cached) throw new EndpointError(`service "${name}" not found`);
+  const servicePort = recordsAt(JSON.parse(cached.json) as KubeObject, "spec", "ports").find((p) => numberAt(p, "port") === port);
+  if (!servicePort) throw new EndpointError(`service ${namespace}/${name} has no port ${port}`);
+  const portName = stringAt(servicePort, "name") ?? "";
+  const slices = api.cache.get("endpointslices").list(namespace, (o) => o.labels[SERVICE_NAME_LABEL] === name);
+  for (const slice of slices.map((o) => JSON.parse(o.json) as KubeObject)) {
+    const target = numberAt(recordsAt(slice, "ports").find((p) => (stringAt(p, "name") ?? "") === portName), "port");
+    if (target === undefined) continue;
+    for (const endpoint of recordsAt(slice, "endpoints")) {
+      const ip = (endpoint.addresses as string[] | undefined)?.[0];
+      const nodeName = stringAt(endpoint, "nodeName");
+      if (ip && nodeName && recordAt(endpoint, "conditions")?.ready !== false) return { nodeName, ip, port: target };
+    }
+  }
+  throw new EndpointError(`service ${namespace}/${name} has no ready endpoint for port ${port}`);
 }

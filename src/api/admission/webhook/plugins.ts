@@ -12,13 +12,14 @@ import type { AdmissionPlugin, AdmissionRequest } from "../admission.js";
 import { admissionAttributes } from "../attributes.js";
 import { ADMISSION_REGISTRATION_GROUP } from "../validating-policy/plugin.js";
 import { CallingWebhookError, failedClosed, webhookDenied } from "./errors.js";
+import type { PodDialer } from "./endpoint.js";
 import { callWebhook, shouldCall, WebhookSource, type Webhook } from "./webhooks.js";
 
 export class MutatingWebhookPlugin implements AdmissionPlugin {
   readonly name = "MutatingAdmissionWebhook";
   readonly #source: WebhookSource;
 
-  constructor(private readonly api: ApiContext) {
+  constructor(private readonly api: ApiContext, private readonly dialPod?: PodDialer) {
     this.#source = new WebhookSource(api, "mutatingwebhookconfigurations");
   }
 
@@ -45,7 +46,7 @@ export class MutatingWebhookPlugin implements AdmissionPlugin {
     const attrs = admissionAttributes(request);
     const result = await guarded(hook, async () => {
       if (!shouldCall(this.api, hook, attrs)) return undefined;
-      return callWebhook(this.api, hook, attrs, true);
+      return callWebhook(this.api, hook, attrs, true, this.dialPod);
     });
     if (!result) return false;
     request.ctx.warnings.push(...result.warnings);
@@ -69,7 +70,7 @@ export class ValidatingWebhookPlugin implements AdmissionPlugin {
   readonly name = "ValidatingAdmissionWebhook";
   readonly #source: WebhookSource;
 
-  constructor(private readonly api: ApiContext) {
+  constructor(private readonly api: ApiContext, private readonly dialPod?: PodDialer) {
     this.#source = new WebhookSource(api, "validatingwebhookconfigurations");
   }
 
@@ -82,7 +83,7 @@ export class ValidatingWebhookPlugin implements AdmissionPlugin {
       hooks.map((hook) =>
         guarded(hook, async () => {
           if (!shouldCall(this.api, hook, attrs)) return;
-          const result = await callWebhook(this.api, hook, attrs, false);
+          const result = await callWebhook(this.api, hook, attrs, false, this.dialPod);
           request.ctx.warnings.push(...result.warnings);
           if (!result.allowed) throw webhookDenied(hook.name, result.status);
         }),

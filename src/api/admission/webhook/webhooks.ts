@@ -10,7 +10,7 @@ import { AdmissionCel, type CelProgram } from "../cel/environment.js";
 import { toCel } from "../cel/values.js";
 import { anyRuleMatches, selectorsMatch } from "../match-rules.js";
 import { postReview } from "./call.js";
-import { EndpointError, webhookEndpoint } from "./endpoint.js";
+import { EndpointError, webhookEndpoint, type PodDialer } from "./endpoint.js";
 import { CallingWebhookError, dryRunUnsupported } from "./errors.js";
 import { admissionReview, verifyResponse, type ReviewResult } from "./review.js";
 
@@ -77,7 +77,7 @@ export function shouldCall(api: ApiContext, hook: Webhook, attrs: AdmissionAttri
 }
 
 /** Calls the webhook; a transport or protocol failure is a CallingWebhookError. */
-export async function callWebhook(api: ApiContext, hook: Webhook, attrs: AdmissionAttributes, mutating: boolean): Promise<ReviewResult> {
+export async function callWebhook(api: ApiContext, hook: Webhook, attrs: AdmissionAttributes, mutating: boolean, dialPod: PodDialer | undefined): Promise<ReviewResult> {
   if (attrs.request.ctx.dryRun) {
     const sideEffects = stringAt(hook.config, "sideEffects");
     if (sideEffects !== "None" && sideEffects !== "NoneOnDryRun") throw dryRunUnsupported(hook.name);
@@ -93,7 +93,7 @@ export async function callWebhook(api: ApiContext, hook: Webhook, attrs: Admissi
   const { uid, review } = admissionReview(attrs);
   let body: unknown;
   try {
-    body = await postReview(endpoint, review, timeout);
+    body = await postReview(endpoint, review, timeout, dialPod);
   } catch (err) {
     throw new CallingWebhookError(hook.name, `failed to call webhook: ${err instanceof Error ? err.message : String(err)}`);
   }
