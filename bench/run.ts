@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark and prints the figures (medians of several runs) as JSON,
 // the form the README's tables are copied from. `--quick` shrinks the workloads for a smoke run;
-// `--only store|api|scheduler|reconcile|admission|agent|ingress` runs one group.
+// `--only store|api|scheduler|reconcile|admission|agent|services|ingress` runs one group.
 import { availableParallelism } from "node:os";
 import { benchAdmission } from "./admission.js";
 import { benchAgent } from "./agent.js";
@@ -8,6 +8,8 @@ import { benchApi } from "./api.js";
 import { benchIngress } from "./ingress.js";
 import { benchReconcile } from "./reconcile.js";
 import { benchScheduler } from "./scheduler.js";
+import { benchServices } from "./services.js";
+import { benchServiceTraffic } from "./service-traffic.js";
 import { benchStore } from "./store.js";
 
 const quick = process.argv.includes("--quick");
@@ -21,6 +23,12 @@ if (wanted("api")) results.api = await benchApi(quick ? { runs: 1, pods: 2_000, 
 if (wanted("scheduler")) results.schedulerInMemory = await benchScheduler();
 if (wanted("reconcile")) results.reconcile = await benchReconcile(quick ? { runs: 1, quick: true } : {});
 if (wanted("admission")) results.admission = await benchAdmission(quick ? { runs: 1, pods: 500 } : {});
+if (wanted("services")) {
+  results.services = {
+    rules: await benchServices(quick ? { services: 100, changes: 5 } : {}),
+    traffic: await benchServiceTraffic(quick ? { runs: 1 } : {}),
+  };
+}
 if (wanted("agent")) results.agent = await benchAgent(quick ? { runs: 1, pods: 20 } : {});
 if (wanted("ingress")) results.ingress = await benchIngress(quick ? { runs: 1, durationMs: 1_000 } : {});
 console.log(JSON.stringify(results, null, 2));

@@ -31,6 +31,8 @@ import { builtinAdmissionPlugins } from "./api/admission/index.js";
 import { defaultPodSecurityConfiguration } from "./api/admission/pod-security/configuration.js";
 import { SecretsEncryption } from "./api/secrets-encryption.js";
 import { Registry } from "./api/registry.js";
+import { ServiceAllocator } from "./api/service-allocation/service-allocator.js";
+import { kubernetesServiceIP } from "./api/service-allocation/cluster-ip-range.js";
 import { builtinResources } from "./api/resources/index.js";
 import type { ResourceDef } from "./api/resource.js";
 import { builtinSchemas } from "./api/schema.js";
@@ -47,8 +49,11 @@ import type { ControllerSettings } from "./controllers/controller-context.js";
 import { startComponents } from "./components.js";
 import type { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 import { startLocalAgents, type LocalAgents } from "./node/local-agents.js";
+import { startKubernetesService } from "./controllers/kubernetes-service.js";
 import { startIngress, type RunningIngress } from "./ingress/start-ingress.js";
 import { identity } from "./controllers/manager.js";
+
+const KUBERNETES_SERVICE_NAMES = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"];
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
 
@@ -97,8 +102,9 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   const [pki, backend, encryptionKeys, serviceAccountKey] = await Promise.all([
     loadOrCreatePKI({
       dataDir,
-      hostnames: options.tlsSan.filter((s) => isIP(s) === 0),
-      ips: [...options.tlsSan.filter((s) => isIP(s) !== 0), ...(isIP(options.bindAddress) && !["0.0.0.0", "::"].includes(options.bindAddress) ? [options.bindAddress] : [])],
+      // Pods reach this server as the `kubernetes` Service, by name or address.
+      hostnames: [...options.tlsSan.filter((s) => isIP(s) === 0), ...KUBERNETES_SERVICE_NAMES],
+      ips: [...options.tlsSan.filter((s) => isIP(s) !== 0), ...(isIP(options.bindAddress) && !["0.0.0.0", "::"].includes(options.bindAddress) ? [options.bindAddress] : []), kubernetesServiceIP(options.serviceCidr)],
     }),
     openStore({ backend: options.datastore === "memory" ? "memory" : "sqlite", dataDir }),
     EncryptionKeys.loadOrCreate(dataDir, now),
@@ -114,7 +120,9 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   for (const def of storageDefs(resources)) cache.register(def.storageResource ?? def.plural, (obj) => fieldValues(def, obj));
   await cache.start();
 
-  const registry = new Registry(store, cache, new ObjectChecks(schemas), now);
+  const serviceAllocator = new ServiceAllocator({ serviceCIDR: options.serviceCidr, cache });
+  serviceAllocator.start();
+  const registry = new Registry(store, cache, new ObjectChecks(schemas), now, Math.random, { services: serviceAllocator });
   const discovery = new Discovery(resources, { autoscaling: "v2" }, EXTRA_SUBRESOURCES);
   const api: ApiContext = {
     registry,
@@ -201,6 +209,14 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   // Once serving, the OpenAPI documents are built in the background rather than on kubectl's first apply.
   void openapi.warm().catch((err: unknown) => log.warn("could not build the OpenAPI documents", { error: err }));
 
+  const kubernetesService = startKubernetesService({
+    client: new InProcessClient(api, { name: "system:apiserver", groups: ["system:masters", "system:authenticated"] }, "kube-apiserver"),
+    serviceIP: serviceAllocator.kubernetesServiceIP,
+    address: isIP(host) === 4 ? host : "127.0.0.1",
+    port,
+    log,
+  });
+
   const agents = await startLocalAgents({
     dataDir,
     nodeName: options.nodeName,
@@ -211,6 +227,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     clientFor: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
     log: log.child({ component: "agent" }),
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
+    serviceCIDR: options.serviceCidr,
   });
   dialPod = (nodeName, ip, port) => agents.dial(nodeName, ip, port);
   const ingress = options.disableIngress
@@ -236,6 +253,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     agents,
     ingress,
     async close() {
+      kubernetesService.stop();
       stopCertificateReload();
       await ingress?.stop();
       await (hooks.removePodsOnClose ? agents.destroy() : agents.stop());
@@ -244,6 +262,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
         for (const socket of sockets) socket.destroy();
       });
       await components.stop();
+      serviceAllocator.stop();
       await audit?.close();
       cache.stop();
       await store.close();

@@ -20,6 +20,7 @@ import { resourceQuotaController } from "./resourcequota.js";
 import { rootCAPublisherController } from "./root-ca-publisher.js";
 import { serviceAccountTokensController } from "./serviceaccount-tokens.js";
 import { serviceAccountController } from "./serviceaccount.js";
+import { serviceLoadBalancerController } from "./service-load-balancer.js";
 import { taintEvictionController } from "./taint-eviction.js";
 import { ttlAfterFinishedController } from "./ttl-after-finished.js";
 import { validatingAdmissionPolicyStatusController } from "./validatingadmissionpolicy-status.js";
@@ -38,6 +39,7 @@ export function builtinControllers(): ControllerRegistration[] {
     garbageCollectorController,
     namespaceController,
     serviceAccountController,
+    serviceLoadBalancerController,
     rootCAPublisherController,
     serviceAccountTokensController,
     podGCController,

@@ -32,6 +32,8 @@ export interface LocalAgentsOptions {
   clientFor(user: UserInfo, fieldManager: string): Client;
   log: Logger;
   leaseRenewIntervalMs?: number;
+  /** --service-cidr. */
+  serviceCIDR?: string;
 }
 
 export interface LocalAgents {
@@ -62,7 +64,8 @@ export async function startLocalAgents(options: LocalAgentsOptions): Promise<Loc
     const isolated = (await isolatedNetworkSupport({ launcher })).ok;
     if (!isolated && names.length > 1) options.log.warn("several agents share the host's network: pods on different nodes must not listen on the same ports");
     const cluster = isolated && names.length > 1 ? new ClusterNetwork({ dataDir: join(options.dataDir, "agents"), log: options.log, launcher }) : undefined;
-    const agents = await Promise.all(names.map((name) => startAgent(name, options, { images, cluster, launcher, isolated })));
+    // One listener per host port: the first node (the server's own, unless --disable-agent) owns 127.0.0.1's service ports.
+    const agents = await Promise.all(names.map((name, i) => startAgent(name, options, { images, cluster, launcher, isolated, hostListeners: i === 0 })));
     return {
       agents,
       dial(nodeName, ip, port) {
@@ -95,6 +98,7 @@ interface Shared {
   cluster: ClusterNetwork | undefined;
   launcher: Launcher;
   isolated: boolean;
+  hostListeners: boolean;
 }
 
 async function startAgent(nodeName: string, options: LocalAgentsOptions, shared: Shared): Promise<NodeAgent> {
@@ -113,6 +117,8 @@ async function startAgent(nodeName: string, options: LocalAgentsOptions, shared:
     caPem: options.pki.caCertPem,
     servingCertificate: (names) => options.pki.issueServingCertificate({ dnsNames: [...names.dnsNames, "localhost"], ips: names.ips }),
     leaseRenewIntervalMs: options.leaseRenewIntervalMs,
+    serviceCIDR: options.serviceCIDR,
+    hostListeners: shared.hostListeners,
   });
   await agent.start();
   return agent;
