@@ -1,7 +1,8 @@
 // `npm run bench`: runs every benchmark and prints the figures (medians of several runs) as JSON,
 // the form the README's tables are copied from. `--quick` shrinks the workloads for a smoke run;
-// `--only store|api|scheduler|reconcile|agent|services|ingress|authorization|netpol` runs one group.
+// `--only store|api|scheduler|reconcile|admission|authorization|agent|services|ingress|netpol` runs one group.
 import { availableParallelism } from "node:os";
+import { benchAdmission } from "./admission.js";
 import { benchAgent } from "./agent.js";
 import { benchApi } from "./api.js";
 import { benchAuthorization } from "./authorization.js";
@@ -24,6 +25,7 @@ if (wanted("api")) results.api = await benchApi(quick ? { runs: 1, pods: 2_000, 
 if (wanted("scheduler")) results.schedulerInMemory = await benchScheduler();
 if (wanted("reconcile")) results.reconcile = await benchReconcile(quick ? { runs: 1, quick: true } : {});
 if (wanted("authorization")) results.authorization = await benchAuthorization();
+if (wanted("admission")) results.admission = await benchAdmission(quick ? { runs: 1, pods: 500 } : {});
 if (wanted("services")) {
   results.services = {
     rules: await benchServices(quick ? { services: 100, changes: 5 } : {}),

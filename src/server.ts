@@ -146,7 +146,15 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     authorization,
     serviceAccountTokens: new ServiceAccountTokenIssuer(serviceAccountKey, now),
   };
-  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api, podSecurity: defaultPodSecurityConfiguration(options.podSecurityDefault) }));
+  // Webhooks behind a Service reach their pods through the node agents, which start later.
+  let dialPod: LocalAgents["dial"] | undefined;
+  registry.admission = new AdmissionChain(
+    builtinAdmissionPlugins({
+      api,
+      podSecurity: defaultPodSecurityConfiguration(options.podSecurityDefault),
+      dialPod: (nodeName, ip, port) => (dialPod ? dialPod(nodeName, ip, port) : Promise.reject(new Error("the node agents have not started yet"))),
+    }),
+  );
   await ensureSystemNamespaces(api);
   await reconcileDefaultPolicy(api);
   void secretsEncryption.sealStale().catch((err: unknown) => log.error("could not encrypt the Secrets stored before encryption at rest was on", { error: err }));
@@ -231,6 +239,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
     serviceCIDR: options.serviceCidr,
   });
+  dialPod = (nodeName, ip, port) => agents.dial(nodeName, ip, port);
   const ingress = options.disableIngress
     ? undefined
     : await startIngress({

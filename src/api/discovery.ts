@@ -67,6 +67,11 @@ export class Discovery {
     return this.byGroupVersion.get(groupVersion(group, version))?.find((d) => d.plural === plural);
   }
 
+  /** The def serving group/version/kind, if any (a policy's paramKind names a kind, not a resource). */
+  findKind(group: string, version: string, kind: string): ResourceDef | undefined {
+    return this.byGroupVersion.get(groupVersion(group, version))?.find((d) => d.kind === kind);
+  }
+
   hasGroupVersion(group: string, version: string): boolean {
     return this.byGroupVersion.has(groupVersion(group, version));
   }

@@ -17,12 +17,14 @@ import { nodeIpamController } from "./node-ipam.js";
 import { nodeLifecycleController } from "./node-lifecycle.js";
 import { podGCController } from "./pod-gc.js";
 import { replicaSetController } from "./replicaset.js";
+import { resourceQuotaController } from "./resourcequota.js";
 import { rootCAPublisherController } from "./root-ca-publisher.js";
 import { serviceAccountTokensController } from "./serviceaccount-tokens.js";
 import { serviceAccountController } from "./serviceaccount.js";
 import { serviceLoadBalancerController } from "./service-load-balancer.js";
 import { taintEvictionController } from "./taint-eviction.js";
 import { ttlAfterFinishedController } from "./ttl-after-finished.js";
+import { validatingAdmissionPolicyStatusController } from "./validatingadmissionpolicy-status.js";
 
 export function builtinControllers(): ControllerRegistration[] {
   return [
@@ -48,5 +50,7 @@ export function builtinControllers(): ControllerRegistration[] {
     csrApprovingController,
     csrSigningController,
     clusterRoleAggregationController,
+    resourceQuotaController,
+    validatingAdmissionPolicyStatusController,
   ];
 }

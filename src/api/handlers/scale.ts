@@ -35,7 +35,8 @@ function patchScale(api: ApiContext, scale: KubeObject, body: Buffer, http: Http
   return applyPatch(api, { group: "autoscaling", version: "v1", kind: "Scale" }, scale, type, decodePatch(body, type)) as Record<string, unknown>;
 }
 
-function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
+/** The autoscaling/v1 Scale view of an object with a scale subresource (also what admission sees for deployments/scale). */
+export function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
   const paths = def.scale!;
   const meta = obj.metadata ?? {};
   const status: Record<string, unknown> = { replicas: getPath(obj, paths.statusReplicasPath) ?? 0 };

@@ -23,6 +23,7 @@ import { jobResource } from "./job.js";
 import { clusterPolicyResource, namespacedPolicyResource } from "./kyverno-policy.js";
 import { leaseResource } from "./lease.js";
 import { limitRangeResource } from "./limitrange.js";
+import { mutatingWebhookConfigurationResource } from "./mutatingwebhookconfiguration.js";
 import { namespaceResource } from "./namespace.js";
 import { networkPolicyResource } from "./networkpolicy.js";
 import { nodeResource } from "./node.js";
@@ -41,6 +42,9 @@ import { serviceResource } from "./service.js";
 import { serviceAccountResource } from "./serviceaccount.js";
 import { statefulSetResource } from "./statefulset.js";
 import { storageClassResource } from "./storageclass.js";
+import { validatingAdmissionPolicyResource } from "./validatingadmissionpolicy.js";
+import { validatingAdmissionPolicyBindingResource } from "./validatingadmissionpolicybinding.js";
+import { validatingWebhookConfigurationResource } from "./validatingwebhookconfiguration.js";
 
 
 const FACTORIES: ReadonlyArray<() => ResourceDef> = [
@@ -55,6 +59,7 @@ const FACTORIES: ReadonlyArray<() => ResourceDef> = [
   roleResource, clusterRoleResource, roleBindingResource, clusterRoleBindingResource,
   storageClassResource, priorityClassResource, customResourceDefinitionResource,
   certificateSigningRequestResource,
+  validatingAdmissionPolicyResource, validatingAdmissionPolicyBindingResource, validatingWebhookConfigurationResource, mutatingWebhookConfigurationResource,
   clusterPolicyResource, namespacedPolicyResource, policyReportResource,
 ];
 

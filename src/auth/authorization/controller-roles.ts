@@ -110,6 +110,11 @@ function controllerRules(): Record<string, PolicyRule[]> {
       rule(["sign"], ["certificates.k8s.io"], ["signers"], ["kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving", "kubernetes.io/legacy-unknown"]),
     ],
     "clusterrole-aggregation-controller": [rule(["escalate", "get", "list", "patch", "update", "watch"], ["rbac.authorization.k8s.io"], ["clusterroles"])],
+    "resourcequota-controller": [rule(["list", "watch"], ["*"], ["*"]), rule(["update"], [""], ["resourcequotas/status"])],
+    "validatingadmissionpolicy-status-controller": [
+      rule(READ, ["admissionregistration.k8s.io"], ["validatingadmissionpolicies"]),
+      rule(["update"], ["admissionregistration.k8s.io"], ["validatingadmissionpolicies/status"]),
+    ],
   };
 }
 
