@@ -45,6 +45,10 @@ export interface ServerOptions {
   tlsSan: string[];
   serviceCidr: string;
   clusterCidr: string;
+  /** --cluster-dns: the kube-dns Service's cluster IP, the nameserver in pods' resolv.conf (k3s' flag). */
+  clusterDns: string;
+  /** --cluster-domain: the cluster's DNS zone (k3s' flag). */
+  clusterDomain: string;
   logLevel: LogLevel;
   /** -v / --v: klog-style verbosity; higher logs more. */
   verbosity: number;
@@ -77,6 +81,8 @@ export function defaultServerOptions(hostName: string = hostname()): ServerOptio
     tlsSan: [],
     serviceCidr: "10.43.0.0/16",
     clusterCidr: "10.42.0.0/16",
+    clusterDns: "10.43.0.10",
+    clusterDomain: "cluster.local",
     logLevel: "info",
     verbosity: 0,
   };
@@ -137,10 +143,20 @@ export function parseEndpoints(value: string): string[] {
   return endpoints;
 }
 
+/** A DNS domain such as cluster.local (DNS-1123 labels). */
+export function parseDomain(value: string): string {
+  if (!isDnsSubdomain(value)) throw new Error(`${value} is not a valid DNS domain (lower-case letters, digits, '-' and '.')`);
+  return value;
+}
+
+function isDnsSubdomain(value: string): boolean {
+  const label = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+  return value.length <= 253 && new RegExp(`^${label}(\\.${label})*$`).test(value);
+}
+
 /** A DNS-1123 subdomain, as a Node's name must be. */
 export function parseNodeName(value: string): string {
-  const label = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-  if (value.length > 253 || !new RegExp(`^${label}(\\.${label})*$`).test(value)) {
+  if (!isDnsSubdomain(value)) {
     throw new Error(`${value} is not a valid node name (lower-case letters, digits, '-' and '.')`);
   }
   return value;

@@ -11,6 +11,7 @@ import {
   defaultServerOptions,
   parseCidrList,
   parseCount,
+  parseDomain,
   parseEndpoints,
   parseIP,
   parseNodeName,
@@ -46,6 +47,8 @@ interface ServerFlags {
   tlsSan: string[];
   serviceCidr: string;
   clusterCidr: string;
+  clusterDns: string;
+  clusterDomain: string;
   logLevel: LogLevel;
   v: number;
 }
@@ -88,6 +91,8 @@ function addServerOptions(command: Command): void {
     .option("--tls-san <names>", "extra DNS names or IPs for the serving certificate (comma-separated, repeatable)", appendList, [...d.tlsSan])
     .option("--service-cidr <cidr>", "range of Service cluster IPs", flag(parseCidrList), d.serviceCidr)
     .option("--cluster-cidr <cidr>", "range of pod IPs", flag(parseCidrList), d.clusterCidr)
+    .option("--cluster-dns <ip>", "cluster IP of the kube-dns Service, the nameserver pods use", flag(parseIP), d.clusterDns)
+    .option("--cluster-domain <domain>", "the cluster's DNS domain", flag(parseDomain), d.clusterDomain)
     .addOption(new Option("--log-level <level>", "least severe level logged").choices(LOG_LEVELS).default(d.logLevel))
     .option("-v, --v <level>", "log verbosity, as klog's -v (higher logs more)", flag(parseVerbosity), d.verbosity);
 }
@@ -121,6 +126,8 @@ function toServerOptions(flags: ServerFlags): ServerOptions {
     tlsSan: flags.tlsSan,
     serviceCidr: flags.serviceCidr,
     clusterCidr: flags.clusterCidr,
+    clusterDns: flags.clusterDns,
+    clusterDomain: flags.clusterDomain,
     logLevel: flags.logLevel,
     verbosity: flags.v,
   };

@@ -18,6 +18,8 @@ import { IsolatedNetwork } from "./network/isolated-network.js";
 import type { PodNetwork } from "./network/pod-network.js";
 import { ProcessRuntime } from "./runtime/process/process-runtime.js";
 import { NodeStreamServer } from "./server/node-server.js";
+import { NodeDnsRelay } from "../dns/node-relay.js";
+import { LocalLauncher } from "./launcher/local-launcher.js";
 
 export interface BuildAgentOptions {
   nodeName: string;
@@ -45,11 +47,15 @@ export interface BuildAgentOptions {
    * the agent stops (default: forks from this process).
    */
   launcher?: Launcher;
+  /** Cluster DNS for pods: a relay in the node namespace passes their queries to the server's socket. */
+  dns?: { address: string; domain: string; serverSocket: string };
 }
 
 export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
   const { nodeName, dataDir, log } = options;
   const nodeIP = options.nodeIP ?? "127.0.0.1";
+  const launcher = options.launcher ?? new LocalLauncher();
+  const dnsRelay = options.dns && new NodeDnsRelay({ address: options.dns.address, serverSocket: options.dns.serverSocket, stateDir: join(dataDir, "network"), launcher, log });
   return new NodeAgent({
     client: options.client,
     nodeName,
@@ -58,10 +64,11 @@ export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
     address: nodeIP,
     leaseRenewIntervalMs: options.leaseRenewIntervalMs,
     processMetrics: options.processMetrics,
+    dns: options.dns && { clusterDNS: options.dns.address, clusterDomain: options.dns.domain },
     network: {
       needsPodCIDR: options.isolated,
       create: async (podCIDR): Promise<PodNetwork> => {
-        const network = await choosePodNetwork({ dataDir, nodeName, podCIDR: podCIDR ?? "", log, isolated: options.isolated, hostNodeIP: nodeIP, launcher: options.launcher });
+        const network = await choosePodNetwork({ dataDir, nodeName, podCIDR: podCIDR ?? "", log, isolated: options.isolated, hostNodeIP: nodeIP, launcher: options.launcher, dnsRelay });
         if (options.cluster && network instanceof IsolatedNetwork) await options.cluster.join(network);
         return network;
       },

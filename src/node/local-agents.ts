@@ -31,6 +31,8 @@ export interface LocalAgentsOptions {
   clientFor(user: UserInfo, fieldManager: string): Client;
   log: Logger;
   leaseRenewIntervalMs?: number;
+  /** Cluster DNS for the agents' pods. */
+  dns?: { address: string; domain: string; serverSocket: string };
 }
 
 export interface LocalAgents {
@@ -98,6 +100,7 @@ async function startAgent(nodeName: string, options: LocalAgentsOptions, shared:
     caPem: options.pki.caCertPem,
     servingCertificate: (names) => options.pki.issueServingCertificate({ dnsNames: [...names.dnsNames, "localhost"], ips: names.ips }),
     leaseRenewIntervalMs: options.leaseRenewIntervalMs,
+    dns: options.dns,
   });
   await agent.start();
   return agent;
