@@ -68,8 +68,7 @@ export class ClusterZone {
 
   /** labels: what precedes `svc.<zone>`, such as [svc, ns] or [_http, _tcp, svc, ns]. */
   private serviceName(question: Question, labels: string[]): ZoneAnswer {
-    if (labels.length === 1 && labels[0] === "") return this.nodata(); // svc.<zone> itself
-    if (labels.length === 1) return this.nodata(); // <ns>.svc.<zone>: an empty non-terminal
+    if (labels.length <= 1) return this.nodata(); // svc.<zone> and <ns>.svc.<zone>: empty non-terminals
     const [namespace = "", serviceName = ""] = labels.slice(-2).reverse();
     const service = this.records.service(namespace, serviceName);
     if (!service) return this.nxdomain();
@@ -117,7 +116,7 @@ export class ClusterZone {
 
   /** labels: [a-b-c-d, ns], verified against the pods of that namespace. */
   private podName(question: Question, labels: string[]): ZoneAnswer {
-    if (labels.length === 1) return this.nodata(); // pod.<zone> or <ns>.pod.<zone>
+    if (labels.length <= 1) return this.nodata(); // pod.<zone> or <ns>.pod.<zone>
     const ip = labels.length === 2 ? undashed(labels[0] ?? "") : undefined;
     if (!ip || !this.records.podsWithIP(ip).some((pod) => pod.metadata.namespace === labels[1])) return this.nxdomain();
     return this.addresses(question, [ip]);
