@@ -4,7 +4,7 @@
 // truncated (TC set, no records) so the client retries over TCP. A query that cannot be parsed
 // is dropped; an opcode other than QUERY gets NOTIMP; a failed forward gets SERVFAIL.
 import * as packet from "dns-packet";
-import type { Answer, DecodedPacket, Packet } from "dns-packet";
+import type { Answer, DecodedPacket, Packet, RecordType } from "dns-packet";
 import type { Logger } from "../log.js";
 import type { ClusterZone } from "./cluster-zone.js";
 import type { Forwarder } from "./forwarder.js";
@@ -16,6 +16,8 @@ type Rcode = keyof typeof RCODES;
 /** The largest UDP payload this server sends, whatever a client advertises. */
 const MAX_UDP_PAYLOAD = 4096;
 const CLASSIC_UDP_PAYLOAD = 512;
+/** How many CNAMEs in a row are followed. */
+const MAX_CNAME_CHAIN = 8;
 
 export class DnsHandler {
   constructor(
@@ -38,13 +40,32 @@ export class DnsHandler {
     if (!question || (query.questions?.length ?? 0) > 1) return this.reply(query, "FORMERR", {}, limit);
     const answer = this.zone.answer(question);
     if (answer) {
-      return this.reply(query, answer.rcode, { answers: answer.answers, authorities: answer.authorities, additionals: answer.additionals, authoritative: true }, limit);
+      const answers = question.type === "CNAME" ? answer.answers : await this.chase(answer.answers, question.type);
+      return this.reply(query, answer.rcode, { answers, authorities: answer.authorities, additionals: answer.additionals, authoritative: true }, limit);
     }
     try {
       return fitted(await this.forwarder.forward(message), limit);
     } catch (error) {
       this.log.debug("forwarding failed", { name: question.name, type: question.type, error });
       return this.reply(query, "SERVFAIL", {}, limit);
+    }
+  }
+
+  /**
+   * An ExternalName's CNAME with its target's records appended, as CoreDNS does: a target in the
+   * cluster zone from the zone, another one from the upstream resolvers (stub resolvers such as
+   * glibc's do not follow a CNAME themselves). Nothing is appended when the target has no answer.
+   */
+  private async chase(answers: Answer[], type: RecordType, depth = 0): Promise<Answer[]> {
+    const last = answers.at(-1);
+    if (last?.type !== "CNAME" || depth >= MAX_CNAME_CHAIN) return answers;
+    const inZone = this.zone.answer({ name: last.data, type });
+    if (inZone) return this.chase([...answers, ...inZone.answers], type, depth + 1);
+    try {
+      const reply = packet.decode(await this.forwarder.forward(packet.encode({ type: "query", id: 0, flags: packet.RECURSION_DESIRED, questions: [{ name: last.data, type }] })));
+      return [...answers, ...(reply.answers ?? [])];
+    } catch {
+      return answers;
     }
   }
 

@@ -13,7 +13,7 @@ export const KUBE_DNS_NAMESPACE = "kube-system";
 export const KUBE_DNS_NAME = "kube-dns";
 const ENDPOINT_SLICES = { group: "discovery.k8s.io", version: "v1", resource: "endpointslices" };
 /** discovery.LabelManagedBy, with this server as the manager. */
-const MANAGED_BY = { "endpointslice.kubernetes.io/managed-by": "kubelite.io/cluster-dns" };
+const MANAGED_BY = { "endpointslice.kubernetes.io/managed-by": "kubelite-cluster-dns" };
 const LABELS = { "k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "KubeDNS" };
 
 export async function ensureKubeDnsService(client: Client, clusterIP: string): Promise<void> {

@@ -5,7 +5,7 @@
 // an agent restart like the pods it serves; a new agent finds it by its pid file and keeps it.
 // stop() ends it (node removal, tests).
 import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../log.js";
@@ -51,6 +51,7 @@ export class NodeDnsRelay {
     const running = await this.running();
     if (running?.netnsName === netnsName) return;
     if (running) await this.stop();
+    await mkdir(this.options.stateDir, { recursive: true });
     await writeFile(this.logFile, "");
     const args = [`--net=${netnsPath(netnsName)}`, process.execPath, RELAY, this.options.serverSocket, this.options.address];
     const child = await this.options.launcher.spawnDetached("nsenter", args, { cwd: this.options.stateDir, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, stdoutFile: this.logFile, stderrFile: this.logFile });

@@ -104,7 +104,12 @@ describe("DNS server", () => {
 
   before(async () => {
     await upstream.start();
-    const { handler } = handlerFor({ services: [service("default", "web", { clusterIP: "10.43.0.20" })], slices: [], pods: [] }, [{ host: "127.0.0.1", port: upstream.port }]);
+    const services = [
+      service("default", "web", { clusterIP: "10.43.0.20" }),
+      service("default", "alias", { type: "ExternalName", externalName: "web.default.svc.cluster.local" }),
+      service("default", "outside", { type: "ExternalName", externalName: "www.example" }),
+    ];
+    const { handler } = handlerFor({ services, slices: [], pods: [] }, [{ host: "127.0.0.1", port: upstream.port }]);
     server = new DnsServer(handler, log);
     port = await server.listenUdp(0);
     await server.listenTcp(port);
@@ -133,6 +138,13 @@ describe("DNS server", () => {
     assert.equal(udp.flag_tc, true, "too large for the UDP client: truncated");
     const tcp = await tcpAsk(port, query("big.example", "A"));
     assert.equal(tcp.answers?.length, 40);
+  });
+
+  it("follows an ExternalName's CNAME to its target's addresses, in the cluster or upstream", async () => {
+    const local = await udpAsk(port, query("alias.default.svc.cluster.local", "A"));
+    assert.deepEqual(local.answers?.map((a) => `${a.type} ${a.type === "A" || a.type === "CNAME" ? a.data : ""}`), ["CNAME web.default.svc.cluster.local", "A 10.43.0.20"]);
+    const outside = await udpAsk(port, query("outside.default.svc.cluster.local", "A"));
+    assert.deepEqual(outside.answers?.map((a) => `${a.type} ${a.type === "A" || a.type === "CNAME" ? a.data : ""}`), ["CNAME www.example", "A 192.0.2.1"]);
   });
 
   it("answers SERVFAIL when no upstream answers", async () => {
