@@ -12,6 +12,9 @@ export type Datastore = (typeof DATASTORES)[number];
 export const RUNTIMES = ["process", "cri", "simulated"] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
+export const AUDIT_LEVELS = ["None", "Metadata", "Request"] as const;
+export type AuditLevel = (typeof AUDIT_LEVELS)[number];
+
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const satisfies readonly LogLevel[];
 
 export interface ServerOptions {
@@ -52,6 +55,14 @@ export interface ServerOptions {
   logLevel: LogLevel;
   /** -v / --v: klog-style verbosity; higher logs more. */
   verbosity: number;
+  /** --audit-log-path: where the audit log goes (default DATA_DIR/audit/audit.log). */
+  auditLogPath?: string;
+  /** --audit-level: None, Metadata (default) or Request. */
+  auditLevel: AuditLevel;
+  /** --audit-log-maxsize: megabytes before the audit log is rotated. */
+  auditLogMaxSizeMB: number;
+  /** --audit-log-maxbackup: rotated audit logs kept. */
+  auditLogMaxBackups: number;
 }
 
 /** What the server returns once it is serving (src/server.ts implements it). */
@@ -85,6 +96,9 @@ export function defaultServerOptions(hostName: string = hostname()): ServerOptio
     clusterDomain: "cluster.local",
     logLevel: "info",
     verbosity: 0,
+    auditLevel: "Metadata",
+    auditLogMaxSizeMB: 100,
+    auditLogMaxBackups: 5,
   };
 }
 

@@ -11,6 +11,8 @@ import { writeKubeconfig } from "./auth/kubeconfig.js";
 import { loadOrCreatePKI } from "./auth/pki.js";
 import { joinTokenAuthenticator, loadOrCreateJoinToken } from "./auth/tokens.js";
 import { ApiServer } from "./api/api-server.js";
+import { AuditLogFile } from "./api/audit/audit-log-file.js";
+import { AuditLogger } from "./api/audit/audit-logger.js";
 import { ClusterCache } from "./api/cluster-cache.js";
 import { ObjectChecks } from "./api/object-checks.js";
 import { Discovery } from "./api/discovery.js";
@@ -19,6 +21,9 @@ import type { ApiContext } from "./api/handlers/api-context.js";
 import { fieldValues } from "./api/list-filter.js";
 import { ApiMetrics } from "./api/metrics.js";
 import { OpenAPIDocuments } from "./api/openapi.js";
+import { AdmissionChain } from "./api/admission/admission.js";
+import { builtinAdmissionPlugins } from "./api/admission/index.js";
+import { SecretsEncryption } from "./api/secrets-encryption.js";
 import { Registry } from "./api/registry.js";
 import { builtinResources } from "./api/resources/index.js";
 import type { ResourceDef } from "./api/resource.js";
@@ -28,6 +33,8 @@ import { startClusterDns, type ClusterDns } from "./dns/cluster-dns.js";
 import type { Upstream } from "./dns/forwarder.js";
 import { createLogger, type Logger } from "./log.js";
 import type { RunningServer, ServerOptions } from "./server-options.js";
+import { EncryptingStore } from "./storage/encrypting-store.js";
+import { EncryptionKeys } from "./storage/encryption/encryption-keys.js";
 import { openStore } from "./storage/open.js";
 import type { Store } from "./storage/store.js";
 import type { Client } from "./client/client.js";
@@ -84,14 +91,18 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
 
   refuseUnavailable(options);
   // Certificates (CPU) and the store (a writer thread, fsyncs) are prepared side by side.
-  const [pki, store] = await Promise.all([
+  const [pki, backend, encryptionKeys] = await Promise.all([
     loadOrCreatePKI({
       dataDir,
       hostnames: options.tlsSan.filter((s) => isIP(s) === 0),
       ips: [...options.tlsSan.filter((s) => isIP(s) !== 0), ...(isIP(options.bindAddress) && !["0.0.0.0", "::"].includes(options.bindAddress) ? [options.bindAddress] : [])],
     }),
     openStore({ backend: options.datastore === "memory" ? "memory" : "sqlite", dataDir }),
+    EncryptionKeys.loadOrCreate(dataDir, now),
   ]);
+  // Secrets are sealed (AES-GCM) below everything else: the cache and the registry see plaintext.
+  const store = new EncryptingStore(backend, encryptionKeys);
+  const secretsEncryption = new SecretsEncryption(store, encryptionKeys, log.child({ component: "secrets-encryption" }), now);
   const joinToken = await loadOrCreateJoinToken({ dataDir, caCertPem: pki.caCertPem });
   const resources = builtinResources();
   const schemas = builtinSchemas();
@@ -113,8 +124,18 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     defaultWatchTimeoutMs: () => (1800 + Math.random() * 1800) * 1000,
     nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
   };
+  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api }));
   await ensureSystemNamespaces(api);
+  void secretsEncryption.sealStale().catch((err: unknown) => log.error("could not encrypt the Secrets stored before encryption at rest was on", { error: err }));
 
+  const audit =
+    options.auditLevel === "None"
+      ? undefined
+      : new AuditLogger(
+          await AuditLogFile.open({ path: options.auditLogPath ?? join(dataDir, "audit", "audit.log"), maxBytes: options.auditLogMaxSizeMB * 1024 * 1024, maxBackups: options.auditLogMaxBackups, now }),
+          options.auditLevel,
+          now,
+        );
   const metrics = new ApiMetrics();
   const openapi = new OpenAPIDocuments(schemas);
   let kubeconfigWritten = false;
@@ -125,6 +146,8 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     metrics,
     serverAddress: `${options.bindAddress}:${options.port}`,
     readyChecks: { "informer-sync": () => cache.revision > 0, "kubeconfig": () => kubeconfigWritten },
+    secretsEncryption,
+    audit,
     version: { ...KUBERNETES_VERSION, gitCommit: "", gitTreeState: "clean", buildDate: "", goVersion: `node${process.versions.node}`, compiler: "kubelite", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` },
   });
 
@@ -200,6 +223,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
       });
       await dns.close();
       await components.stop();
+      await audit?.close();
       cache.stop();
       await store.close();
     },

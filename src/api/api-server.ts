@@ -5,6 +5,7 @@ import { ServerResponse, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { allowsAnonymous, type Authenticator, type UserInfo } from "../auth/authenticate.js";
+import type { AuditLogger, AuditRecord } from "./audit/audit-logger.js";
 import type { ApiMetrics } from "./metrics.js";
 import { Discovery } from "./discovery.js";
 import { StatusError, unauthorized } from "./errors.js";
@@ -14,6 +15,7 @@ import type { UpgradeExchange } from "./handlers/pod-streams.js";
 import type { OpenAPIDocuments } from "./openapi.js";
 import { defaultFieldManager, type FieldValidation, type RequestContext } from "./request-context.js";
 import { parseResourceRequest } from "./request-info.js";
+import { SECRETS_ENCRYPTION_PATH, type SecretsEncryption } from "./secrets-encryption.js";
 import { toStatusError, writeJson, writeRaw } from "./respond.js";
 
 export interface ApiServerDeps {
@@ -26,6 +28,10 @@ export interface ApiServerDeps {
   /** Named readiness checks; /readyz fails while any returns false. */
   readyChecks: Record<string, () => boolean>;
   version: Record<string, string>;
+  /** Encryption at rest of Secrets (status and key rotation on kubelite's own path). */
+  secretsEncryption?: SecretsEncryption;
+  /** The audit log; absent: requests are not audited. */
+  audit?: AuditLogger;
 }
 
 export class ApiServer {
@@ -34,7 +40,8 @@ export class ApiServer {
   /** The https server's request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse, upgrade?: UpgradeExchange): void => {
     const started = process.hrtime.bigint();
-    this.serve(req, res, upgrade)
+    const audit = this.deps.audit?.begin(req, res);
+    this.serve(req, res, upgrade, audit)
       .catch((err: unknown) => {
         const status = toStatusError(err, (message, error) => this.deps.api.log.error(message, { error, method: req.method, url: req.url }));
         writeJson(res, status.code, status.toStatus());
@@ -59,16 +66,29 @@ export class ApiServer {
     this.handle(req, res, { socket, head });
   };
 
-  private async serve(req: IncomingMessage, res: ServerResponse, upgrade: UpgradeExchange | undefined): Promise<void> {
+  private async serve(req: IncomingMessage, res: ServerResponse, upgrade: UpgradeExchange | undefined, audit: AuditRecord | undefined): Promise<void> {
     const url = new URL(req.url ?? "/", "https://kubelite");
     const path = url.pathname;
     const user = await this.deps.authenticator.authenticate(req);
+    if (audit) audit.user = user;
     if (!user && !allowsAnonymous(path)) throw unauthorized();
+    if (path.startsWith(`${SECRETS_ENCRYPTION_PATH}`)) return this.serveSecretsEncryption(req, res, path, user!);
     if (this.serveNonResource(req, res, url)) return;
     const request = parseResourceRequest(req.method ?? "GET", path, url.searchParams);
     if (!request) throw new StatusError(404, "NotFound", `the server could not find the requested resource (${req.method} ${path})`);
+    if (audit) audit.request = request;
     const ctx = requestContext(req, url.searchParams, user!);
     await serveResource(this.deps.api, request, { req, res, query: url.searchParams, ctx, upgrade });
+  }
+
+  /** Status (GET) and key rotation (POST …/rotate-key), for cluster administrators (system:masters) only. */
+  private async serveSecretsEncryption(req: IncomingMessage, res: ServerResponse, path: string, user: UserInfo): Promise<void> {
+    const encryption = this.deps.secretsEncryption;
+    if (!encryption) throw new StatusError(404, "NotFound", "this server does not encrypt Secrets at rest");
+    if (!user.groups.includes("system:masters")) throw new StatusError(403, "Forbidden", `forbidden: User "${user.name}" cannot ${req.method === "GET" ? "get" : "create"} path "${path}": only cluster administrators (group system:masters) manage encryption keys`);
+    if (req.method === "GET" && path === SECRETS_ENCRYPTION_PATH) return void this.json(res, await encryption.status());
+    if (req.method === "POST" && path === `${SECRETS_ENCRYPTION_PATH}/rotate-key`) return void this.json(res, await encryption.rotate());
+    throw new StatusError(404, "NotFound", `the server could not find the requested resource (${req.method} ${path})`);
   }
 
   /** Serves version, health, metrics, discovery and OpenAPI paths; false when the path is none of them. */

@@ -18,6 +18,13 @@ const PATCH_TYPES: Record<string, PatchType> = {
   "application/apply-patch+yaml": "apply",
 };
 
+/** Bodies read so far, by request: the audit log's Request level records them. */
+const bodies = new WeakMap<IncomingMessage, Buffer>();
+
+export function requestBodyOf(req: IncomingMessage): Buffer | undefined {
+  return bodies.get(req);
+}
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit) {
@@ -34,7 +41,9 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  bodies.set(req, body);
+  return body;
 }
 
 export function mediaType(contentType: string | undefined): string {

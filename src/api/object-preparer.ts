@@ -1,7 +1,8 @@
 // The stages every write goes through before it is stored, in upstream's order: decode checks
 // (unknown fields, types), defaulting, the status/spec split of the subresource, metadata the server
-// owns (uid, creationTimestamp, generation), validation (ObjectMeta and the kind's own rules), and
-// managedFields. The checks that need other modules come in through ObjectPreparer.
+// owns (uid, creationTimestamp, generation), mutating admission, validation (ObjectMeta and the kind's
+// own rules), validating admission, and managedFields. The checks that need other modules come in through ObjectPreparer.
+import type { AdmissionChain } from "./admission/admission.js";
 import type { RequestContext } from "./request-context.js";
 import type { KubeObject, ManagedFieldsEntry, ResourceDef } from "./resource.js";
 import { invalidObject, type FieldError } from "./validation/field-errors.js";
@@ -20,7 +21,13 @@ export interface ObjectPreparer {
 /** Server-owned metadata that no client write may change. */
 const SERVER_OWNED_META = ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "selfLink"] as const;
 
-export async function prepareForCreate(preparer: ObjectPreparer, def: ResourceDef, input: KubeObject, ctx: RequestContext, facts: { uid: string; now: Date }): Promise<KubeObject> {
+export async function prepareForCreate(
+  preparer: ObjectPreparer,
+  def: ResourceDef,
+  input: KubeObject,
+  ctx: RequestContext,
+  facts: { uid: string; now: Date; admission: AdmissionChain },
+): Promise<KubeObject> {
   const obj = preparer.checkSchema(def, input, ctx);
   const meta = (obj.metadata ??= {});
   for (const field of SERVER_OWNED_META) delete meta[field];
@@ -31,7 +38,11 @@ export async function prepareForCreate(preparer: ObjectPreparer, def: ResourceDe
   meta.creationTimestamp = rfc3339(facts.now);
   if (tracksGeneration(def)) meta.generation = 1;
   def.prepareForCreate?.(obj, ctx);
+  const request = { operation: "CREATE" as const, def, namespace: meta.namespace, name: meta.name ?? "", object: obj, ctx };
+  // Defaults apply again to what a mutating plugin changed, as upstream decodes a webhook's patch.
+  if (await facts.admission.admit(request)) def.defaults?.(obj);
   throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, undefined), ...(def.validate?.(obj, {}) ?? [])]);
+  await facts.admission.validate(request);
   setManagedFields(obj, preparer.managedFields({ def, obj, old: undefined, ctx, subresource: undefined, now: facts.now }));
   return obj;
 }
@@ -42,7 +53,7 @@ export async function prepareForUpdate(
   desired: KubeObject,
   current: KubeObject,
   ctx: RequestContext,
-  facts: { subresource: string | undefined; now: Date },
+  facts: { subresource: string | undefined; now: Date; admission: AdmissionChain },
 ): Promise<KubeObject> {
   const checked = preparer.checkSchema(def, desired, ctx);
   const obj = splitBySubresource(def, checked, current, facts.subresource);
@@ -55,9 +66,12 @@ export async function prepareForUpdate(
   meta.resourceVersion = currentMeta.resourceVersion;
   def.prepareForUpdate?.(obj, current, { subresource: facts.subresource, now: facts.now });
   def.defaults?.(obj);
+  const request = { operation: "UPDATE" as const, def, subresource: facts.subresource, namespace: meta.namespace, name: meta.name ?? "", object: obj, oldObject: current, ctx };
+  if (await facts.admission.admit(request)) def.defaults?.(obj);
   if (tracksGeneration(def) && generationChanged(def, current, obj)) meta.generation = (currentMeta.generation ?? 0) + 1;
   const context = { old: current, subresource: facts.subresource };
   throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, current), ...(def.validate?.(obj, context) ?? [])]);
+  await facts.admission.validate(request);
   setManagedFields(obj, preparer.managedFields({ def, obj, old: current, ctx, subresource: facts.subresource, now: facts.now }));
   return obj;
 }

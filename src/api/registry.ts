@@ -6,6 +6,7 @@
 // them Terminating, the `finalize` subresource writes spec.finalizers, and they are purged only when
 // spec.finalizers is empty too. Storage is compare-and-swap on the Store; reads come from the cache.
 import { randomUUID } from "node:crypto";
+import { AdmissionChain } from "./admission/admission.js";
 import { ConflictError, KeyExistsError, KeyNotFoundError, type Store } from "../storage/store.js";
 import type { ClusterCache } from "./cluster-cache.js";
 import { alreadyExists, badRequest, conflict, notFound, qualifiedResource, StatusError } from "./errors.js";
@@ -43,6 +44,9 @@ interface StoredState {
 const GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 
 export class Registry {
+  /** The admission plugins every create, update, delete and connect passes (none until the server sets them). */
+  admission = new AdmissionChain();
+
   constructor(
     private readonly store: Store,
     private readonly cache: ClusterCache,
@@ -85,7 +89,7 @@ export class Registry {
       delete meta.namespace;
     }
     if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix(5, this.random);
-    const prepared = await prepareForCreate(this.preparer, def, obj, ctx, { uid: randomUUID(), now: this.now() });
+    const prepared = await prepareForCreate(this.preparer, def, obj, ctx, { uid: randomUUID(), now: this.now(), admission: this.admission });
     const stored = this.toStorageVersion(def, prepared);
     const name = stored.metadata?.name ?? "";
     if (ctx.dryRun) {
@@ -157,7 +161,7 @@ export class Registry {
         const desired = await mutate(jsonClone(current));
         // pods/binding writes the storage directly, as upstream's BindingREST does: no strategy, no
         // validation of the rest of the pod, no managedFields entry.
-        prepared = subresource === "binding" ? desired : await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now() });
+        prepared = subresource === "binding" ? desired : await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now(), admission: this.admission });
         stored = this.toStorageVersion(def, prepared);
         encoded = encodeForStorage(stored);
       } catch (err) {
@@ -211,6 +215,10 @@ export class Registry {
       if (!kv) throw notFound(def.plural, def.group, name);
       const current = decodeKeyValue(kv);
       checkPreconditions(def, name, current, options);
+      if (attempt === 0) {
+        const oldObject = this.toServedVersion(def, current);
+        await this.admission.validate({ operation: "DELETE", def, namespace, name, oldObject, ctx });
+      }
       const next = this.planDeletion(def, current, options);
       try {
         if (next === "delete") {

@@ -3,6 +3,7 @@
 // message and the usage on stderr and exits 2, like kubectl and most Unix tools.
 import { Command, type CommanderError } from "commander";
 import { registerAgentCommand } from "./agent-command.js";
+import { registerSecretsCommand } from "./secrets-command.js";
 import { registerServerCommand } from "./server-command.js";
 
 export const USAGE_EXIT_CODE = 2;
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride(exitOnCommanderError);
   registerServerCommand(program);
   registerAgentCommand(program);
+  registerSecretsCommand(program);
   return program;
 }
 

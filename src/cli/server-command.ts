@@ -6,7 +6,9 @@ import { Command, Option } from "commander";
 import { resolve } from "node:path";
 import {
   DATASTORES,
+  AUDIT_LEVELS,
   LOG_LEVELS,
+  type AuditLevel,
   RUNTIMES,
   defaultServerOptions,
   parseCidrList,
@@ -51,6 +53,10 @@ interface ServerFlags {
   clusterDomain: string;
   logLevel: LogLevel;
   v: number;
+  auditLogPath?: string;
+  auditLevel: AuditLevel;
+  auditLogMaxsize: number;
+  auditLogMaxbackup: number;
 }
 
 export function registerServerCommand(program: Command, loadServer: () => Promise<StartServer> = importStartServer): Command {
@@ -94,7 +100,11 @@ function addServerOptions(command: Command): void {
     .option("--cluster-dns <ip>", "cluster IP of the kube-dns Service, the nameserver pods use", flag(parseIP), d.clusterDns)
     .option("--cluster-domain <domain>", "the cluster's DNS domain", flag(parseDomain), d.clusterDomain)
     .addOption(new Option("--log-level <level>", "least severe level logged").choices(LOG_LEVELS).default(d.logLevel))
-    .option("-v, --v <level>", "log verbosity, as klog's -v (higher logs more)", flag(parseVerbosity), d.verbosity);
+    .option("-v, --v <level>", "log verbosity, as klog's -v (higher logs more)", flag(parseVerbosity), d.verbosity)
+    .option("--audit-log-path <file>", "audit log file (default DATA_DIR/audit/audit.log)")
+    .addOption(new Option("--audit-level <level>", "what the audit log records of each request").choices(AUDIT_LEVELS).default(d.auditLevel))
+    .option("--audit-log-maxsize <MB>", "rotate the audit log at this size", flag(parseCount), d.auditLogMaxSizeMB)
+    .option("--audit-log-maxbackup <n>", "rotated audit logs kept", flag(parseCount), d.auditLogMaxBackups);
 }
 
 function appendList(value: string, previous: string[]): string[] {
@@ -130,6 +140,10 @@ function toServerOptions(flags: ServerFlags): ServerOptions {
     clusterDomain: flags.clusterDomain,
     logLevel: flags.logLevel,
     verbosity: flags.v,
+    ...(flags.auditLogPath === undefined ? {} : { auditLogPath: resolve(flags.auditLogPath) }),
+    auditLevel: flags.auditLevel,
+    auditLogMaxSizeMB: flags.auditLogMaxsize,
+    auditLogMaxBackups: flags.auditLogMaxbackup,
   };
 }
 

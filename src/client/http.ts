@@ -105,6 +105,11 @@ export class HttpClient implements Client {
     return this.json("POST", objectPath(ref, namespace, name, subresource), JSON.stringify(body));
   }
 
+  /** A JSON request to any path (non-resource endpoints, e.g. kubelite's own); a Status reply throws. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.json<T>(method, path, body === undefined ? undefined : JSON.stringify(body));
+  }
+
   /** Stops reusing connections (open watches end). */
   close(): void {
     this.agent.destroy();

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "../../src/log.js";
 import { startServer } from "../../src/server.js";
-import { defaultServerOptions, type Datastore } from "../../src/server-options.js";
+import { defaultServerOptions, type Datastore, type ServerOptions } from "../../src/server-options.js";
 import type { Store } from "../../src/storage/store.js";
 import type { UserInfo } from "../../src/auth/authenticate.js";
 import type { Client } from "../../src/client/client.js";
@@ -49,13 +49,15 @@ export interface TestServerOptions {
   agents?: number;
   /** Leave the agents' pods running on close, as a real server does (restart tests); removed by default. */
   keepPods?: boolean;
+  /** Any other server flags, as ServerOptions fields. */
+  serverOptions?: Partial<ServerOptions>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "kubelite-test-")));
   const cacheDir = await mkdtemp(join(tmpdir(), "kubelite-kubectl-cache-"));
   const server = await startServer(
-    { ...defaultServerOptions(), dataDir, port: 0, datastore: options.datastore ?? "sqlite", logLevel: "error", simulatedNodes: options.simulatedNodes ?? 0, disableAgent: !options.agent, imageMap: options.imageMap, agents: options.agents ?? 0, nodeName: "kubelite-node" },
+    { ...defaultServerOptions(), dataDir, port: 0, datastore: options.datastore ?? "sqlite", logLevel: "error", simulatedNodes: options.simulatedNodes ?? 0, disableAgent: !options.agent, imageMap: options.imageMap, agents: options.agents ?? 0, nodeName: "kubelite-node", ...options.serverOptions },
     { log: createLogger("error"), bookmarkIntervalMs: options.bookmarkIntervalMs, controllerSettings: options.controllerSettings, leaseRenewIntervalMs: options.leaseRenewIntervalMs, removePodsOnClose: !options.keepPods, dnsUpstreams: [] },
   );
   const kubectl = (args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) =>

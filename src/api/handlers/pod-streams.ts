@@ -39,6 +39,10 @@ export async function servePodStream(api: ApiContext, def: ResourceDef, namespac
   const nodeName = assignedNode(pod);
   if (container !== undefined) checkContainerState(pod, container, kind, previous);
   else checkContainerState(pod, "", kind, false);
+  if (kind !== "log") {
+    const object = connectOptions(kind, container, http.query);
+    await api.registry.admission.validate({ operation: "CONNECT", def, subresource: sub, namespace, name, object, ctx: http.ctx });
+  }
   const base = agentEndpoint(await nodeObject(api, nodeName));
   const credentials = api.nodeClient;
   if (!credentials) throw noAgent(nodeName, "cannot be reached: this API server has no client certificate for agents");
@@ -128,3 +132,11 @@ function join(a: Duplex, b: Duplex): void {
   b.pipe(a);
 }
 
+/** The options object a CONNECT carries into admission, as upstream's PodExecOptions and its siblings. */
+function connectOptions(kind: StreamKind, container: string | undefined, query: URLSearchParams): KubeObject {
+  const flag = (name: string) => query.get(name) === "true" || query.get(name) === "1";
+  if (kind === "portforward") return { apiVersion: "v1", kind: "PodPortForwardOptions", ports: query.getAll("port").map(Number) };
+  const options: KubeObject = { apiVersion: "v1", kind: kind === "exec" ? "PodExecOptions" : "PodAttachOptions", container, stdin: flag("stdin"), stdout: flag("stdout"), stderr: flag("stderr"), tty: flag("tty") };
+  if (kind === "exec") options.command = query.getAll("command");
+  return options;
+}
