@@ -52,6 +52,8 @@ const SERVER_FLAGS = [
   "--tls-san",
   "--service-cidr",
   "--cluster-cidr",
+  "--cluster-dns",
+  "--cluster-domain",
   "--log-level",
   "--v",
 ];
@@ -84,6 +86,8 @@ describe("kubelite CLI", () => {
     ["a malformed CIDR", ["server", "--service-cidr", "10.43.0.0/33"], /--service-cidr/],
     ["an etcd datastore without endpoints", ["server", "--datastore", "etcd"], /--etcd-endpoints/],
     ["overlapping service and cluster CIDRs", ["server", "--service-cidr", "10.42.1.0/24"], /overlaps/],
+    ["a cluster DNS address that is not an IP", ["server", "--cluster-dns", "dns.local"], /--cluster-dns/],
+    ["a cluster domain that is not a domain", ["server", "--cluster-domain", "Cluster_Local"], /--cluster-domain.*not a valid DNS domain/],
     ["an unknown command", ["serve"], /unknown command/],
     ["an agent without --server", ["agent", "--token", "t"], /required option '--server <url>'/],
     ["an agent server that is not https", ["agent", "--server", "http://127.0.0.1:6443", "--token", "t"], /--server .* must be an https URL/],
