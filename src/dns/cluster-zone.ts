@@ -13,7 +13,7 @@
 // go to the upstream resolvers, as CoreDNS's `fallthrough in-addr.arpa`.
 import type { Answer, Question, RecordType } from "dns-packet";
 import { dashed, undashed, type ClusterRecords } from "./cluster-records.js";
-import { clusterIPs, isHeadless } from "./objects.js";
+import { clusterIPs, isHeadless, type DnsService } from "./objects.js";
 
 /** TTL of every answer (CoreDNS's kubernetes plugin default). */
 export const RECORD_TTL = 5;
@@ -86,13 +86,12 @@ export class ClusterZone {
       return endpoint ? this.addresses(question, [endpoint.ip]) : this.nxdomain();
     }
     if (labels.length === 4 && labels[0]?.startsWith("_") && labels[1]?.startsWith("_")) {
-      return this.srv(question, { namespace, serviceName, serviceFqdn, port: labels[0].slice(1), protocol: labels[1].slice(1) });
+      return this.srv(question, service, { serviceFqdn, port: labels[0].slice(1), protocol: labels[1].slice(1) });
     }
     return this.nxdomain();
   }
 
-  private srv(question: Question, target: { namespace: string; serviceName: string; serviceFqdn: string; port: string; protocol: string }): ZoneAnswer {
-    const service = this.records.service(target.namespace, target.serviceName)!;
+  private srv(question: Question, service: DnsService, target: { serviceFqdn: string; port: string; protocol: string }): ZoneAnswer {
     const matches = (p: { name?: string; protocol?: string }) => (p.name ?? "").toLowerCase() === target.port && (p.protocol ?? "TCP").toLowerCase() === target.protocol;
     const servicePort = (service.spec?.ports ?? []).find(matches);
     if (!servicePort) return this.nxdomain();
@@ -104,7 +103,7 @@ export class ClusterZone {
     }
     const answers: Answer[] = [];
     const additionals: Answer[] = [];
-    for (const endpoint of this.records.readyEndpoints(target.namespace, target.serviceName)) {
+    for (const endpoint of this.records.readyEndpoints(service.metadata.namespace ?? "", service.metadata.name ?? "")) {
       const port = endpoint.ports.find(matches);
       if (!port) continue;
       const host = `${endpoint.label}.${target.serviceFqdn}`;
