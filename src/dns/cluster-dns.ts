@@ -2,6 +2,7 @@
 // shared Service, EndpointSlice and Pod informers, forwards other names to the host's resolvers,
 // and serves the node relays on a unix socket in the data dir (pods reach it at the kube-dns
 // cluster IP inside their node namespace, ADR 0013). Optionally also on UDP+TCP 127.0.0.1:port.
+// `kubelite agent` on another host runs one of its own, on its own informers, for its pods.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -37,6 +38,8 @@ export interface ClusterDnsOptions {
   upstreams?: Upstream[];
   /** Also answer on 127.0.0.1 over UDP and TCP at this port (0: any free port). */
   localPort?: number;
+  /** Create the kube-dns Service when missing (the server does; a joined agent only reads). */
+  ensureService?: boolean;
 }
 
 export interface ClusterDns {
@@ -60,7 +63,7 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Clust
   const zone = new ClusterZone(new ClusterRecords({ services, slices, pods }), domain);
   const server = new DnsServer(new DnsHandler(zone, new Forwarder({ upstreams }), log), log);
   await Promise.all([services.waitForSync(), slices.waitForSync(), pods.waitForSync()]);
-  await ensureKubeDnsService(options.client, serviceIP).catch((error: unknown) => log.warn("could not create the kube-dns Service", { error }));
+  if (options.ensureService !== false) await ensureKubeDnsService(options.client, serviceIP).catch((error: unknown) => log.warn("could not create the kube-dns Service", { error }));
   const relaySocket = relaySocketPath(options.dataDir);
   await server.listenRelay(relaySocket);
   let localPort: number | undefined;

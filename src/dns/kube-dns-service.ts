@@ -44,6 +44,18 @@ export async function ensureKubeDnsService(client: Client, clusterIP: string): P
   });
 }
 
+/** The kube-dns Service's cluster IP as the cluster has it, for an agent joining from another host. */
+export async function kubeDnsServiceIP(client: Client): Promise<string | undefined> {
+  try {
+    const service = (await client.get(CORE_V1("services"), KUBE_DNS_NAMESPACE, KUBE_DNS_NAME)) as { spec?: { clusterIP?: string } };
+    const ip = service.spec?.clusterIP;
+    return ip && ip !== "None" ? ip : undefined;
+  } catch (error) {
+    if (error instanceof StatusError && error.code === 404) return undefined;
+    throw error;
+  }
+}
+
 async function createIfMissing(client: Client, ref: Parameters<Client["create"]>[0], object: KubeObject): Promise<void> {
   try {
     await client.create(ref, KUBE_DNS_NAMESPACE, object);

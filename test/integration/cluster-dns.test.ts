@@ -6,10 +6,12 @@
 // resolv.conf mounted over /etc/resolv.conf. Names outside the cluster are never asked: the test
 // server's DNS forwards nowhere.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { createLogger } from "../../src/log.js";
+import { joinCluster } from "../../src/node/bootstrap/join.js";
 import { isolatedNetworkSupport } from "../../src/node/network/choose-network.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { waitFor } from "../controllers/mark-ready.js";
@@ -105,6 +107,23 @@ describe("cluster DNS", { skip }, () => {
     const deleted = Date.now();
     assert.equal(await lookup(client, "brief.default.svc.cluster.local"), undefined);
     assert.ok(Date.now() - deleted < 1000 + 2000, "the first lookup after the delete (one kubectl exec) already fails");
+  });
+
+  it("answers the pods of an agent joined as on another host, from that agent's own DNS server", async () => {
+    const token = (await readFile(join(dataDir, "token"), "utf8")).trim();
+    const agentDir = await mkdtemp(join(tmpdir(), "kubelite-dns-agent-"));
+    const joined = await joinCluster({ server: server.url, token, nodeName: "remote", dataDir: agentDir, nodeIP: "127.0.0.1", log: createLogger("error") });
+    try {
+      await kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "far" }, spec: { nodeName: "remote", containers: [{ name: "c", image: "kubelite/pause" }] } }));
+      await kubectl(["wait", "--for=condition=Ready", "pod/far", "--timeout=60s"]);
+      assert.match(await kubectl(["exec", "far", "--", "cat", "/etc/resolv.conf"]), /^nameserver 10\.43\.0\.10$/m);
+      assert.equal(await lookup("far", "api.default.svc.cluster.local"), "10.43.100.10");
+    } finally {
+      await server.kubectl(["delete", "pod", "far", "--grace-period=1"]);
+      await joined.destroy();
+      await server.kubectl(["delete", "node", "remote"]);
+      await rm(agentDir, { recursive: true, force: true });
+    }
   });
 
   it("keeps answering the pods of a restarted server", async () => {
