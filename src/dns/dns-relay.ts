@@ -12,6 +12,8 @@ import { encodeFrame, FrameReader, TcpMessageReader, tcpMessage } from "./relay-
 const RECONNECT_MS = 250;
 /** A query whose answer has not come back by then is forgotten (clients time out sooner). */
 const PENDING_TTL_MS = 10_000;
+/** An idle DNS-over-TCP client is closed after this long. */
+const TCP_IDLE_MS = 10_000;
 
 type Pending = { at: number; udp?: { address: string; port: number }; tcp?: net.Socket };
 
@@ -43,6 +45,7 @@ class Relay {
 
   private serveTcp(client: net.Socket): void {
     const reader = new TcpMessageReader();
+    client.setTimeout(TCP_IDLE_MS, () => client.destroy());
     client.on("error", () => client.destroy());
     client.on("data", (chunk: Buffer) => {
       for (const message of reader.push(chunk)) this.send(message, { at: Date.now(), tcp: client });

@@ -10,6 +10,9 @@ import type { Logger } from "../log.js";
 import type { DnsHandler, Transport } from "./dns-handler.js";
 import { encodeFrame, FrameReader, TcpMessageReader, tcpMessage } from "./relay-protocol.js";
 
+/** An idle DNS-over-TCP connection is closed after this long (RFC 7766 suggests seconds). */
+export const TCP_IDLE_MS = 10_000;
+
 export class DnsServer {
   private readonly closers: (() => Promise<void>)[] = [];
   private readonly connections = new Set<net.Socket>();
@@ -71,6 +74,7 @@ export class DnsServer {
 
   private serveTcp(socket: net.Socket): void {
     this.track(socket);
+    socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
     const reader = new TcpMessageReader();
     socket.on("data", (chunk: Buffer) => {
       for (const message of reader.push(chunk)) {
