@@ -112,7 +112,7 @@ describe("cluster DNS", { skip }, () => {
   it("answers the pods of an agent joined as on another host, from that agent's own DNS server", async () => {
     const token = (await readFile(join(dataDir, "token"), "utf8")).trim();
     const agentDir = await mkdtemp(join(tmpdir(), "kubelite-dns-agent-"));
-    const joined = await joinCluster({ server: server.url, token, nodeName: "remote", dataDir: agentDir, nodeIP: "127.0.0.1", log: createLogger("error") });
+    const joined = await joinCluster({ server: server.url, token, nodeName: "remote", dataDir: agentDir, nodeIP: "127.0.0.1", log: createLogger("error"), dnsUpstreams: [] });
     try {
       await kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "far" }, spec: { nodeName: "remote", containers: [{ name: "c", image: "kubelite/pause" }] } }));
       await kubectl(["wait", "--for=condition=Ready", "pod/far", "--timeout=60s"]);

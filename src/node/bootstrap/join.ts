@@ -21,6 +21,7 @@ import type { NodeAgent } from "../agent.js";
 import { buildNodeAgent } from "../build-agent.js";
 import { InformerFactory } from "../../client/informer-factory.js";
 import { startClusterDns } from "../../dns/cluster-dns.js";
+import type { Upstream } from "../../dns/forwarder.js";
 import { kubeDnsServiceIP } from "../../dns/kube-dns-service.js";
 import { ImageMap } from "../images/image-map.js";
 import { HelperLauncher } from "../launcher/helper-launcher.js";
@@ -41,6 +42,8 @@ export interface JoinOptions {
   log: Logger;
   /** How long to wait for each certificate to be approved and signed. */
   approvalTimeoutMs?: number;
+  /** Where the agent's cluster DNS forwards other names (default: this host's resolv.conf). */
+  dnsUpstreams?: Upstream[];
 }
 
 export interface JoinedAgent {
@@ -73,7 +76,7 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedAgent> {
     // Cluster DNS for this host's pods, answered here from this agent's own informers (ADR 0013).
     const informers = new InformerFactory(client, { logger: options.log.child({ component: "dns-informers" }) });
     informers.start();
-    const dns = await startClusterDns({ client, informers, dataDir: options.dataDir, log: options.log, ensureService: false, serviceIP: await kubeDnsServiceIP(client) });
+    const dns = await startClusterDns({ client, informers, dataDir: options.dataDir, log: options.log, ensureService: false, serviceIP: await kubeDnsServiceIP(client), upstreams: options.dnsUpstreams });
     stopDns = async () => {
       await dns.close();
       await informers.stop();
