@@ -4,7 +4,8 @@
 //                                       ExternalName: a CNAME to spec.externalName
 //   <label>.<svc>.<ns>.svc.<zone>       A: the endpoint with that hostname (or dashed IP)
 //   _<port>._<proto>.<svc>.<ns>.svc...  SRV for a named port (ClusterIP: one, at the service name;
-//                                       headless: one per ready endpoint), targets' A as additionals
+//                                       headless: one per ready endpoint), targets' A as additionals;
+//                                       SRV at <svc>.<ns>.svc.<zone> itself: every port
 //   <a-b-c-d>.<ns>.pod.<zone>           A: a pod of that namespace with that IP
 //   <d.c.b.a>.in-addr.arpa              PTR for cluster IPs, endpoint and pod addresses
 // A name that exists without records of the asked type gets NOERROR and no answer (NODATA); an
@@ -78,6 +79,7 @@ export class ClusterZone {
         const target = (service.spec.externalName ?? "").replace(/\.$/, "");
         return this.found([{ type: "CNAME", name: question.name, ttl: RECORD_TTL, data: target }]);
       }
+      if (question.type === "SRV") return this.srv(question, service, serviceFqdn, () => true);
       if (!isHeadless(service)) return this.addresses(question, clusterIPs(service));
       return this.addresses(question, this.records.readyEndpoints(namespace, serviceName).map((e) => e.ip));
     }
@@ -86,28 +88,32 @@ export class ClusterZone {
       return endpoint ? this.addresses(question, [endpoint.ip]) : this.nxdomain();
     }
     if (labels.length === 4 && labels[0]?.startsWith("_") && labels[1]?.startsWith("_")) {
-      return this.srv(question, service, { serviceFqdn, port: labels[0].slice(1), protocol: labels[1].slice(1) });
+      const [port, protocol] = [labels[0].slice(1), labels[1].slice(1)];
+      const matches = (p: { name?: string; protocol?: string }) => (p.name ?? "").toLowerCase() === port && (p.protocol ?? "TCP").toLowerCase() === protocol;
+      if (!(service.spec?.ports ?? []).some(matches)) return this.nxdomain();
+      return question.type === "SRV" ? this.srv(question, service, serviceFqdn, matches) : this.nodata();
     }
     return this.nxdomain();
   }
 
-  private srv(question: Question, service: DnsService, target: { serviceFqdn: string; port: string; protocol: string }): ZoneAnswer {
-    const matches = (p: { name?: string; protocol?: string }) => (p.name ?? "").toLowerCase() === target.port && (p.protocol ?? "TCP").toLowerCase() === target.protocol;
-    const servicePort = (service.spec?.ports ?? []).find(matches);
-    if (!servicePort) return this.nxdomain();
-    if (question.type !== "SRV") return this.nodata();
+  /**
+   * SRV records of the Service's ports that match: a ClusterIP Service's at its own name (its
+   * address as additional), a headless one's at each ready endpoint's name (with its address).
+   */
+  private srv(question: Question, service: DnsService, serviceFqdn: string, matches: (port: { name?: string; protocol?: string }) => boolean): ZoneAnswer {
     if (!isHeadless(service)) {
       const ips = clusterIPs(service);
-      if (ips.length === 0) return this.nodata();
-      return this.found([srvRecord(question.name, target.serviceFqdn, servicePort.port)], ips.map((ip) => addressRecord(target.serviceFqdn, ip)));
+      const ports = (service.spec?.ports ?? []).filter(matches);
+      if (ips.length === 0 || ports.length === 0) return this.nodata();
+      return this.found(ports.map((p) => srvRecord(question.name, serviceFqdn, p.port)), ips.map((ip) => addressRecord(serviceFqdn, ip)));
     }
     const answers: Answer[] = [];
     const additionals: Answer[] = [];
     for (const endpoint of this.records.readyEndpoints(service.metadata.namespace ?? "", service.metadata.name ?? "")) {
-      const port = endpoint.ports.find(matches);
-      if (!port) continue;
-      const host = `${endpoint.label}.${target.serviceFqdn}`;
-      answers.push(srvRecord(question.name, host, port.port));
+      const ports = endpoint.ports.filter(matches);
+      if (ports.length === 0) continue;
+      const host = `${endpoint.label}.${serviceFqdn}`;
+      for (const port of ports) answers.push(srvRecord(question.name, host, port.port));
       additionals.push(addressRecord(host, endpoint.ip));
     }
     return answers.length > 0 ? this.found(answers, additionals) : this.nodata();

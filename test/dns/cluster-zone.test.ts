@@ -75,6 +75,11 @@ describe("cluster DNS zone", () => {
     assert.equal((await ask(handler, "_http._udp.web.default.svc.cluster.local", "SRV")).rcode, "NXDOMAIN", "the protocol must match");
   });
 
+  it("answers SRV at a Service's own name with every port", async () => {
+    assert.deepEqual(data(await ask(handler, "web.default.svc.cluster.local", "SRV")), ["80 web.default.svc.cluster.local", "53 web.default.svc.cluster.local"]);
+    assert.deepEqual(data(await ask(handler, "db.default.svc.cluster.local", "SRV")).sort(), ["5432 db-0.db.default.svc.cluster.local", "5432 db-1.db.default.svc.cluster.local"]);
+  });
+
   it("answers SRV for a headless Service with one record per ready endpoint", async () => {
     const reply = await ask(handler, "_pg._tcp.db.default.svc.cluster.local", "SRV");
     assert.deepEqual(data(reply).sort(), ["5432 db-0.db.default.svc.cluster.local", "5432 db-1.db.default.svc.cluster.local"]);
