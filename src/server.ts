@@ -192,6 +192,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     upstreams: hooks.dnsUpstreams,
     localPort: hooks.dnsLocalPort,
   });
+  metrics.include(dns.metrics.registry);
 
   const agents = await startLocalAgents({
     dataDir,

@@ -5,6 +5,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 
 export class ApiMetrics {
   private readonly registry = new Registry();
+  /** Registries of components in this process (cluster DNS), exported on the same /metrics. */
+  private readonly others: Registry[] = [];
   private readonly requests: Counter<"verb" | "code">;
   private readonly duration: Histogram<"verb">;
   readonly storedObjects: Gauge<"resource">;
@@ -32,7 +34,12 @@ export class ApiMetrics {
     this.duration.observe({ verb }, Number(process.hrtime.bigint() - startedNs) / 1e9);
   }
 
+  /** Also exports the metrics of another component of this process. */
+  include(registry: Registry): void {
+    this.others.push(registry);
+  }
+
   render(): Promise<string> {
-    return this.registry.metrics();
+    return this.others.length === 0 ? this.registry.metrics() : Registry.merge([this.registry, ...this.others]).metrics();
   }
 }

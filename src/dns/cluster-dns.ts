@@ -16,6 +16,7 @@ import type { Logger } from "../log.js";
 import { ClusterRecords, DNS_INDEXES } from "./cluster-records.js";
 import { ClusterZone } from "./cluster-zone.js";
 import { DnsHandler } from "./dns-handler.js";
+import { DnsMetrics } from "./dns-metrics.js";
 import { DnsServer } from "./dns-server.js";
 import { Forwarder, type Upstream } from "./forwarder.js";
 import { ensureKubeDnsService } from "./kube-dns-service.js";
@@ -49,6 +50,8 @@ export interface ClusterDns {
   domain: string;
   /** The 127.0.0.1 port, when asked for. */
   localPort?: number;
+  /** coredns_* metrics, for the server's /metrics. */
+  metrics: DnsMetrics;
   close(): Promise<void>;
 }
 
@@ -61,7 +64,8 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Clust
   const pods = withIndexes(options.informers.informerFor(CORE_V1("pods")), DNS_INDEXES.pods);
   const upstreams = options.upstreams ?? (await hostUpstreams(serviceIP));
   const zone = new ClusterZone(new ClusterRecords({ services, slices, pods }), domain);
-  const server = new DnsServer(new DnsHandler(zone, new Forwarder({ upstreams }), log), log);
+  const metrics = new DnsMetrics();
+  const server = new DnsServer(new DnsHandler(zone, new Forwarder({ upstreams }), log, metrics), log);
   await Promise.all([services.waitForSync(), slices.waitForSync(), pods.waitForSync()]);
   if (options.ensureService !== false) await ensureKubeDnsService(options.client, serviceIP).catch((error: unknown) => log.warn("could not create the kube-dns Service", { error }));
   const relaySocket = relaySocketPath(options.dataDir);
@@ -72,7 +76,7 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Clust
     await server.listenTcp(localPort);
   }
   log.debug("cluster DNS serving", { relaySocket, serviceIP, domain, upstreams, localPort });
-  return { relaySocket, serviceIP, domain, localPort, close: () => server.close() };
+  return { relaySocket, serviceIP, domain, localPort, metrics, close: () => server.close() };
 }
 
 function withIndexes(informer: Informer, indexes: Record<string, IndexFunc>): Informer {

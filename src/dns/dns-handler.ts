@@ -7,12 +7,14 @@ import * as packet from "dns-packet";
 import type { Answer, DecodedPacket, Packet, RecordType } from "dns-packet";
 import type { Logger } from "../log.js";
 import type { ClusterZone } from "./cluster-zone.js";
+import type { DnsMetrics } from "./dns-metrics.js";
 import type { Forwarder } from "./forwarder.js";
 
 export type Transport = "udp" | "tcp";
 
 const RCODES = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 type Rcode = keyof typeof RCODES;
+const RCODE_NAMES = Object.keys(RCODES);
 /** The largest UDP payload this server sends, whatever a client advertises. */
 const MAX_UDP_PAYLOAD = 4096;
 const CLASSIC_UDP_PAYLOAD = 512;
@@ -24,9 +26,11 @@ export class DnsHandler {
     private readonly zone: ClusterZone,
     private readonly forwarder: Forwarder,
     private readonly log: Logger,
+    private readonly metrics?: DnsMetrics,
   ) {}
 
   async handle(message: Buffer, transport: Transport): Promise<Buffer | undefined> {
+    const started = process.hrtime.bigint();
     let query: DecodedPacket;
     try {
       query = packet.decode(message);
@@ -34,6 +38,12 @@ export class DnsHandler {
       return undefined; // not DNS: nothing sensible to answer
     }
     if (query.flag_qr) return undefined; // a response sent to us
+    const reply = await this.respond(query, message, transport);
+    this.metrics?.observe(transport, query.questions?.[0]?.type ?? "", RCODE_NAMES[(reply[3] ?? 0) & 0x0f] ?? "OTHER", started);
+    return reply;
+  }
+
+  private async respond(query: DecodedPacket, message: Buffer, transport: Transport): Promise<Buffer> {
     const limit = transport === "tcp" ? 65535 : udpLimit(query);
     const question = query.questions?.[0];
     if (opcodeOf(query) !== 0) return this.reply(query, "NOTIMP", {}, limit);
@@ -44,6 +54,7 @@ export class DnsHandler {
       return this.reply(query, answer.rcode, { answers, authorities: answer.authorities, additionals: answer.additionals, authoritative: true }, limit);
     }
     try {
+      this.metrics?.forward();
       return fitted(await this.forwarder.forward(message), limit);
     } catch (error) {
       this.log.debug("forwarding failed", { name: question.name, type: question.type, error });

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as packet from "dns-packet";
+import { DnsMetrics } from "../../src/dns/dns-metrics.js";
 import { ask, data, handlerFor, pod, query, service, slice } from "./fixtures.js";
 
 const ports = [
@@ -163,6 +164,18 @@ describe("cluster DNS zone", () => {
     assert.equal(reply.flag_tc, false);
     assert.equal(reply.answers?.length, 60);
     assert.ok(reply.additionals?.some((a) => a.type === "OPT"));
+  });
+
+  it("counts queries and responses in CoreDNS's metrics", async () => {
+    const metrics = new DnsMetrics();
+    const counted = handlerFor(cluster, [], "cluster.local", metrics).handler;
+    await ask(counted, "web.default.svc.cluster.local", "A");
+    await ask(counted, "nope.default.svc.cluster.local", "A", "tcp");
+    const text = await metrics.registry.metrics();
+    assert.match(text, /^coredns_dns_requests_total\{proto="udp",type="A"\} 1$/m);
+    assert.match(text, /^coredns_dns_requests_total\{proto="tcp",type="A"\} 1$/m);
+    assert.match(text, /^coredns_dns_responses_total\{rcode="NXDOMAIN"\} 1$/m);
+    assert.match(text, /^coredns_dns_request_duration_seconds_count 2$/m);
   });
 
   it("drops what is not a DNS query and answers other opcodes with NOTIMP", async () => {

@@ -7,6 +7,7 @@ import { Indexer, objectKey, type IndexFunc } from "../../src/client/indexer.js"
 import { ClusterRecords, DNS_INDEXES } from "../../src/dns/cluster-records.js";
 import { ClusterZone } from "../../src/dns/cluster-zone.js";
 import { DnsHandler, type Transport } from "../../src/dns/dns-handler.js";
+import type { DnsMetrics } from "../../src/dns/dns-metrics.js";
 import { Forwarder, type Upstream } from "../../src/dns/forwarder.js";
 import { createLogger } from "../../src/log.js";
 
@@ -42,11 +43,11 @@ export interface Cluster {
   pods: KubeObject[];
 }
 
-export function handlerFor(cluster: Cluster, upstreams: Upstream[] = [], domain = "cluster.local"): { handler: DnsHandler; services: Indexer; slices: Indexer } {
+export function handlerFor(cluster: Cluster, upstreams: Upstream[] = [], domain = "cluster.local", metrics?: DnsMetrics): { handler: DnsHandler; services: Indexer; slices: Indexer } {
   const services = cache(cluster.services, DNS_INDEXES.services);
   const slices = cache(cluster.slices, DNS_INDEXES.slices);
   const records = new ClusterRecords({ services, slices, pods: cache(cluster.pods, DNS_INDEXES.pods) });
-  const handler = new DnsHandler(new ClusterZone(records, domain), new Forwarder({ upstreams, timeoutMs: 500 }), createLogger("error"));
+  const handler = new DnsHandler(new ClusterZone(records, domain), new Forwarder({ upstreams, timeoutMs: 500 }), createLogger("error"), metrics);
   return { handler, services, slices };
 }
 

@@ -100,6 +100,12 @@ describe("cluster DNS", { skip }, () => {
     assert.match(reverse, /^10\.43\.100\.10\s+api\.default\.svc\.cluster\.local$/m);
   });
 
+  it("counts the queries in CoreDNS's metrics on the server's /metrics", async () => {
+    const metrics = await kubectl(["get", "--raw", "/metrics"]);
+    assert.match(metrics, /^coredns_dns_requests_total\{proto="udp",type="A"\} [1-9]\d*$/m);
+    assert.match(metrics, /^coredns_dns_responses_total\{rcode="NXDOMAIN"\} [1-9]\d*$/m, "the search path's misses");
+  });
+
   it("forgets a deleted Service at once", async () => {
     await kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Service", metadata: { name: "brief" }, spec: { clusterIP: "10.43.100.11", ports: [{ port: 80 }] } }));
     await waitFor(async () => (await lookup(client, "brief.default.svc.cluster.local")) === "10.43.100.11", "the new Service's name", 10_000);
