@@ -16,6 +16,7 @@ import { Indexer, objectKey, type IndexFunc } from "../src/client/indexer.js";
 import { ClusterRecords, DNS_INDEXES } from "../src/dns/cluster-records.js";
 import { ClusterZone } from "../src/dns/cluster-zone.js";
 import { DnsHandler } from "../src/dns/dns-handler.js";
+import { DnsMetrics } from "../src/dns/dns-metrics.js";
 import { DnsServer } from "../src/dns/dns-server.js";
 import { Forwarder } from "../src/dns/forwarder.js";
 import { createLogger } from "../src/log.js";
@@ -50,7 +51,7 @@ function cluster(): { handler: DnsHandler; queries: Buffer[] } {
     for (const endpoint of endpoints) pods.push({ apiVersion: "v1", kind: "Pod", metadata: { namespace, name: `${name}-${pods.length}` }, status: { podIP: endpoint.addresses[0] } });
   }
   const records = new ClusterRecords({ services: cache(services, DNS_INDEXES.services), slices: cache(slices, DNS_INDEXES.slices), pods: cache(pods, DNS_INDEXES.pods) });
-  const handler = new DnsHandler(new ClusterZone(records), new Forwarder({ upstreams: [] }), createLogger("error"));
+  const handler = new DnsHandler(new ClusterZone(records), new Forwarder({ upstreams: [] }), createLogger("error"), new DnsMetrics());
   const queries: Buffer[] = [];
   for (let i = 0; i < 1000; i++) {
     const base = `svc-${i}.ns-${i % 20}.svc.cluster.local`;

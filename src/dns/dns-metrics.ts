@@ -15,11 +15,19 @@ export class DnsMetrics {
     registers: [this.registry],
   });
   private readonly forwarded = new Counter({ name: "coredns_forward_requests_total", help: "Queries forwarded to upstream resolvers.", registers: [this.registry] });
+  /** Label children by their values: prom-client hashes labels on every inc otherwise (a third of a query's cost). */
+  private readonly children = new Map<string, { inc(): void }>();
 
   observe(transport: Transport, type: string, rcode: string, startedNs: bigint): void {
-    this.requests.inc({ proto: transport, type });
-    this.responses.inc({ rcode });
+    this.child(`q\0${transport}\0${type}`, () => this.requests.labels(transport, type)).inc();
+    this.child(`r\0${rcode}`, () => this.responses.labels(rcode)).inc();
     this.duration.observe(Number(process.hrtime.bigint() - startedNs) / 1e9);
+  }
+
+  private child(key: string, make: () => { inc(): void }): { inc(): void } {
+    let child = this.children.get(key);
+    if (!child) this.children.set(key, (child = make()));
+    return child;
   }
 
   forward(): void {
