@@ -201,6 +201,8 @@ export async function benchApi(options: { runs?: number; pods?: number; listPods
     const s = await startServerProcess("sqlite", ["--disable-scheduler", "--disable-controller-manager"]);
     try {
       const call = await client(s);
+      // Pods run as the namespace's default account, which the (disabled) controller manager would create.
+      await call("POST", "/api/v1/namespaces/default/serviceaccounts", JSON.stringify({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } }));
       const pods = options.pods ?? 10_000;
       const t = performance.now();
       const latencies = await createPods(call, "bench", pods, 32);

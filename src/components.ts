@@ -8,6 +8,7 @@ import type { CertificateSigner, ControllerSettings } from "./controllers/contro
 import { builtinControllers } from "./controllers/index.js";
 import { ControllerManager, identity } from "./controllers/manager.js";
 import type { Logger } from "./log.js";
+import type { ServiceAccountTokenIssuer } from "./auth/service-account-token.js";
 import { parseCapacity } from "./node/simulated/node-objects.js";
 import { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 import { EventRecorder } from "./client/event-recorder.js";
@@ -27,6 +28,8 @@ export interface ComponentOptions {
   clusterCIDR?: string;
   /** The cluster CA's signer (CertificateSigningRequests). */
   signer?: CertificateSigner;
+  /** Signs legacy service-account tokens (the tokens controller). */
+  tokenIssuer?: ServiceAccountTokenIssuer;
 }
 
 export interface RunningComponents {
@@ -53,6 +56,7 @@ export async function startComponents(options: ComponentOptions): Promise<Runnin
     log: options.log.child({ component: "controller-manager" }),
     settings: { ...(options.clusterCIDR ? { clusterCIDR: options.clusterCIDR.split(",")[0] } : {}), ...options.controllerSettings },
     signer: options.signer,
+    tokenIssuer: options.tokenIssuer,
   });
   const simulatedNodes =
     options.simulatedNodes > 0

@@ -10,6 +10,11 @@ import { RequestAuthenticator, type UserInfo } from "./auth/authenticate.js";
 import { writeKubeconfig } from "./auth/kubeconfig.js";
 import { loadOrCreatePKI } from "./auth/pki.js";
 import { joinTokenAuthenticator, loadOrCreateJoinToken } from "./auth/tokens.js";
+import { loadOrCreateServiceAccountKey } from "./auth/service-account-key.js";
+import { ServiceAccountTokenIssuer } from "./auth/service-account-token.js";
+import { ServiceAccountTokenAuthenticator } from "./auth/service-account-authenticator.js";
+import { CachedObjects } from "./api/cached-objects.js";
+import { expiryWarnings, reloadServingCertificate } from "./auth/certificate-lifetime.js";
 import { ApiServer } from "./api/api-server.js";
 import { AuditLogFile } from "./api/audit/audit-log-file.js";
 import { AuditLogger } from "./api/audit/audit-logger.js";
@@ -51,6 +56,7 @@ const EXTRA_SUBRESOURCES = {
   "/pods": [{ name: "binding", kind: "Binding", verbs: ["create"] }, ...POD_STREAM_DISCOVERY],
   "/namespaces": [{ name: "finalize", kind: "Namespace", verbs: ["update"] }],
   "/nodes": [{ name: "proxy", kind: "NodeProxyOptions", verbs: ["get"] }],
+  "/serviceaccounts": [{ name: "token", kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: ["create"] }],
 };
 
 export interface StartServerHooks {
@@ -91,7 +97,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
 
   refuseUnavailable(options);
   // Certificates (CPU) and the store (a writer thread, fsyncs) are prepared side by side.
-  const [pki, backend, encryptionKeys] = await Promise.all([
+  const [pki, backend, encryptionKeys, serviceAccountKey] = await Promise.all([
     loadOrCreatePKI({
       dataDir,
       hostnames: options.tlsSan.filter((s) => isIP(s) === 0),
@@ -99,6 +105,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     }),
     openStore({ backend: options.datastore === "memory" ? "memory" : "sqlite", dataDir }),
     EncryptionKeys.loadOrCreate(dataDir, now),
+    loadOrCreateServiceAccountKey(dataDir),
   ]);
   // Secrets are sealed (AES-GCM) below everything else: the cache and the registry see plaintext.
   const store = new EncryptingStore(backend, encryptionKeys);
@@ -123,6 +130,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     bookmarkIntervalMs: hooks.bookmarkIntervalMs ?? 60_000,
     defaultWatchTimeoutMs: () => (1800 + Math.random() * 1800) * 1000,
     nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
+    serviceAccountTokens: new ServiceAccountTokenIssuer(serviceAccountKey, now),
   };
   registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api }));
   await ensureSystemNamespaces(api);
@@ -141,11 +149,14 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   let kubeconfigWritten = false;
   const apiServer = new ApiServer({
     api,
-    authenticator: new RequestAuthenticator([joinTokenAuthenticator(joinToken)]),
+    authenticator: new RequestAuthenticator([
+      joinTokenAuthenticator(joinToken),
+      new ServiceAccountTokenAuthenticator({ key: serviceAccountKey, objects: new CachedObjects(cache), log: log.child({ component: "authentication" }), now }),
+    ]),
     openapi,
     metrics,
     serverAddress: `${options.bindAddress}:${options.port}`,
-    readyChecks: { "informer-sync": () => cache.revision > 0, "kubeconfig": () => kubeconfigWritten },
+    readyChecks: { "informer-sync": () => cache.revision > 0, "kubeconfig": () => kubeconfigWritten, "certificates": () => expiryWarnings(pki.expiries, now()).length === 0 },
     secretsEncryption,
     audit,
     version: { ...KUBERNETES_VERSION, gitCommit: "", gitTreeState: "clean", buildDate: "", goVersion: `node${process.versions.node}`, compiler: "kubelite", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` },
@@ -162,12 +173,15 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
     clusterCIDR: options.clusterCidr,
     signer: { caCertPem: pki.caCertPem, sign: (content) => pki.signCertificate(content) },
+    tokenIssuer: api.serviceAccountTokens,
   });
 
   // The chain goes out whole (serving certificate, then the CA): `kubelite agent` pins the CA it
   // finds there against the join token's hash before it trusts the server.
   const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem + pki.caCertPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, apiServer.handle);
   server.on("upgrade", apiServer.handleUpgrade);
+  const stopCertificateReload = reloadServingCertificate(server, pki.dir, pki.caCertPem, log);
+  for (const warning of expiryWarnings(pki.expiries, now())) log.warn(warning);
   const sockets = trackSockets(server);
   const port = await listen(server, options.port, options.bindAddress);
   const host = options.bindAddress === "0.0.0.0" ? "127.0.0.1" : options.bindAddress;
@@ -217,6 +231,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     agents,
     dns,
     async close() {
+      stopCertificateReload();
       await (hooks.removePodsOnClose ? agents.destroy() : agents.stop());
       await new Promise<void>((done) => {
         server.close(() => done());

@@ -419,7 +419,8 @@ function shouldDeleteDuringUpdate(def: ResourceDef, obj: KubeObject): boolean {
   return isFinishedDeleting(obj) && (!isNamespace(def) || specFinalizers(obj).length === 0);
 }
 
-function randomSuffix(length: number, random: () => number): string {
+/** `length` characters of upstream's generateName alphabet (no vowels, no look-alikes). */
+export function randomSuffix(length: number, random: () => number): string {
   let out = "";
   for (let i = 0; i < length; i++) out += GENERATE_NAME_CHARS[Math.floor(random() * GENERATE_NAME_CHARS.length)];
   return out;

@@ -1,14 +1,16 @@
 // Authentication: who sent a request. Mirrors kube-apiserver's union authenticator: an x509
 // client certificate verified against the cluster CA first (user = CN, groups = O values), then
-// bearer tokens through a list of token authenticators (static tokens now, service-account JWTs
-// later). Every authenticated user gets the group system:authenticated. Anonymous requests yield
-// undefined; the caller answers 401 unless allowsAnonymous(path).
+// bearer tokens through a list of token authenticators (static tokens, service-account JWTs).
+// Every authenticated user gets the group system:authenticated. Anonymous requests yield
+// undefined; the caller answers 401 unless allowsAnonymous(path). A bearer token that no
+// authenticator accepts is a 401 on every path, as upstream (a bad token is not anonymous).
 //
 // Assumes the HTTPS server runs with `requestCert: true, rejectUnauthorized: false` and
 // `ca: [clusterCA]`, so that OpenSSL has verified the chain (and the clientAuth purpose) and set
 // `socket.authorized` before a request arrives.
 import type { IncomingMessage } from "node:http";
 import { TLSSocket } from "node:tls";
+import { unauthorized } from "../api/errors.js";
 
 export interface UserInfo {
   name: string;
@@ -54,7 +56,7 @@ export class RequestAuthenticator implements Authenticator {
       const user = await authenticator.authenticateToken(token);
       if (user !== undefined) return withAuthenticatedGroup(user);
     }
-    return undefined;
+    throw unauthorized();
   }
 
   /**

@@ -43,6 +43,10 @@ export interface PKIOptions {
   hostName?: string;
   now?: () => Date;
   crypto?: Crypto;
+  /** Re-issue every leaf certificate even when it is current (`kubelite certs rotate`). */
+  renewAll?: boolean;
+  /** Fail instead of creating a CA when there is none (commands that act on an existing cluster). */
+  requireCA?: boolean;
 }
 
 export interface PKI {
@@ -55,6 +59,8 @@ export interface PKI {
   readonly kubeletClient: CertKeyPair;
   /** What this call created or re-issued (empty when everything was reused). */
   readonly issued: readonly PKIComponent[];
+  /** When each certificate (the CA and the leaves) stops being valid. */
+  readonly expiries: readonly { component: PKIComponent; notAfter: Date }[];
   /** Issues a client certificate signed by the cluster CA (not written to disk). */
   issueClientCertificate(identity: ClientIdentity): Promise<CertKeyPair>;
   /** Issues a serving certificate for these names, signed by the cluster CA (node agents' servers). */
@@ -65,6 +71,8 @@ export interface PKI {
 
 interface Context extends IssuerContext {
   dir: string;
+  renewAll: boolean;
+  requireCA: boolean;
 }
 
 export async function loadOrCreatePKI(options: PKIOptions): Promise<PKI> {
@@ -72,6 +80,8 @@ export async function loadOrCreatePKI(options: PKIOptions): Promise<PKI> {
     dir: join(options.dataDir, "tls"),
     now: options.now ?? (() => new Date()),
     crypto: options.crypto ?? globalThis.crypto,
+    renewAll: options.renewAll ?? false,
+    requireCA: options.requireCA ?? false,
   };
   await mkdir(ctx.dir, { recursive: true, mode: 0o700 });
   const issued: PKIComponent[] = [];
@@ -86,10 +96,26 @@ export async function loadOrCreatePKI(options: PKIOptions): Promise<PKI> {
     admin,
     kubeletClient,
     issued,
+    expiries: [
+      { component: "ca", notAfter: new Date(ca.cert.validTo) },
+      ...([["server", server], ["admin", admin], ["kubelet-client", kubeletClient]] as const).map(([component, pair]) => ({ component, notAfter: new Date(new X509Certificate(pair.certPem).validTo) })),
+    ],
     issueClientCertificate: async (identity) => issueLeaf(ctx, ca, clientSpec(identity)),
     issueServingCertificate: async (names) => issueLeaf(ctx, ca, servingSpec(names)),
     signCertificate: async (content) => signLeaf(ctx, ca, content),
   };
+}
+
+/** The SANs a serving certificate in DATA_DIR/tls has, so a rotation keeps the server's --tls-san names. */
+export function currentServingNames(certPem: string | undefined): { dnsNames: string[]; ips: string[] } {
+  const dnsNames: string[] = [];
+  const ips: string[] = [];
+  for (const entry of (certPem ? new X509Certificate(certPem).subjectAltName ?? "" : "").split(",")) {
+    const [kind, value] = entry.trim().split(/:(.*)/s, 2);
+    if (kind === "DNS" && value) dnsNames.push(value);
+    if (kind === "IP Address" && value) ips.push(value);
+  }
+  return { dnsNames, ips };
 }
 
 /** The serving certificate's SANs: localhost, loopback IPs, the host name, plus extras. */
@@ -124,6 +150,7 @@ async function readPair(dir: string, name: string): Promise<StoredPair> {
 async function loadOrCreateCA(ctx: Context, issued: PKIComponent[]): Promise<Authority> {
   const stored = await readPair(ctx.dir, "ca");
   if (stored.certPem === undefined) {
+    if (ctx.requireCA) throw new Error(`there is no cluster CA in ${ctx.dir}: start \`kubelite server\` with this data dir first (or pass --data-dir)`);
     const created = await createCA(ctx);
     await writePair(ctx.dir, "ca", created);
     issued.push("ca");
@@ -160,7 +187,7 @@ async function ensureLeaf(ctx: Context, ca: Authority, { component, spec }: Leaf
   const stored = await readPair(ctx.dir, component);
   if (stored.certPem !== undefined && stored.keyPem !== undefined) {
     const pair = { certPem: stored.certPem, keyPem: stored.keyPem };
-    if (leafIsCurrent(ctx, ca, spec, pair)) return pair;
+    if (!ctx.renewAll && leafIsCurrent(ctx, ca, spec, pair)) return pair;
   }
   const pair = await issueLeaf(ctx, ca, spec);
   await writePair(ctx.dir, component, pair);

@@ -5,6 +5,8 @@ import { Command, type CommanderError } from "commander";
 import { registerAgentCommand } from "./agent-command.js";
 import { registerSecretsCommand } from "./secrets-command.js";
 import { registerServerCommand } from "./server-command.js";
+import { registerKubeconfigCommand } from "./kubeconfig-command.js";
+import { registerCertsCommand } from "./certs-command.js";
 
 export const USAGE_EXIT_CODE = 2;
 
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerServerCommand(program);
   registerAgentCommand(program);
   registerSecretsCommand(program);
+  registerKubeconfigCommand(program);
+  registerCertsCommand(program);
   return program;
 }
 

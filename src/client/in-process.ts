@@ -7,6 +7,7 @@ import { StatusError } from "../api/errors.js";
 import { assignNode } from "../api/handlers/binding.js";
 import type { ApiContext } from "../api/handlers/api-context.js";
 import { listItems } from "../api/handlers/list.js";
+import { requestToken } from "../api/handlers/token-request.js";
 import { transition } from "../api/handlers/watch.js";
 import { patchResource, withTypeMeta } from "../api/patch-resource.js";
 import type { RequestContext } from "../api/request-context.js";
@@ -107,6 +108,7 @@ export class InProcessClient implements Client {
     if (def.group === "" && def.kind === "Pod" && subresource === "binding") {
       return assignNode(this.api, def, namespace, name, body, this.context({}));
     }
+    if (def.group === "" && def.kind === "ServiceAccount" && subresource === "token") return requestToken(this.api, def, namespace ?? "", name, body, this.context({}));
     throw new StatusError(404, "NotFound", `the server could not find the requested resource: ${ref.resource}/${subresource}`);
   }
 

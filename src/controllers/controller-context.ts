@@ -8,6 +8,7 @@ import type { Controller } from "../client/controller.js";
 import type { EventRecorder } from "../client/event-recorder.js";
 import type { InformerFactory } from "../client/informer-factory.js";
 import type { Logger } from "../log.js";
+import type { ServiceAccountTokenIssuer } from "../auth/service-account-token.js";
 
 /** Settings of the controller manager that controllers read (upstream's kube-controller-manager flags). */
 export interface ControllerSettings {
@@ -52,6 +53,8 @@ export interface ControllerContext {
   settings: ControllerSettings;
   /** The cluster CA's signer, when the server has one (the CSR signing controller needs it). */
   signer?: CertificateSigner;
+  /** Signs legacy service-account tokens (the tokens controller). */
+  tokenIssuer?: ServiceAccountTokenIssuer;
 }
 
 export interface ControllerRegistration {

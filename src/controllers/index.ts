@@ -16,6 +16,8 @@ import { nodeIpamController } from "./node-ipam.js";
 import { nodeLifecycleController } from "./node-lifecycle.js";
 import { podGCController } from "./pod-gc.js";
 import { replicaSetController } from "./replicaset.js";
+import { rootCAPublisherController } from "./root-ca-publisher.js";
+import { serviceAccountTokensController } from "./serviceaccount-tokens.js";
 import { serviceAccountController } from "./serviceaccount.js";
 import { taintEvictionController } from "./taint-eviction.js";
 import { ttlAfterFinishedController } from "./ttl-after-finished.js";
@@ -34,6 +36,8 @@ export function builtinControllers(): ControllerRegistration[] {
     garbageCollectorController,
     namespaceController,
     serviceAccountController,
+    rootCAPublisherController,
+    serviceAccountTokensController,
     podGCController,
     jobController,
     cronJobController,

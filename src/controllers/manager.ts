@@ -8,6 +8,7 @@ import type { Controller } from "../client/controller.js";
 import { EventRecorder } from "../client/event-recorder.js";
 import { InformerFactory } from "../client/informer-factory.js";
 import type { Logger } from "../log.js";
+import type { ServiceAccountTokenIssuer } from "../auth/service-account-token.js";
 import { DEFAULT_CONTROLLER_SETTINGS, type CertificateSigner, type ControllerRegistration, type ControllerSettings } from "./controller-context.js";
 
 export interface ControllerManagerOptions {
@@ -21,6 +22,8 @@ export interface ControllerManagerOptions {
   settings?: Partial<ControllerSettings>;
   /** The cluster CA's signer for the CSR signing controller. */
   signer?: CertificateSigner;
+  /** Signs legacy service-account tokens (the tokens controller). */
+  tokenIssuer?: ServiceAccountTokenIssuer;
 }
 
 export class ControllerManager {
@@ -37,7 +40,7 @@ export class ControllerManager {
       const client = options.clientFor(identity(account), "kube-controller-manager");
       const log = options.log.child({ controller: registration.name });
       const recorder = new EventRecorder({ client, component: registration.component, log, now: () => new Date(clock.now()) });
-      this.controllers.push(registration.create({ client, informers: this.informers, recorder, log, clock, settings, signer: options.signer }));
+      this.controllers.push(registration.create({ client, informers: this.informers, recorder, log, clock, settings, signer: options.signer, tokenIssuer: options.tokenIssuer }));
     }
   }
 

@@ -17,6 +17,7 @@ import { objectKey } from "../client/indexer.js";
 import type { Informer } from "../client/informer.js";
 import type { Logger } from "../log.js";
 import type { ConfigSource } from "./container-env.js";
+import { ServiceAccountTokens } from "./service-account-tokens.js";
 import type { ContainerProbes, ProbeHooks } from "./container-probes.js";
 import { LEASE_RENEW_INTERVAL_MS, renewLease } from "./node-lease.js";
 import { conditionsSignature, hostCapacity, hostPressure, nodeObject, nodeStatus, type NodeFacts } from "./node-status.js";
@@ -144,7 +145,7 @@ export class NodeAgent {
       runtime: this.runtimeInstance,
       probes,
       config,
-      volumes: new NodeVolumes({ root: join(options.dataDir, "pods"), config, hostIP: this.network.nodeIP, canMount: process.getuid?.() === 0 }),
+      volumes: new NodeVolumes({ root: join(options.dataDir, "pods"), config, hostIP: this.network.nodeIP, canMount: process.getuid?.() === 0, tokens: new ServiceAccountTokens(options.client, () => this.clock.now()) }),
       recorder: this.recorder,
       hostIP: this.network.nodeIP,
       nodeAllocatable: capacity,

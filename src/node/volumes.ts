@@ -13,6 +13,7 @@ import { Quantity } from "../api/quantity.js";
 import { podFieldValue, type ConfigSource } from "./container-env.js";
 import type { ContainerSpec, Pod } from "./pod-types.js";
 import type { Mount } from "./runtime/runtime.js";
+import type { PodTokenSource, TokenProjection } from "./service-account-tokens.js";
 
 const run = promisify(execFile);
 
@@ -42,7 +43,12 @@ export interface NodeVolumesOptions {
   hostIP: string;
   /** Mount tmpfs for medium: Memory (needs root). */
   canMount: boolean;
+  /** Service-account tokens for projected serviceAccountToken sources. */
+  tokens?: PodTokenSource;
 }
+
+/** Where the ServiceAccount admission plugin mounts the API credentials in every container. */
+const SERVICE_ACCOUNT_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 export class NodeVolumes implements PodVolumes {
   constructor(private readonly options: NodeVolumesOptions) {}
@@ -54,6 +60,9 @@ export class NodeVolumes implements PodVolumes {
       for (const mount of container.volumeMounts ?? []) {
         const volume = volumes.get(mount.name);
         if (!volume) throw new VolumeError(`volume "${mount.name}" not found in pod spec`);
+        // Without root a container cannot have mounts; the API credentials every pod gets
+        // automatically are left out rather than keeping every pod from starting.
+        if (!this.options.canMount && mount.mountPath === SERVICE_ACCOUNT_MOUNT_PATH) continue;
         const source = await this.prepare(pod, volume);
         const hostPath = mount.subPath ? safeJoin(source, mount.subPath) : source;
         if (mount.subPath) await mkdir(hostPath, { recursive: true }).catch(() => undefined);
@@ -76,6 +85,7 @@ export class NodeVolumes implements PodVolumes {
   }
 
   async tearDown(podUid: string): Promise<void> {
+    this.options.tokens?.forget(podUid);
     const dir = join(this.options.root, podUid);
     const volumes = join(dir, "volumes");
     for (const name of await readdir(volumes).catch(() => [] as string[])) {
@@ -161,11 +171,19 @@ export class NodeVolumes implements PodVolumes {
       if (projection.configMap) part = await this.configMapFiles(namespace, { defaultMode, ...(projection.configMap as Record<string, unknown>) });
       else if (projection.secret) part = await this.secretFiles(namespace, { defaultMode, ...(projection.secret as Record<string, unknown>) });
       else if (projection.downwardAPI) part = this.downwardFiles(pod, { defaultMode, ...(projection.downwardAPI as Record<string, unknown>) });
-      else if (projection.serviceAccountToken) throw new VolumeError("projected serviceAccountToken needs the TokenRequest API, which this cluster does not serve yet");
+      else if (projection.serviceAccountToken) part = await this.tokenFile(pod, projection.serviceAccountToken as TokenProjection & { path: string }, defaultMode);
       else if (projection.clusterTrustBundle) throw new VolumeError("projected clusterTrustBundle sources are not supported");
       for (const [path, file] of part) files.set(path, file);
     }
     return files;
+  }
+
+  private async tokenFile(pod: Pod, projection: TokenProjection & { path: string }, mode: number): Promise<FileSet> {
+    if (!this.options.tokens) throw new VolumeError("projected serviceAccountToken sources are not supported by this node");
+    const token = await this.options.tokens.token(pod, projection).catch((err: unknown) => {
+      throw new VolumeError(`failed to fetch token: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    return new Map([[projection.path, { content: Buffer.from(token, "utf8"), mode }]]);
   }
 }
 

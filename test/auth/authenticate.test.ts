@@ -44,9 +44,10 @@ describe("RequestAuthenticator over HTTPS", () => {
     token = await loadOrCreateJoinToken({ dataDir, caCertPem: pki.caCertPem });
     const authenticator = new RequestAuthenticator([joinTokenAuthenticator(token)]);
     server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      void authenticator.authenticate(req).then((user) => {
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ user: user ?? null }));
-      });
+      void authenticator.authenticate(req).then(
+        (user) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ user: user ?? null })),
+        (err: unknown) => res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ user: "rejected", error: String(err) })),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as AddressInfo).port;
@@ -56,7 +57,7 @@ describe("RequestAuthenticator over HTTPS", () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const whoami = (options: WhoAmIOptions = {}): Promise<UserInfo | null> => whoAmI(port, pki.caCertPem, options);
+  const whoami = (options: WhoAmIOptions = {}): Promise<UserInfo | null | "rejected"> => whoAmI(port, pki.caCertPem, options);
 
   it("identifies a client certificate's CN as the user and its O values as groups", async () => {
     assert.deepEqual(await whoami({ client: pki.admin }), { name: "kubelite-admin", groups: ["system:masters", "system:authenticated"] });
@@ -72,7 +73,7 @@ describe("RequestAuthenticator over HTTPS", () => {
         assert.deepEqual(await whoami({ agent: withCert }), { name: "kubelite-admin", groups: ["system:masters", "system:authenticated"] });
       }
       assert.equal(await whoami({ agent: without }), null);
-      assert.equal((await whoami({ agent: without, headers: { authorization: `Bearer ${token}` } }))?.name, "kubelite:bootstrap:node");
+      assert.equal(((await whoami({ agent: without, headers: { authorization: `Bearer ${token}` } })) as UserInfo | null)?.name, "kubelite:bootstrap:node");
       assert.equal(await whoami({ agent: without }), null);
     } finally {
       withCert.destroy();
@@ -89,11 +90,11 @@ describe("RequestAuthenticator over HTTPS", () => {
   it("reads a bearer token from the WebSocket subprotocol browsers use", async () => {
     const protocol = `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString("base64url")}`;
     const user = await whoami({ headers: { "sec-websocket-protocol": `v5.channel.k8s.io, ${protocol}` } });
-    assert.equal(user?.name, "kubelite:bootstrap:node");
+    assert.equal((user as UserInfo | null)?.name, "kubelite:bootstrap:node");
   });
 
-  it("treats a wrong token as anonymous", async () => {
-    assert.equal(await whoami({ headers: { authorization: `Bearer ${token}x` } }), null);
+  it("refuses a wrong bearer token (not anonymous, as upstream), and treats other schemes as anonymous", async () => {
+    assert.equal(await whoami({ headers: { authorization: `Bearer ${token}x` } }), "rejected");
     assert.equal(await whoami({ headers: { authorization: "Basic YWRtaW46YWRtaW4=" } }), null);
   });
 
@@ -104,7 +105,7 @@ describe("RequestAuthenticator over HTTPS", () => {
   it("ignores a client certificate from another CA but still accepts a bearer token", async () => {
     assert.equal(await whoami({ client: other.admin }), null);
     const user = await whoami({ client: other.admin, headers: { authorization: `Bearer ${token}` } });
-    assert.equal(user?.name, "kubelite:bootstrap:node");
+    assert.equal((user as UserInfo | null)?.name, "kubelite:bootstrap:node");
   });
 });
 
@@ -179,7 +180,7 @@ interface WhoAmIOptions {
 }
 
 /** GET / with the given credentials; the test server answers with the authenticated user. */
-function whoAmI(port: number, caPem: string, options: WhoAmIOptions): Promise<UserInfo | null> {
+function whoAmI(port: number, caPem: string, options: WhoAmIOptions): Promise<UserInfo | null | "rejected"> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       {
@@ -195,7 +196,7 @@ function whoAmI(port: number, caPem: string, options: WhoAmIOptions): Promise<Us
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve((JSON.parse(Buffer.concat(chunks).toString("utf8")) as { user: UserInfo | null }).user));
+        res.on("end", () => resolve((JSON.parse(Buffer.concat(chunks).toString("utf8")) as { user: UserInfo | null | "rejected" }).user));
       },
     );
     req.on("error", reject);

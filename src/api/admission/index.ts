@@ -3,11 +3,14 @@
 // AdmissionDeps.
 import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
+import { serviceAccountAdmission } from "./service-account.js";
 
 export interface AdmissionDeps {
   api: ApiContext;
 }
 
-export function builtinAdmissionPlugins(_deps: AdmissionDeps): AdmissionPlugin[] {
-  return [];
+export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
+  return [
+    serviceAccountAdmission(deps),
+  ];
 }

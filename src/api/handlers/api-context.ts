@@ -6,6 +6,7 @@ import type { SchemaRegistry } from "../schema.js";
 import type { Logger } from "../../log.js";
 import type { Store } from "../../storage/store.js";
 import type { NodeClientCredentials } from "./node-connection.js";
+import type { ServiceAccountTokenIssuer } from "../../auth/service-account-token.js";
 
 export interface ApiContext {
   registry: Registry;
@@ -21,4 +22,6 @@ export interface ApiContext {
   defaultWatchTimeoutMs: () => number;
   /** The client certificate for node agents (pods/log, exec, attach, portforward); absent: those fail plainly. */
   nodeClient?: NodeClientCredentials;
+  /** Signs service-account tokens (serviceaccounts/token); absent: that subresource answers 503. */
+  serviceAccountTokens?: ServiceAccountTokenIssuer;
 }

@@ -20,6 +20,7 @@ import { serveScale } from "./scale.js";
 import { bindPod } from "./binding.js";
 import { serveNodeProxy } from "./node-proxy.js";
 import { serveWatch } from "./watch.js";
+import { serveTokenRequest } from "./token-request.js";
 import { POD_STREAM_SUBRESOURCES, servePodStream, type UpgradeExchange } from "./pod-streams.js";
 
 export interface HttpExchange {
@@ -80,6 +81,7 @@ async function serveSubresource(api: ApiContext, def: ResourceDef, namespace: st
   if (sub === "proxy" && def.group === "" && def.kind === "Node") return serveNodeProxy(api, def, name, request.subpath ?? "/", request.verb, http);
   if (sub === "scale" && def.scale) return serveScale(api, def, namespace, name, request.verb, http);
   if (sub === "binding" && def.group === "" && def.kind === "Pod" && request.verb === "create") return bindPod(api, def, namespace, name, http);
+  if (sub === "token" && def.group === "" && def.kind === "ServiceAccount" && request.verb === "create") return serveTokenRequest(api, def, namespace, name, http);
   if (def.group === "" && def.kind === "Pod" && POD_STREAM_SUBRESOURCES.includes(sub)) return servePodStream(api, def, namespace, name, sub, request.verb, http);
   // PUT namespaces/<name>/finalize: the registry writes only spec.finalizers (upstream's FinalizeREST).
   if (sub === "finalize" && def.group === "" && def.kind === "Namespace" && request.verb === "update") return serveUpdate(api, def, namespace, name, http, "finalize");
