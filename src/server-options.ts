@@ -1,7 +1,8 @@
 // What `kubelite server` is configured with (DESIGN.md §3 CLI), its defaults, and the checks on
 // values. The CLI parses flags into ServerOptions with these parsers; programmatic callers (tests)
 // use defaultServerOptions() and validateServerOptions(). Parsers throw Error with a message
-// that names the problem; they never read the environment except defaultServerOptions' host name.
+// that names the problem; they never read the environment except defaultServerOptions' host name
+// and whether the process runs as root.
 import { BlockList, isIP, isIPv4 } from "node:net";
 import { hostname } from "node:os";
 import type { LogLevel } from "./log.js";
@@ -52,9 +53,18 @@ export interface ServerOptions {
   clusterDns: string;
   /** --cluster-domain: the cluster's DNS zone (k3s' flag). */
   clusterDomain: string;
+  /** --disable-ingress: no built-in ingress controller and no `kubelite` IngressClass. */
+  disableIngress: boolean;
+  /** --ingress-http-port / --ingress-https-port: the ingress's host ports (0 picks free ones). */
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
+  /** --ingress-bind-address: where the ingress listens. */
+  ingressBindAddress: string;
   logLevel: LogLevel;
   /** -v / --v: klog-style verbosity; higher logs more. */
   verbosity: number;
+  /** --pod-security-default: PodSecurity's policy for namespaces without labels, e.g. "enforce=baseline,warn=restricted". */
+  podSecurityDefault?: string;
   /** --audit-log-path: where the audit log goes (default DATA_DIR/audit/audit.log). */
   auditLogPath?: string;
   /** --audit-level: None, Metadata (default) or Request. */
@@ -74,7 +84,16 @@ export interface RunningServer {
 
 export type StartServer = (options: ServerOptions) => Promise<RunningServer>;
 
-export function defaultServerOptions(hostName: string = hostname()): ServerOptions {
+/**
+ * The ingress's default ports: 80 and 443 as root (k3s' Traefik), otherwise 8081 and 8443, which
+ * need no privilege and stay clear of 8080, where host-network pods commonly listen (ADR 0014).
+ */
+export function defaultIngressPorts(root: boolean): { http: number; https: number } {
+  return root ? { http: 80, https: 443 } : { http: 8081, https: 8443 };
+}
+
+export function defaultServerOptions(hostName: string = hostname(), root: boolean = process.getuid?.() === 0): ServerOptions {
+  const ingressPorts = defaultIngressPorts(root);
   return {
     dataDir: "./.kubelite",
     bindAddress: "127.0.0.1",
@@ -94,6 +113,10 @@ export function defaultServerOptions(hostName: string = hostname()): ServerOptio
     clusterCidr: "10.42.0.0/16",
     clusterDns: "10.43.0.10",
     clusterDomain: "cluster.local",
+    disableIngress: false,
+    ingressHttpPort: ingressPorts.http,
+    ingressHttpsPort: ingressPorts.https,
+    ingressBindAddress: "127.0.0.1",
     logLevel: "info",
     verbosity: 0,
     auditLevel: "Metadata",
@@ -195,6 +218,9 @@ export function validateServerOptions(options: ServerOptions): void {
   }
   if (options.datastore !== "etcd" && options.etcdEndpoints.length > 0) {
     throw new Error("--etcd-endpoints is only used with --datastore etcd");
+  }
+  if (!options.disableIngress && options.ingressHttpPort !== 0 && options.ingressHttpPort === options.ingressHttpsPort) {
+    throw new Error(`--ingress-http-port and --ingress-https-port are both ${options.ingressHttpPort}: they must differ`);
   }
   if (cidrListsOverlap(options.serviceCidr, options.clusterCidr)) {
     throw new Error(`--service-cidr ${options.serviceCidr} overlaps --cluster-cidr ${options.clusterCidr}`);

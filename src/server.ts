@@ -28,6 +28,7 @@ import { ApiMetrics } from "./api/metrics.js";
 import { OpenAPIDocuments } from "./api/openapi.js";
 import { AdmissionChain } from "./api/admission/admission.js";
 import { builtinAdmissionPlugins } from "./api/admission/index.js";
+import { defaultPodSecurityConfiguration } from "./api/admission/pod-security/configuration.js";
 import { SecretsEncryption } from "./api/secrets-encryption.js";
 import { Registry } from "./api/registry.js";
 import { builtinResources } from "./api/resources/index.js";
@@ -48,6 +49,8 @@ import type { ControllerSettings } from "./controllers/controller-context.js";
 import { startComponents } from "./components.js";
 import type { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 import { startLocalAgents, type LocalAgents } from "./node/local-agents.js";
+import { startIngress, type RunningIngress } from "./ingress/start-ingress.js";
+import { identity } from "./controllers/manager.js";
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
 
@@ -87,6 +90,8 @@ export interface StartedServer extends RunningServer {
   agents: LocalAgents;
   /** Cluster DNS. */
   dns: ClusterDns;
+  /** The built-in ingress, unless --disable-ingress. */
+  ingress?: RunningIngress;
 }
 
 export async function startServer(options: ServerOptions, hooks: StartServerHooks = {}): Promise<StartedServer> {
@@ -132,7 +137,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
     serviceAccountTokens: new ServiceAccountTokenIssuer(serviceAccountKey, now),
   };
-  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api }));
+  registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api, podSecurity: defaultPodSecurityConfiguration(options.podSecurityDefault) }));
   await ensureSystemNamespaces(api);
   void secretsEncryption.sealStale().catch((err: unknown) => log.error("could not encrypt the Secrets stored before encryption at rest was on", { error: err }));
 
@@ -205,8 +210,8 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     domain: options.clusterDomain,
     upstreams: hooks.dnsUpstreams,
     localPort: hooks.dnsLocalPort,
+    metricsRegistry: metrics.registry,
   });
-  metrics.include(dns.metrics.registry);
 
   const agents = await startLocalAgents({
     dataDir,
@@ -220,6 +225,18 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
     dns: { address: dns.serviceIP, domain: dns.domain, serverSocket: dns.relaySocket },
   });
+  const ingress = options.disableIngress
+    ? undefined
+    : await startIngress({
+        client: new InProcessClient(api, identity("kubelite-ingress"), "kubelite-ingress"),
+        log: log.child({ component: "ingress" }),
+        bindAddress: options.ingressBindAddress,
+        httpPort: options.ingressHttpPort,
+        httpsPort: options.ingressHttpsPort,
+        dial: (nodeName, ip, port) => agents.dial(nodeName, ip, port),
+        metricsRegistry: metrics.registry,
+        defaultCertificate: () => pki.issueServingCertificate({ dnsNames: ["kubelite-ingress", "localhost"], ips: ["127.0.0.1"] }),
+      });
 
   return {
     url,
@@ -230,8 +247,10 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     simulatedNodes: components.simulatedNodes,
     agents,
     dns,
+    ingress,
     async close() {
       stopCertificateReload();
+      await ingress?.stop();
       await (hooks.removePodsOnClose ? agents.destroy() : agents.stop());
       await new Promise<void>((done) => {
         server.close(() => done());

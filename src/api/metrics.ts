@@ -4,9 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export class ApiMetrics {
-  private readonly registry = new Registry();
-  /** Registries of components in this process (cluster DNS), exported on the same /metrics. */
-  private readonly others: Registry[] = [];
+  /** Other parts of the server (the ingress) register their metrics here too. */
+  readonly registry = new Registry();
   private readonly requests: Counter<"verb" | "code">;
   private readonly duration: Histogram<"verb">;
   readonly storedObjects: Gauge<"resource">;
@@ -34,12 +33,7 @@ export class ApiMetrics {
     this.duration.observe({ verb }, Number(process.hrtime.bigint() - startedNs) / 1e9);
   }
 
-  /** Also exports the metrics of another component of this process. */
-  include(registry: Registry): void {
-    this.others.push(registry);
-  }
-
   render(): Promise<string> {
-    return this.others.length === 0 ? this.registry.metrics() : Registry.merge([this.registry, ...this.others]).metrics();
+    return this.registry.metrics();
   }
 }

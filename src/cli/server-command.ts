@@ -28,6 +28,7 @@ import {
 } from "../server-options.js";
 import type { LogLevel } from "../log.js";
 import { flag } from "./flags.js";
+import { DEFAULT_POD_SECURITY_POLICY, parsePodSecurityDefault } from "../api/admission/pod-security/configuration.js";
 
 /** Option values as commander stores them (attribute names derive from the long flags). */
 interface ServerFlags {
@@ -51,8 +52,13 @@ interface ServerFlags {
   clusterCidr: string;
   clusterDns: string;
   clusterDomain: string;
+  disableIngress?: boolean;
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
+  ingressBindAddress: string;
   logLevel: LogLevel;
   v: number;
+  podSecurityDefault?: string;
   auditLogPath?: string;
   auditLevel: AuditLevel;
   auditLogMaxsize: number;
@@ -99,7 +105,12 @@ function addServerOptions(command: Command): void {
     .option("--cluster-cidr <cidr>", "range of pod IPs", flag(parseCidrList), d.clusterCidr)
     .option("--cluster-dns <ip>", "cluster IP of the kube-dns Service, the nameserver pods use", flag(parseIP), d.clusterDns)
     .option("--cluster-domain <domain>", "the cluster's DNS domain", flag(parseDomain), d.clusterDomain)
+    .option("--disable-ingress", "run no built-in ingress controller")
+    .option("--ingress-http-port <port>", "HTTP port of the built-in ingress (80 as root, else 8081)", flag(parsePort), d.ingressHttpPort)
+    .option("--ingress-https-port <port>", "HTTPS port of the built-in ingress (443 as root, else 8443)", flag(parsePort), d.ingressHttpsPort)
+    .option("--ingress-bind-address <ip>", "IP address the built-in ingress listens on", flag(parseIP), d.ingressBindAddress)
     .addOption(new Option("--log-level <level>", "least severe level logged").choices(LOG_LEVELS).default(d.logLevel))
+    .option("--pod-security-default <policy>", `PodSecurity levels of namespaces without labels (default "${DEFAULT_POD_SECURITY_POLICY}")`, flag(checkPodSecurityDefault))
     .option("-v, --v <level>", "log verbosity, as klog's -v (higher logs more)", flag(parseVerbosity), d.verbosity)
     .option("--audit-log-path <file>", "audit log file (default DATA_DIR/audit/audit.log)")
     .addOption(new Option("--audit-level <level>", "what the audit log records of each request").choices(AUDIT_LEVELS).default(d.auditLevel))
@@ -109,6 +120,11 @@ function addServerOptions(command: Command): void {
 
 function appendList(value: string, previous: string[]): string[] {
   return [...previous, ...splitList(value)];
+}
+
+function checkPodSecurityDefault(value: string): string {
+  parsePodSecurityDefault(value);
+  return value;
 }
 
 /** Accepts `-v 4`, `--v=4` and klog's `-v=4`. */
@@ -138,8 +154,13 @@ function toServerOptions(flags: ServerFlags): ServerOptions {
     clusterCidr: flags.clusterCidr,
     clusterDns: flags.clusterDns,
     clusterDomain: flags.clusterDomain,
+    disableIngress: flags.disableIngress === true,
+    ingressHttpPort: flags.ingressHttpPort,
+    ingressHttpsPort: flags.ingressHttpsPort,
+    ingressBindAddress: flags.ingressBindAddress,
     logLevel: flags.logLevel,
     verbosity: flags.v,
+    ...(flags.podSecurityDefault === undefined ? {} : { podSecurityDefault: flags.podSecurityDefault }),
     ...(flags.auditLogPath === undefined ? {} : { auditLogPath: resolve(flags.auditLogPath) }),
     auditLevel: flags.auditLevel,
     auditLogMaxSizeMB: flags.auditLogMaxsize,

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Registry } from "prom-client";
 import type { Client } from "../client/client.js";
 import { CORE_V1 } from "../client/client.js";
 import type { InformerFactory } from "../client/informer-factory.js";
@@ -39,6 +40,8 @@ export interface ClusterDnsOptions {
   upstreams?: Upstream[];
   /** Also answer on 127.0.0.1 over UDP and TCP at this port (0: any free port). */
   localPort?: number;
+  /** Where the coredns_* metrics go (default: a registry of their own). */
+  metricsRegistry?: Registry;
   /** Create the kube-dns Service when missing (the server does; a joined agent only reads). */
   ensureService?: boolean;
 }
@@ -64,7 +67,7 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Clust
   const pods = withIndexes(options.informers.informerFor(CORE_V1("pods")), DNS_INDEXES.pods);
   const upstreams = options.upstreams ?? (await hostUpstreams(serviceIP));
   const zone = new ClusterZone(new ClusterRecords({ services, slices, pods }), domain);
-  const metrics = new DnsMetrics();
+  const metrics = new DnsMetrics(options.metricsRegistry);
   const server = new DnsServer(new DnsHandler(zone, new Forwarder({ upstreams }), log, metrics), log);
   await Promise.all([services.waitForSync(), slices.waitForSync(), pods.waitForSync()]);
   if (options.ensureService !== false) await ensureKubeDnsService(options.client, serviceIP).catch((error: unknown) => log.warn("could not create the kube-dns Service", { error }));

@@ -1,20 +1,27 @@
 // Prometheus metrics of cluster DNS, named as CoreDNS's (coredns_dns_requests_total,
 // coredns_dns_responses_total, coredns_dns_request_duration_seconds, coredns_forward_requests_total)
-// so dashboards made for CoreDNS read them; on a registry of its own, which the server exports.
+// so dashboards made for CoreDNS read them; on the registry given (the server's own /metrics).
 import { Counter, Histogram, Registry } from "prom-client";
 import type { Transport } from "./dns-handler.js";
 
 export class DnsMetrics {
-  readonly registry = new Registry();
-  private readonly requests = new Counter({ name: "coredns_dns_requests_total", help: "DNS queries by transport and record type.", labelNames: ["proto", "type"], registers: [this.registry] });
-  private readonly responses = new Counter({ name: "coredns_dns_responses_total", help: "DNS responses by rcode.", labelNames: ["rcode"], registers: [this.registry] });
-  private readonly duration = new Histogram({
-    name: "coredns_dns_request_duration_seconds",
-    help: "Time to answer a DNS query (forwarded ones included).",
-    buckets: [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
-  private readonly forwarded = new Counter({ name: "coredns_forward_requests_total", help: "Queries forwarded to upstream resolvers.", registers: [this.registry] });
+  private readonly requests: Counter<"proto" | "type">;
+  private readonly responses: Counter<"rcode">;
+  private readonly duration: Histogram;
+  private readonly forwarded: Counter;
+  constructor(readonly registry = new Registry()) {
+    const registers = [registry];
+    this.requests = new Counter({ name: "coredns_dns_requests_total", help: "DNS queries by transport and record type.", labelNames: ["proto", "type"], registers });
+    this.responses = new Counter({ name: "coredns_dns_responses_total", help: "DNS responses by rcode.", labelNames: ["rcode"], registers });
+    this.duration = new Histogram({
+      name: "coredns_dns_request_duration_seconds",
+      help: "Time to answer a DNS query (forwarded ones included).",
+      buckets: [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.forwarded = new Counter({ name: "coredns_forward_requests_total", help: "Queries forwarded to upstream resolvers.", registers });
+  }
+
   /** Label children by their values: prom-client hashes labels on every inc otherwise (a third of a query's cost). */
   private readonly children = new Map<string, { inc(): void }>();
 

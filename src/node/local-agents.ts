@@ -7,6 +7,7 @@
 // process never forks for them; it is closed once the agents have stopped.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import type { Duplex } from "node:stream";
 import type { UserInfo } from "../auth/authenticate.js";
 import type { PKI } from "../auth/pki.js";
 import type { Client } from "../client/client.js";
@@ -37,6 +38,12 @@ export interface LocalAgentsOptions {
 
 export interface LocalAgents {
   agents: NodeAgent[];
+  /**
+   * Opens a TCP connection to a pod of one of these nodes through that node's pod network (its
+   * dial helper with isolated networking), so host-side listeners such as the ingress reach pods
+   * without any route from the host. Rejects for a node not run by this process.
+   */
+  dial(nodeName: string, ip: string, port: number): Promise<Duplex>;
   /** Stops the agents; their pods keep running. */
   stop(): Promise<void>;
   /** Stops the agents and removes their pods' processes and the nodes' networks (tests). */
@@ -50,7 +57,7 @@ export function localNodeNames(nodeName: string, local: boolean, extra: number):
 
 export async function startLocalAgents(options: LocalAgentsOptions): Promise<LocalAgents> {
   const names = localNodeNames(options.nodeName, options.local, options.extra);
-  if (names.length === 0) return { agents: [], stop: async () => {}, destroy: async () => {} };
+  if (names.length === 0) return { agents: [], dial: (nodeName) => Promise.reject(notLocal(nodeName)), stop: async () => {}, destroy: async () => {} };
   const images = options.imageMap ? await ImageMap.fromFile(options.imageMap) : new ImageMap();
   const launcher = new HelperLauncher({ log: options.log });
   try {
@@ -60,6 +67,10 @@ export async function startLocalAgents(options: LocalAgentsOptions): Promise<Loc
     const agents = await Promise.all(names.map((name) => startAgent(name, options, { images, cluster, launcher, isolated })));
     return {
       agents,
+      dial(nodeName, ip, port) {
+        const agent = agents.find((a) => a.nodeName === nodeName);
+        return agent ? agent.podNetwork().dial(ip, port) : Promise.reject(notLocal(nodeName));
+      },
       async stop() {
         await Promise.all(agents.map((agent) => agent.stop()));
         await launcher.close();
@@ -74,6 +85,10 @@ export async function startLocalAgents(options: LocalAgentsOptions): Promise<Loc
     await launcher.close();
     throw error;
   }
+}
+
+function notLocal(nodeName: string): Error {
+  return new Error(`node ${nodeName} is not run by this process: its pods cannot be reached from here`);
 }
 
 /** What the agents of this process share. */

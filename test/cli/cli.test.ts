@@ -37,6 +37,10 @@ function finished(child: ChildProcessWithoutNullStreams): Promise<RunResult> {
 }
 
 const SERVER_FLAGS = [
+  "--disable-ingress",
+  "--ingress-http-port",
+  "--ingress-https-port",
+  "--ingress-bind-address",
   "--data-dir",
   "--bind-address",
   "--port",
@@ -56,6 +60,7 @@ const SERVER_FLAGS = [
   "--cluster-domain",
   "--log-level",
   "--v",
+  "--pod-security-default",
 ];
 
 describe("kubelite CLI", () => {
@@ -88,6 +93,10 @@ describe("kubelite CLI", () => {
     ["overlapping service and cluster CIDRs", ["server", "--service-cidr", "10.42.1.0/24"], /overlaps/],
     ["a cluster DNS address that is not an IP", ["server", "--cluster-dns", "dns.local"], /--cluster-dns/],
     ["a cluster domain that is not a domain", ["server", "--cluster-domain", "Cluster_Local"], /--cluster-domain.*not a valid DNS domain/],
+    ["an unknown pod security level", ["server", "--pod-security-default", "enforce=strict"], /--pod-security-default.*the level must be one of privileged, baseline, restricted/],
+    ["an ingress port that is not a number", ["server", "--ingress-http-port", "http"], /--ingress-http-port/],
+    ["the same ingress port for HTTP and HTTPS", ["server", "--ingress-http-port", "9000", "--ingress-https-port", "9000"], /--ingress-http-port and --ingress-https-port are both 9000: they must differ/],
+    ["an ingress bind address that is not an IP", ["server", "--ingress-bind-address", "localhost"], /--ingress-bind-address/],
     ["an unknown command", ["serve"], /unknown command/],
     ["an agent without --server", ["agent", "--token", "t"], /required option '--server <url>'/],
     ["an agent server that is not https", ["agent", "--server", "http://127.0.0.1:6443", "--token", "t"], /--server .* must be an https URL/],

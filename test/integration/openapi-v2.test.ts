@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../../../shared/examples/", import.meta.url));
-const CLUSTER_POLICY = join(EXAMPLES, "require-non-root.yaml");
+// A kind no one serves (kubelite serves Kyverno's ClusterPolicy built in).
+const WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n";
 const DEPLOYMENT = join(EXAMPLES, "deployment.yaml");
 
 describe("kubectl and /openapi/v2", () => {
@@ -22,12 +23,12 @@ describe("kubectl and /openapi/v2", () => {
     await server.close();
   });
 
-  it("refuses a ClusterPolicy before its CRD exists with upstream's no-matches error", async () => {
-    const result = await server.kubectl(["apply", "-f", CLUSTER_POLICY]);
+  it("refuses a kind before its CRD exists with upstream's no-matches error", async () => {
+    const result = await server.kubectl(["apply", "-f", "-"], { input: WIDGET });
     assert.notEqual(result.code, 0);
     assert.equal(
       result.stderr,
-      `error: resource mapping not found for name: "require-non-root" namespace: "" from "${CLUSTER_POLICY}": no matches for kind "ClusterPolicy" in version "kyverno.io/v1"\nensure CRDs are installed first\n`,
+      `error: resource mapping not found for name: "w" namespace: "" from "STDIN": no matches for kind "Widget" in version "example.com/v1"\nensure CRDs are installed first\n`,
     );
   });
 

@@ -29,6 +29,8 @@ export interface TestServer {
   client(user: UserInfo, fieldManager: string): Client;
   /** The simulated nodes, when asked for. */
   simulatedNodes?: SimulatedNodes;
+  /** The built-in ingress's ports on 127.0.0.1, when asked for. */
+  ingress?: { httpPort?: number; httpsPort?: number };
   /** Runs kubectl; never throws on a non-zero exit (assert on `code`). */
   kubectl(args: string[], options?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<KubectlResult>;
   close(): Promise<void>;
@@ -47,6 +49,8 @@ export interface TestServerOptions {
   imageMap?: string;
   /** --agents: extra local agents. */
   agents?: number;
+  /** Run the built-in ingress on free ports of 127.0.0.1 (off unless asked). */
+  ingress?: boolean;
   /** Leave the agents' pods running on close, as a real server does (restart tests); removed by default. */
   keepPods?: boolean;
   /** Any other server flags, as ServerOptions fields. */
@@ -57,7 +61,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "kubelite-test-")));
   const cacheDir = await mkdtemp(join(tmpdir(), "kubelite-kubectl-cache-"));
   const server = await startServer(
-    { ...defaultServerOptions(), dataDir, port: 0, datastore: options.datastore ?? "sqlite", logLevel: "error", simulatedNodes: options.simulatedNodes ?? 0, disableAgent: !options.agent, imageMap: options.imageMap, agents: options.agents ?? 0, nodeName: "kubelite-node", ...options.serverOptions },
+    { ...defaultServerOptions(), dataDir, port: 0, datastore: options.datastore ?? "sqlite", logLevel: "error", simulatedNodes: options.simulatedNodes ?? 0, disableAgent: !options.agent, imageMap: options.imageMap, agents: options.agents ?? 0, nodeName: "kubelite-node", disableIngress: !options.ingress, ingressHttpPort: 0, ingressHttpsPort: 0, ...options.serverOptions },
     { log: createLogger("error"), bookmarkIntervalMs: options.bookmarkIntervalMs, controllerSettings: options.controllerSettings, leaseRenewIntervalMs: options.leaseRenewIntervalMs, removePodsOnClose: !options.keepPods, dnsUpstreams: [] },
   );
   const kubectl = (args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) =>
@@ -79,6 +83,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store: server.store,
     client: server.client,
     simulatedNodes: server.simulatedNodes,
+    ingress: server.ingress && { httpPort: server.ingress.httpPort, httpsPort: server.ingress.httpsPort },
     kubectl,
     async close() {
       await server.close();

@@ -20,6 +20,7 @@ import { hpaV1Resource } from "./horizontalpodautoscaler-v1.js";
 import { ingressResource } from "./ingress.js";
 import { ingressClassResource } from "./ingressclass.js";
 import { jobResource } from "./job.js";
+import { clusterPolicyResource, namespacedPolicyResource } from "./kyverno-policy.js";
 import { leaseResource } from "./lease.js";
 import { limitRangeResource } from "./limitrange.js";
 import { namespaceResource } from "./namespace.js";
@@ -28,6 +29,7 @@ import { nodeResource } from "./node.js";
 import { persistentVolumeResource } from "./persistentvolume.js";
 import { persistentVolumeClaimResource } from "./persistentvolumeclaim.js";
 import { podResource } from "./pod.js";
+import { policyReportResource } from "./policyreport.js";
 import { podDisruptionBudgetResource } from "./poddisruptionbudget.js";
 import { priorityClassResource } from "./priorityclass.js";
 import { replicaSetResource } from "./replicaset.js";
@@ -53,6 +55,7 @@ const FACTORIES: ReadonlyArray<() => ResourceDef> = [
   roleResource, clusterRoleResource, roleBindingResource, clusterRoleBindingResource,
   storageClassResource, priorityClassResource, customResourceDefinitionResource,
   certificateSigningRequestResource,
+  clusterPolicyResource, namespacedPolicyResource, policyReportResource,
 ];
 
 /** The definitions of every built-in kind, checked for duplicates. */

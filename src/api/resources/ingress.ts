@@ -3,7 +3,7 @@
 import { isIP } from "node:net";
 import type { KubeObject, ValidationContext } from "../resource.js";
 import { invalid, notSupported, required, type FieldError } from "../validation/field-errors.js";
-import { isDNS1035Label, isDNS1123Subdomain } from "../validation/names.js";
+import { isDNS1035Label, isDNS1123Subdomain, isWildcardDNS1123Subdomain } from "../validation/names.js";
 import { ALL_VERBS, type ResourceDef } from "../resource.js";
 import { path, type FieldPath } from "./field-path.js";
 import { isValidPortName, isValidPortNum } from "./formats.js";
@@ -11,6 +11,8 @@ import { isRecord, numberAt, recordAt, recordsAt, stringAt, type JsonRecord } fr
 import { ageColumn, ageOf, column, nameColumn, nameOf } from "./printing.js";
 
 const PATH_TYPES = ["Exact", "ImplementationSpecific", "Prefix"];
+const INVALID_PATH_SEQUENCES = ["//", "/./", "/../", "%2f", "%2F"];
+const INVALID_PATH_SUFFIXES = ["/..", "/."];
 
 export function ingressResource(): ResourceDef {
   return {
@@ -38,9 +40,10 @@ export function ingressResource(): ResourceDef {
 function validateIngressSpec(spec: JsonRecord, p: FieldPath): FieldError[] {
   const rules = recordsAt(spec, "rules");
   const errs: FieldError[] = [];
-  if (rules.length === 0 && !isRecord(spec.defaultBackend)) errs.push(invalid(`${p.child("rules")}`, [], "either `defaultBackend` or `rules` must be specified"));
+  if (rules.length === 0 && !isRecord(spec.defaultBackend)) errs.push(invalid(`${p}`, [], "either `defaultBackend` or `rules` must be specified"));
   if (isRecord(spec.defaultBackend)) errs.push(...validateBackend(spec.defaultBackend, p.child("defaultBackend")));
   rules.forEach((rule, i) => errs.push(...validateRule(rule, p.child("rules").index(i))));
+  recordsAt(spec, "tls").forEach((tls, i) => errs.push(...validateTLS(tls, p.child("tls").index(i))));
   const className = stringAt(spec, "ingressClassName");
   if (className) errs.push(...isDNS1123Subdomain(className).map((msg) => invalid(`${p.child("ingressClassName")}`, className, msg)));
   return errs;
@@ -51,8 +54,8 @@ function validateRule(rule: JsonRecord, p: FieldPath): FieldError[] {
   const host = stringAt(rule, "host") ?? "";
   if (host !== "") {
     if (isIP(host) !== 0) errs.push(invalid(`${p.child("host")}`, host, "must be a DNS name, not an IP address"));
-    const checked = host.startsWith("*.") ? `wildcard${host.slice(1)}` : host;
-    errs.push(...isDNS1123Subdomain(checked).map((msg) => invalid(`${p.child("host")}`, host, msg)));
+    const messages = host.includes("*") ? isWildcardDNS1123Subdomain(host) : isDNS1123Subdomain(host);
+    errs.push(...messages.map((msg) => invalid(`${p.child("host")}`, host, msg)));
   }
   const http = recordAt(rule, "http");
   if (http) {
@@ -63,14 +66,35 @@ function validateRule(rule: JsonRecord, p: FieldPath): FieldError[] {
   return errs;
 }
 
+/** upstream validateHTTPIngressPath: Exact and Prefix paths are absolute and free of dot segments and encoded slashes. */
 function validatePath(entry: JsonRecord, p: FieldPath): FieldError[] {
-  const errs: FieldError[] = [];
   const pathType = stringAt(entry, "pathType");
   const value = stringAt(entry, "path") ?? "";
-  if (!pathType) errs.push(required(`${p.child("pathType")}`, "pathType must be specified"));
-  else if (!PATH_TYPES.includes(pathType)) errs.push(notSupported(`${p.child("pathType")}`, pathType, PATH_TYPES));
-  else if (pathType !== "ImplementationSpecific" && !value.startsWith("/")) errs.push(invalid(`${p.child("path")}`, value, "must be an absolute path"));
+  const pathField = `${p.child("path")}`;
+  if (!pathType) return [required(`${p.child("pathType")}`, "pathType must be specified")];
+  const errs: FieldError[] = [];
+  if (!PATH_TYPES.includes(pathType)) errs.push(notSupported(`${p.child("pathType")}`, pathType, PATH_TYPES));
+  else if (pathType === "ImplementationSpecific") {
+    if (value !== "" && !value.startsWith("/")) errs.push(invalid(pathField, value, "must be an absolute path"));
+  } else {
+    if (!value.startsWith("/")) errs.push(invalid(pathField, value, "must be an absolute path"));
+    for (const sequence of INVALID_PATH_SEQUENCES) if (value.includes(sequence)) errs.push(invalid(pathField, value, `must not contain '${sequence}'`));
+    for (const suffix of INVALID_PATH_SUFFIXES) if (value.endsWith(suffix)) errs.push(invalid(pathField, value, `cannot end with '${suffix}'`));
+  }
   errs.push(...validateBackend(recordAt(entry, "backend"), p.child("backend")));
+  return errs;
+}
+
+/** upstream validateIngressTLS: hosts are (wildcard) DNS subdomains, a secretName a valid Secret name. */
+function validateTLS(tls: JsonRecord, p: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  const hosts = Array.isArray(tls.hosts) ? tls.hosts.filter((h): h is string => typeof h === "string") : [];
+  hosts.forEach((host, i) => {
+    const messages = host.includes("*") ? isWildcardDNS1123Subdomain(host) : isDNS1123Subdomain(host);
+    errs.push(...messages.map((msg) => invalid(`${p.child("hosts").index(i)}`, host, msg)));
+  });
+  const secretName = stringAt(tls, "secretName") ?? "";
+  if (secretName !== "") errs.push(...isDNS1123Subdomain(secretName).map((msg) => invalid(`${p.child("secretName")}`, secretName, msg)));
   return errs;
 }
 
@@ -87,7 +111,7 @@ function validateBackend(backend: JsonRecord | undefined, p: FieldPath): FieldEr
   const portName = stringAt(service, "port", "name") ?? "";
   const portNumber = numberAt(service, "port", "number") ?? 0;
   const portPath = `${p.child("service", "port")}`;
-  if (portName !== "" && portNumber !== 0) errs.push(invalid(portPath, recordAt(service, "port"), "cannot set both port name & port number"));
+  if (portName !== "" && portNumber !== 0) errs.push(invalid(`${p}`, "", "cannot set both port name & port number"));
   else if (portName !== "") errs.push(...isValidPortName(portName).map((msg) => invalid(`${p.child("service", "port", "name")}`, portName, msg)));
   else if (portNumber !== 0) errs.push(...isValidPortNum(portNumber).map((msg) => invalid(`${p.child("service", "port", "number")}`, portNumber, msg)));
   else errs.push(required(portPath, "port name or number is required"));

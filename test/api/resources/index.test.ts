@@ -36,7 +36,7 @@ test("`kubectl get all` covers upstream's category members, and nothing else", (
 
 test("scope, verbs and subresources match upstream discovery", () => {
   const clusterScoped = defs.filter((d) => !d.namespaced).map((d) => d.plural).sort();
-  assert.deepEqual(clusterScoped, ["certificatesigningrequests", "clusterrolebindings", "clusterroles", "customresourcedefinitions", "ingressclasses", "namespaces", "nodes", "persistentvolumes", "priorityclasses", "storageclasses"]);
+  assert.deepEqual(clusterScoped, ["certificatesigningrequests", "clusterpolicies", "clusterrolebindings", "clusterroles", "customresourcedefinitions", "ingressclasses", "namespaces", "nodes", "persistentvolumes", "priorityclasses", "storageclasses"]);
   assert.deepEqual(byPlural("", "namespaces")?.verbs, ["create", "delete", "get", "list", "patch", "update", "watch"]);
   const scaled = defs.filter((d) => d.scale).map((d) => d.plural).sort();
   assert.deepEqual(scaled, ["deployments", "replicasets", "statefulsets"]);
