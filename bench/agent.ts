@@ -42,7 +42,8 @@ async function until(done: () => Promise<boolean>, timeoutMs: number): Promise<v
   }
 }
 
-const DEPLOYMENT = {
+/** A 3-replica echo-server Deployment with a readiness probe (also behind the service benchmark's Service). */
+export const DEPLOYMENT = {
   apiVersion: "apps/v1",
   kind: "Deployment",
   metadata: { name: "echo" },

@@ -1,13 +1,16 @@
 // `npm run bench`: runs every benchmark and prints the figures (medians of several runs) as JSON,
 // the form the README's tables are copied from. `--quick` shrinks the workloads for a smoke run;
-// `--only store|api|scheduler|reconcile|agent|ingress|dns` runs one group.
+// `--only store|api|scheduler|reconcile|agent|services|ingress|authorization|dns` runs one group.
 import { availableParallelism } from "node:os";
 import { benchAgent } from "./agent.js";
 import { benchApi } from "./api.js";
+import { benchAuthorization } from "./authorization.js";
 import { benchIngress } from "./ingress.js";
 import { benchDns } from "./dns.js";
 import { benchReconcile } from "./reconcile.js";
 import { benchScheduler } from "./scheduler.js";
+import { benchServices } from "./services.js";
+import { benchServiceTraffic } from "./service-traffic.js";
 import { benchStore } from "./store.js";
 
 const quick = process.argv.includes("--quick");
@@ -20,6 +23,13 @@ if (wanted("store")) results.store = await benchStore();
 if (wanted("api")) results.api = await benchApi(quick ? { runs: 1, pods: 2_000, listPods: 5_000 } : {});
 if (wanted("scheduler")) results.schedulerInMemory = await benchScheduler();
 if (wanted("reconcile")) results.reconcile = await benchReconcile(quick ? { runs: 1, quick: true } : {});
+if (wanted("authorization")) results.authorization = await benchAuthorization();
+if (wanted("services")) {
+  results.services = {
+    rules: await benchServices(quick ? { services: 100, changes: 5 } : {}),
+    traffic: await benchServiceTraffic(quick ? { runs: 1 } : {}),
+  };
+}
 if (wanted("agent")) results.agent = await benchAgent(quick ? { runs: 1, pods: 20 } : {});
 if (wanted("ingress")) results.ingress = await benchIngress(quick ? { runs: 1, durationMs: 1_000 } : {});
 if (wanted("dns")) results.dns = await benchDns(quick ? { runs: 1, seconds: 1 } : {});

@@ -6,7 +6,8 @@ import type { Client } from "./client/client.js";
 import { InformerFactory } from "./client/informer-factory.js";
 import type { CertificateSigner, ControllerSettings } from "./controllers/controller-context.js";
 import { builtinControllers } from "./controllers/index.js";
-import { ControllerManager, identity } from "./controllers/manager.js";
+import { ControllerManager } from "./controllers/manager.js";
+import { CONTROLLER_MANAGER_USER, SCHEDULER_USER, SIMULATED_NODES_USER } from "./auth/authorization/bootstrap-policy.js";
 import type { Logger } from "./log.js";
 import type { ServiceAccountTokenIssuer } from "./auth/service-account-token.js";
 import { parseCapacity } from "./node/simulated/node-objects.js";
@@ -41,14 +42,16 @@ export interface RunningComponents {
 }
 
 function createScheduler(options: ComponentOptions, informers: InformerFactory): KubeScheduler {
-  const user = { name: "system:kube-scheduler", groups: ["system:authenticated"] };
+  const user = { name: SCHEDULER_USER, groups: ["system:authenticated"] };
   const client = options.clientFor(user, "default-scheduler");
   const log = options.log.child({ component: "scheduler" });
   return new KubeScheduler({ client, informers, log, recorder: new EventRecorder({ client, component: "default-scheduler", log }) });
 }
 
 export async function startComponents(options: ComponentOptions): Promise<RunningComponents> {
-  const informers = new InformerFactory(options.clientFor(identity("kube-controller-manager"), "kube-controller-manager"), { logger: options.log.child({ component: "informers" }) });
+  // The shared informers list and watch as the controller manager itself (upstream's system:kube-controller-manager).
+  const informersUser = { name: CONTROLLER_MANAGER_USER, groups: ["system:authenticated"] };
+  const informers = new InformerFactory(options.clientFor(informersUser, "kube-controller-manager"), { logger: options.log.child({ component: "informers" }) });
   const controllers = new ControllerManager({
     registrations: options.disableControllerManager ? [] : builtinControllers(),
     informers,
@@ -63,7 +66,8 @@ export async function startComponents(options: ComponentOptions): Promise<Runnin
       ? new SimulatedNodes({
           count: options.simulatedNodes,
           capacity: parseCapacity(options.simulatedNodeCapacity),
-          client: options.clientFor({ name: "system:node:simulated", groups: ["system:nodes", "system:authenticated"] }, "kubelet"),
+          // One identity for many nodes: its own role (the Node authorizer allows a node only its own objects).
+          client: options.clientFor({ name: SIMULATED_NODES_USER, groups: ["system:authenticated"] }, "kubelet"),
           informers,
           log: options.log.child({ component: "simulated-nodes" }),
           renewIntervalMs: options.leaseRenewIntervalMs,

@@ -7,6 +7,11 @@ import type { Socket } from "node:net";
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { RequestAuthenticator, type UserInfo } from "./auth/authenticate.js";
+import { ClusterAuthorization } from "./auth/authorization/cluster-authorization.js";
+import { guardRbacWrites } from "./auth/authorization/escalation.js";
+import { reconcileDefaultPolicy } from "./auth/authorization/reconcile-policy.js";
+import { reviewResources } from "./auth/authorization/reviews.js";
+import { INGRESS_ACCOUNT } from "./auth/authorization/bootstrap-policy.js";
 import { writeKubeconfig } from "./auth/kubeconfig.js";
 import { loadOrCreatePKI } from "./auth/pki.js";
 import { joinTokenAuthenticator, loadOrCreateJoinToken } from "./auth/tokens.js";
@@ -31,6 +36,8 @@ import { builtinAdmissionPlugins } from "./api/admission/index.js";
 import { defaultPodSecurityConfiguration } from "./api/admission/pod-security/configuration.js";
 import { SecretsEncryption } from "./api/secrets-encryption.js";
 import { Registry } from "./api/registry.js";
+import { ServiceAllocator } from "./api/service-allocation/service-allocator.js";
+import { kubernetesServiceIP } from "./api/service-allocation/cluster-ip-range.js";
 import { builtinResources } from "./api/resources/index.js";
 import type { ResourceDef } from "./api/resource.js";
 import { builtinSchemas } from "./api/schema.js";
@@ -49,8 +56,11 @@ import type { ControllerSettings } from "./controllers/controller-context.js";
 import { startComponents } from "./components.js";
 import type { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 import { startLocalAgents, type LocalAgents } from "./node/local-agents.js";
+import { startKubernetesService } from "./controllers/kubernetes-service.js";
 import { startIngress, type RunningIngress } from "./ingress/start-ingress.js";
 import { identity } from "./controllers/manager.js";
+
+const KUBERNETES_SERVICE_NAMES = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"];
 
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+kubelite" };
 
@@ -105,8 +115,9 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   const [pki, backend, encryptionKeys, serviceAccountKey] = await Promise.all([
     loadOrCreatePKI({
       dataDir,
-      hostnames: options.tlsSan.filter((s) => isIP(s) === 0),
-      ips: [...options.tlsSan.filter((s) => isIP(s) !== 0), ...(isIP(options.bindAddress) && !["0.0.0.0", "::"].includes(options.bindAddress) ? [options.bindAddress] : [])],
+      // Pods reach this server as the `kubernetes` Service, by name or address.
+      hostnames: [...options.tlsSan.filter((s) => isIP(s) === 0), ...KUBERNETES_SERVICE_NAMES],
+      ips: [...options.tlsSan.filter((s) => isIP(s) !== 0), ...(isIP(options.bindAddress) && !["0.0.0.0", "::"].includes(options.bindAddress) ? [options.bindAddress] : []), kubernetesServiceIP(options.serviceCidr)],
     }),
     openStore({ backend: options.datastore === "memory" ? "memory" : "sqlite", dataDir }),
     EncryptionKeys.loadOrCreate(dataDir, now),
@@ -116,14 +127,19 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   const store = new EncryptingStore(backend, encryptionKeys);
   const secretsEncryption = new SecretsEncryption(store, encryptionKeys, log.child({ component: "secrets-encryption" }), now);
   const joinToken = await loadOrCreateJoinToken({ dataDir, caCertPem: pki.caCertPem });
+  const authorization = new ClusterAuthorization();
   const resources = builtinResources();
+  guardRbacWrites(resources, authorization.escalation);
   const schemas = builtinSchemas();
   const cache = new ClusterCache(store);
   for (const def of storageDefs(resources)) cache.register(def.storageResource ?? def.plural, (obj) => fieldValues(def, obj));
   await cache.start();
+  authorization.attach(cache);
 
-  const registry = new Registry(store, cache, new ObjectChecks(schemas), now);
-  const discovery = new Discovery(resources, { autoscaling: "v2" }, EXTRA_SUBRESOURCES);
+  const serviceAllocator = new ServiceAllocator({ serviceCIDR: options.serviceCidr, cache });
+  serviceAllocator.start();
+  const registry = new Registry(store, cache, new ObjectChecks(schemas), now, Math.random, { services: serviceAllocator });
+  const discovery = new Discovery([...resources, ...reviewResources(authorization)], { autoscaling: "v2" }, EXTRA_SUBRESOURCES);
   const api: ApiContext = {
     registry,
     store,
@@ -135,10 +151,12 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     bookmarkIntervalMs: hooks.bookmarkIntervalMs ?? 60_000,
     defaultWatchTimeoutMs: () => (1800 + Math.random() * 1800) * 1000,
     nodeClient: { caPem: pki.caCertPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem },
+    authorization,
     serviceAccountTokens: new ServiceAccountTokenIssuer(serviceAccountKey, now),
   };
   registry.admission = new AdmissionChain(builtinAdmissionPlugins({ api, podSecurity: defaultPodSecurityConfiguration(options.podSecurityDefault) }));
   await ensureSystemNamespaces(api);
+  await reconcileDefaultPolicy(api);
   void secretsEncryption.sealStale().catch((err: unknown) => log.error("could not encrypt the Secrets stored before encryption at rest was on", { error: err }));
 
   const audit =
@@ -213,6 +231,14 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     metricsRegistry: metrics.registry,
   });
 
+  const kubernetesService = startKubernetesService({
+    client: new InProcessClient(api, { name: "system:apiserver", groups: ["system:masters", "system:authenticated"] }, "kube-apiserver"),
+    serviceIP: serviceAllocator.kubernetesServiceIP,
+    address: isIP(host) === 4 ? host : "127.0.0.1",
+    port,
+    log,
+  });
+
   const agents = await startLocalAgents({
     dataDir,
     nodeName: options.nodeName,
@@ -224,11 +250,12 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     log: log.child({ component: "agent" }),
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
     dns: { address: dns.serviceIP, domain: dns.domain, serverSocket: dns.relaySocket },
+    serviceCIDR: options.serviceCidr,
   });
   const ingress = options.disableIngress
     ? undefined
     : await startIngress({
-        client: new InProcessClient(api, identity("kubelite-ingress"), "kubelite-ingress"),
+        client: new InProcessClient(api, identity(INGRESS_ACCOUNT), "kubelite-ingress"),
         log: log.child({ component: "ingress" }),
         bindAddress: options.ingressBindAddress,
         httpPort: options.ingressHttpPort,
@@ -249,6 +276,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     dns,
     ingress,
     async close() {
+      kubernetesService.stop();
       stopCertificateReload();
       await ingress?.stop();
       await (hooks.removePodsOnClose ? agents.destroy() : agents.stop());
@@ -258,7 +286,9 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
       });
       await dns.close();
       await components.stop();
+      serviceAllocator.stop();
       await audit?.close();
+      authorization.detach();
       cache.stop();
       await store.close();
     },

@@ -1,10 +1,12 @@
-// The API server's request entry: authentication, then the non-resource endpoints (version, health,
+// The API server's request entry: authentication, impersonation and authorization, then the non-resource endpoints (version, health,
 // metrics, discovery, OpenAPI) and the resource handlers. Every failure becomes a Status reply here;
 // nothing a client sends can take the process down.
 import { ServerResponse, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { allowsAnonymous, type Authenticator, type UserInfo } from "../auth/authenticate.js";
+import { nonResourceAttributes, resourceAttributes } from "../auth/authorization/attributes.js";
+import { impersonate, wantsImpersonation } from "../auth/authorization/impersonation.js";
 import type { AuditLogger, AuditRecord } from "./audit/audit-logger.js";
 import type { ApiMetrics } from "./metrics.js";
 import { Discovery } from "./discovery.js";
@@ -69,12 +71,16 @@ export class ApiServer {
   private async serve(req: IncomingMessage, res: ServerResponse, upgrade: UpgradeExchange | undefined, audit: AuditRecord | undefined): Promise<void> {
     const url = new URL(req.url ?? "/", "https://kubelite");
     const path = url.pathname;
-    const user = await this.deps.authenticator.authenticate(req);
-    if (audit) audit.user = user;
-    if (!user && !allowsAnonymous(path)) throw unauthorized();
+    const method = req.method ?? "GET";
+    const authenticated = await this.deps.authenticator.authenticate(req);
+    if (audit) audit.user = authenticated;
+    if (!authenticated && !allowsAnonymous(path)) throw unauthorized();
+    const request = parseResourceRequest(method, path, url.searchParams);
+    // Anonymous requests reach only the public paths (system:public-info-viewer), unchecked.
+    const user = authenticated && (wantsImpersonation(req.headers) ? impersonate(authenticated, req.headersDistinct, this.deps.api.authorization) : authenticated);
+    if (user) await this.deps.api.authorization.check(request ? resourceAttributes(user, request) : nonResourceAttributes(user, method, path));
     if (path.startsWith(`${SECRETS_ENCRYPTION_PATH}`)) return this.serveSecretsEncryption(req, res, path, user!);
     if (this.serveNonResource(req, res, url)) return;
-    const request = parseResourceRequest(req.method ?? "GET", path, url.searchParams);
     if (!request) throw new StatusError(404, "NotFound", `the server could not find the requested resource (${req.method} ${path})`);
     if (audit) audit.request = request;
     const ctx = requestContext(req, url.searchParams, user!);

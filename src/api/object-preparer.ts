@@ -42,6 +42,7 @@ export async function prepareForCreate(
   // Defaults apply again to what a mutating plugin changed, as upstream decodes a webhook's patch.
   if (await facts.admission.admit(request)) def.defaults?.(obj);
   throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, undefined), ...(def.validate?.(obj, {}) ?? [])]);
+  def.authorizeWrite?.(obj, undefined, ctx.user);
   await facts.admission.validate(request);
   setManagedFields(obj, preparer.managedFields({ def, obj, old: undefined, ctx, subresource: undefined, now: facts.now }));
   return obj;
@@ -71,6 +72,7 @@ export async function prepareForUpdate(
   if (tracksGeneration(def) && generationChanged(def, current, obj)) meta.generation = (currentMeta.generation ?? 0) + 1;
   const context = { old: current, subresource: facts.subresource };
   throwIfInvalid(def, obj, [...preparer.validateMeta(def, obj, current), ...(def.validate?.(obj, context) ?? [])]);
+  def.authorizeWrite?.(obj, current, ctx.user);
   await facts.admission.validate(request);
   setManagedFields(obj, preparer.managedFields({ def, obj, old: current, ctx, subresource: facts.subresource, now: facts.now }));
   return obj;

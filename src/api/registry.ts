@@ -17,6 +17,7 @@ import { decodeKeyValue, encodeForStorage, storageKey } from "./stored-object.js
 import type { CachedObject } from "./watch-cache.js";
 import { rfc3339 } from "./meta-time.js";
 import { jsonClone } from "./patch/json-value.js";
+import type { WriteHooksByResource, WriteTransaction } from "./write-hooks.js";
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -54,6 +55,8 @@ export class Registry {
     private readonly now: () => Date,
     /** A number in [0, 1): generated name suffixes (tests pin it). */
     private readonly random: () => number = Math.random,
+    /** Allocation steps of kinds whose storage has them (Services: cluster IPs and node ports). */
+    private readonly hooks: WriteHooksByResource = {},
   ) {}
 
   storageResource(def: ResourceDef): string {
@@ -90,13 +93,15 @@ export class Registry {
     }
     if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix(5, this.random);
     const prepared = await prepareForCreate(this.preparer, def, obj, ctx, { uid: randomUUID(), now: this.now(), admission: this.admission });
+    const transaction = this.hooks[this.storageResource(def)]?.beginCreate(prepared);
     const stored = this.toStorageVersion(def, prepared);
     const name = stored.metadata?.name ?? "";
     if (ctx.dryRun) {
+      transaction?.revert();
       if (this.cache.get(this.storageResource(def)).get(this.key(def, meta.namespace, name))) throw alreadyExists(def.plural, def.group, name);
       return prepared;
     }
-    return this.storeNew(def, meta.namespace, stored, input.metadata?.name ? undefined : input.metadata?.generateName);
+    return settle(transaction, this.storeNew(def, meta.namespace, stored, input.metadata?.name ? undefined : input.metadata?.generateName));
   }
 
   /**
@@ -157,31 +162,41 @@ export class Registry {
       let prepared: KubeObject;
       let stored: KubeObject;
       let encoded: string;
+      let transaction: WriteTransaction | undefined;
       try {
         const desired = await mutate(jsonClone(current));
         // pods/binding writes the storage directly, as upstream's BindingREST does: no strategy, no
         // validation of the rest of the pod, no managedFields entry.
         prepared = subresource === "binding" ? desired : await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now(), admission: this.admission });
+        if (subresource === undefined) transaction = this.hooks[this.storageResource(def)]?.beginUpdate(prepared, current);
         stored = this.toStorageVersion(def, prepared);
         encoded = encodeForStorage(stored);
       } catch (err) {
+        transaction?.revert();
         if (fromCache) continue;
         throw err;
       }
       // The stored bytes are what encodeForStorage wrote: an unchanged object needs no write.
       if (encoded === (state.value ?? encodeForStorage(state.object))) {
+        transaction?.revert();
         if (fromCache) continue;
         return current;
       }
-      if (ctx.dryRun) return prepared;
+      if (ctx.dryRun) {
+        transaction?.revert();
+        return prepared;
+      }
       try {
         if (shouldDeleteDuringUpdate(def, stored)) {
           const { revision } = await this.store.delete(key, state.revision);
+          transaction?.commit();
           return this.withRevision(def, stored, revision);
         }
         const revision = await this.store.update(key, encoded, state.revision);
+        transaction?.commit();
         return this.withRevision(def, stored, revision);
       } catch (err) {
+        transaction?.revert();
         if (err instanceof ConflictError || err instanceof KeyNotFoundError) {
           if (attempt < MAX_RETRIES) continue;
           throw this.modifiedConflict(def, name);
@@ -417,6 +432,18 @@ function withSpecFinalizers(current: KubeObject, input: KubeObject): KubeObject 
  */
 function shouldDeleteDuringUpdate(def: ResourceDef, obj: KubeObject): boolean {
   return isFinishedDeleting(obj) && (!isNamespace(def) || specFinalizers(obj).length === 0);
+}
+
+/** Commits the write's transaction once `write` succeeds, reverts it when it fails. */
+async function settle<T>(transaction: WriteTransaction | undefined, write: Promise<T>): Promise<T> {
+  try {
+    const result = await write;
+    transaction?.commit();
+    return result;
+  } catch (err) {
+    transaction?.revert();
+    throw err;
+  }
 }
 
 /** `length` characters of upstream's generateName alphabet (no vowels, no look-alikes). */

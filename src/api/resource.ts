@@ -116,6 +116,16 @@ export interface ResourceDef {
    * part was taken from the request and before defaulting and validation (a CSR keeps its spec).
    */
   prepareForUpdate?(obj: KubeObject, old: KubeObject, context: { subresource: string | undefined; now: Date }): void;
+  /**
+   * A computed, never stored, create-only resource (the access reviews): the reply to a create.
+   * `namespace` is the request's, for namespaced ones.
+   */
+  computeCreate?(obj: KubeObject, request: { user: UserInfo; namespace?: string }): KubeObject;
+  /**
+   * Checks the writer may store this object, after validation (upstream's RBAC storage refuses
+   * privilege escalation here); throws a StatusError (403) when not.
+   */
+  authorizeWrite?(obj: KubeObject, old: KubeObject | undefined, user: UserInfo): void;
   /** Fills in defaults, upstream's SetDefaults_*: mutates the object it is given (a private copy). */
   defaults?(obj: KubeObject): void;
   /** Kind-specific validation (schema types and ObjectMeta are checked generically). */

@@ -182,7 +182,9 @@ async function leafExtensions(x509: X509Module, ctx: IssuerContext, content: Cer
   const keyUsage = content.keyUsages.reduce((flags, usage) => flags | (usage === "key encipherment" ? x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.digitalSignature), 0);
   const extensions: X509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(keyUsage, true),
+    // No key usages asked for (a CSR with only "client auth"): no extension, as Go's x509 omits it;
+    // an empty critical one makes OpenSSL refuse the certificate for TLS.
+    ...(keyUsage === 0 ? [] : [new x509.KeyUsagesExtension(keyUsage, true)]),
     new x509.ExtendedKeyUsageExtension(content.extendedUsages.map((u) => (u === "server auth" ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth))),
     await x509.SubjectKeyIdentifierExtension.create(publicKey, false, ctx.crypto),
     await authorityKeyIdentifier(x509, ctx, caCert),

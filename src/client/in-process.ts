@@ -1,7 +1,10 @@
 // The in-process Client: controllers and the scheduler inside `kubelite server` reach the API
 // through the same registry, validation, defaulting and watch cache as HTTP requests, as their own
 // identity, without sockets or serialisation round trips beyond what the cache already holds.
+// Every call is authorised as that identity first, as an HTTP request would be.
 import type { UserInfo } from "../auth/authenticate.js";
+import type { ResourceAttributes } from "../auth/authorization/attributes.js";
+import { forbidden } from "../auth/authorization/forbidden.js";
 import { deepFreeze } from "../api/deep-freeze.js";
 import { StatusError } from "../api/errors.js";
 import { assignNode } from "../api/handlers/binding.js";
@@ -29,11 +32,14 @@ export class InProcessClient implements Client {
   ) {}
 
   async get(ref: ResourceRef, namespace: string | undefined, name: string): Promise<KubeObject> {
-    return this.api.registry.get(this.def(ref), namespace, name);
+    const def = this.def(ref);
+    await this.authorize("get", def, namespace, name);
+    return this.api.registry.get(def, namespace, name);
   }
 
   async list(ref: ResourceRef, options: ListOptions = {}): Promise<ObjectList> {
     const def = this.def(ref);
+    await this.authorize("list", def, options.namespace);
     const listed = await listItems(this.api, def, {
       namespace: options.namespace,
       filter: buildListFilter(def, options.labelSelector, options.fieldSelector),
@@ -46,6 +52,10 @@ export class InProcessClient implements Client {
 
   watch(ref: ResourceRef, options: WatchOptions, callbacks: WatchCallbacks): WatchHandle {
     const def = this.def(ref);
+    // Synchronous like watch() itself: informers list (checked, with a fresh cache) right before.
+    const attrs = this.attributes("watch", def, options.namespace);
+    const decision = this.api.authorization.authorize(attrs);
+    if (decision.decision !== "allow") throw forbidden(attrs, decision.reason);
     const filter = buildListFilter(def, options.labelSelector, options.fieldSelector);
     const cache = this.api.cache.get(this.api.registry.storageResource(def));
     // Events are handed over after the cache's dispatch, in order, so that a handler that writes
@@ -84,6 +94,8 @@ export class InProcessClient implements Client {
 
   async create(ref: ResourceRef, namespace: string | undefined, object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
     const def = this.def(ref);
+    await this.authorize("create", def, namespace);
+    if (def.computeCreate) return def.computeCreate(withTypeMeta(def, object), { user: this.user, namespace });
     return this.api.registry.create(def, namespace, withTypeMeta(def, object), this.context(options));
   }
 
@@ -91,20 +103,25 @@ export class InProcessClient implements Client {
     const def = this.def(ref);
     const name = object.metadata?.name;
     if (!name) throw new StatusError(400, "BadRequest", "an update needs metadata.name");
+    await this.authorize("update", def, namespace, name, options.subresource);
     return this.api.registry.update(def, namespace, name, withTypeMeta(def, object), this.context(options), options.subresource);
   }
 
   async patch(ref: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options: PatchOptions = {}): Promise<KubeObject> {
     const def = this.def(ref);
+    await this.authorize("patch", def, namespace, name, options.subresource);
     return patchResource(this.api, def, namespace, name, { type, patch, force: options.force ?? false, subresource: options.subresource, ctx: this.context(options) });
   }
 
   async delete(ref: ResourceRef, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<void> {
-    await this.api.registry.delete(this.def(ref), namespace, name, options, this.context({}));
+    const def = this.def(ref);
+    await this.authorize("delete", def, namespace, name);
+    await this.api.registry.delete(def, namespace, name, options, this.context({}));
   }
 
   async createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: string, body: KubeObject): Promise<KubeObject> {
     const def = this.def(ref);
+    await this.authorize("create", def, namespace, name, subresource);
     if (def.group === "" && def.kind === "Pod" && subresource === "binding") {
       return assignNode(this.api, def, namespace, name, body, this.context({}));
     }
@@ -116,6 +133,14 @@ export class InProcessClient implements Client {
     const def = this.api.discovery.find(ref.group, ref.version, ref.resource);
     if (!def) throw new StatusError(404, "NotFound", `the server could not find the requested resource: ${ref.group ? `${ref.group}/` : ""}${ref.version} has no resource "${ref.resource}"`);
     return def;
+  }
+
+  private attributes(verb: string, def: ResourceDef, namespace: string | undefined, name = "", subresource = ""): ResourceAttributes {
+    return { kind: "resource", user: this.user, verb, apiGroup: def.group, resource: def.plural, subresource, namespace: def.namespaced ? (namespace ?? "") : "", name };
+  }
+
+  private authorize(verb: string, def: ResourceDef, namespace: string | undefined, name?: string, subresource?: string): Promise<void> {
+    return this.api.authorization.check(this.attributes(verb, def, namespace, name, subresource));
   }
 
   private context(options: WriteOptions): RequestContext {

@@ -2,10 +2,10 @@
 // approves the certificate requests of kubelets so that nodes join without an administrator.
 //
 // - kubernetes.io/kube-apiserver-client-kubelet: a node client certificate (CN=system:node:<name>,
-//   O=system:nodes, no SANs, client usages) asked for by a bootstrapper (group
-//   system:bootstrappers: the join token) or by that same node renewing it (username = CN).
-//   Upstream asks a SubjectAccessReview for certificatesigningrequests/nodeclient or
-//   /selfnodeclient at those two points; until RBAC exists, the group and the name decide.
+//   O=system:nodes, no SANs, client usages), approved as upstream does: a SubjectAccessReview asks
+//   whether the requester may create certificatesigningrequests/selfnodeclient (the node renewing
+//   its own: username = CN; bound to system:nodes) or /nodeclient (a new node; bound to
+//   system:bootstrappers, the join token's group).
 // - kubernetes.io/kubelet-serving: upstream approves none of these (an operator or an external
 //   approver does); k3s-style clusters approve them, and so does kubelite, but only when the node
 //   itself asks (username = CN, group system:nodes) for its own name and for addresses that are
@@ -15,7 +15,6 @@
 import { isIP } from "node:net";
 import { StatusError } from "../api/errors.js";
 import type { CertificateRequestInfo } from "../auth/csr.js";
-import { BOOTSTRAPPERS_GROUP } from "../auth/tokens.js";
 import { KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER, NODE_USER_PREFIX, NODES_GROUP, kubeletClientRefusal, kubeletServingRefusal } from "../auth/csr-signers.js";
 import { CORE_V1 } from "../client/client.js";
 import { defineController, type Controller, type ReconcileResult } from "../client/controller.js";
@@ -31,6 +30,8 @@ export const csrApprovingController: ControllerRegistration = {
   component: "certificatesigningrequest-approving-controller",
   create: createCSRApprovingController,
 };
+
+const SUBJECT_ACCESS_REVIEWS = { group: "authorization.k8s.io", version: "v1", resource: "subjectaccessreviews" };
 
 type Verdict = { approve: true; message: string } | { approve: false; retryAfterMs?: number };
 
@@ -53,7 +54,7 @@ async function approve(ctx: ControllerContext, csrs: Informer, nodes: Informer, 
   if (!csr || isDecided(csr) || csr.status?.certificate) return;
   const request = requestOf(csr);
   if (!request) return;
-  const verdict = judge(csr, request, nodes);
+  const verdict = await judge(ctx, csr, request, nodes);
   if (!verdict.approve) return verdict.retryAfterMs ? { requeueAfterMs: verdict.retryAfterMs } : undefined;
   const approved = withCondition(csr, { type: "Approved", status: "True", reason: "AutoApproved", message: verdict.message });
   try {
@@ -65,14 +66,14 @@ async function approve(ctx: ControllerContext, csrs: Informer, nodes: Informer, 
   }
 }
 
-function judge(csr: CSR, request: CertificateRequestInfo, nodes: Informer): Verdict {
+async function judge(ctx: ControllerContext, csr: CSR, request: CertificateRequestInfo, nodes: Informer): Promise<Verdict> {
   const usages = csr.spec.usages ?? [];
   const groups = csr.spec.groups ?? [];
   const self = csr.spec.username === request.commonName;
   if (csr.spec.signerName === KUBELET_CLIENT_SIGNER) {
     if (kubeletClientRefusal(request, usages)) return { approve: false };
-    if (groups.includes(BOOTSTRAPPERS_GROUP) || self) return { approve: true, message: "Auto approving kubelet client certificate after SubjectAccessReview." };
-    return { approve: false };
+    const allowed = (self && (await requesterMay(ctx, csr, "selfnodeclient"))) || (await requesterMay(ctx, csr, "nodeclient"));
+    return allowed ? { approve: true, message: "Auto approving kubelet client certificate after SubjectAccessReview." } : { approve: false };
   }
   if (csr.spec.signerName === KUBELET_SERVING_SIGNER) {
     if (kubeletServingRefusal(request, usages) || !self || !groups.includes(NODES_GROUP)) return { approve: false };
@@ -94,4 +95,18 @@ function nodeAddresses(nodes: Informer, name: string): Set<string> | undefined {
 
 function isLoopback(ip: string): boolean {
   return (isIP(ip) === 4 && ip.startsWith("127.")) || ip === "::1";
+}
+
+/** Whether the CSR's requester may create certificatesigningrequests/<subresource> (upstream's authorize). */
+async function requesterMay(ctx: ControllerContext, csr: CSR, subresource: string): Promise<boolean> {
+  const review = await ctx.client.create(SUBJECT_ACCESS_REVIEWS, undefined, {
+    apiVersion: "authorization.k8s.io/v1",
+    kind: "SubjectAccessReview",
+    spec: {
+      user: csr.spec.username,
+      groups: csr.spec.groups ?? [],
+      resourceAttributes: { group: "certificates.k8s.io", resource: "certificatesigningrequests", verb: "create", subresource },
+    },
+  });
+  return (review as { status?: { allowed?: boolean } }).status?.allowed === true;
 }

@@ -1,6 +1,7 @@
 // Every controller the controller manager runs, one file each. Add a controller by adding its
 // registration here; duplicate names are refused when the manager starts.
 import type { ControllerRegistration } from "./controller-context.js";
+import { clusterRoleAggregationController } from "./clusterrole-aggregation.js";
 import { cronJobController } from "./cronjob.js";
 import { csrApprovingController } from "./csr-approving.js";
 import { csrSigningController } from "./csr-signing.js";
@@ -19,6 +20,7 @@ import { replicaSetController } from "./replicaset.js";
 import { rootCAPublisherController } from "./root-ca-publisher.js";
 import { serviceAccountTokensController } from "./serviceaccount-tokens.js";
 import { serviceAccountController } from "./serviceaccount.js";
+import { serviceLoadBalancerController } from "./service-load-balancer.js";
 import { taintEvictionController } from "./taint-eviction.js";
 import { ttlAfterFinishedController } from "./ttl-after-finished.js";
 
@@ -36,6 +38,7 @@ export function builtinControllers(): ControllerRegistration[] {
     garbageCollectorController,
     namespaceController,
     serviceAccountController,
+    serviceLoadBalancerController,
     rootCAPublisherController,
     serviceAccountTokensController,
     podGCController,
@@ -44,5 +47,6 @@ export function builtinControllers(): ControllerRegistration[] {
     ttlAfterFinishedController,
     csrApprovingController,
     csrSigningController,
+    clusterRoleAggregationController,
   ];
 }

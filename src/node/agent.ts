@@ -48,6 +48,8 @@ export interface AgentOptions {
   network: { needsPodCIDR: boolean; create(podCIDR: string | undefined): Promise<PodNetwork> };
   runtime(network: PodNetwork): Runtime;
   probes(hooks: ProbeHooks): ContainerProbes;
+  /** The node's service proxy (proxy/), started once the pod network exists. */
+  proxy?(network: PodNetwork, agent: NodeAgent): { start(): Promise<void>; stop(): Promise<void> };
   /** Serves logs, exec, attach and port-forward for the API server; returns the endpoint it listens on. */
   streams(agent: NodeAgent): Promise<{ port: number; endpoint: string; close(): Promise<void> }>;
   capacity?: Record<string, string>;
@@ -71,12 +73,14 @@ export class NodeAgent {
   private readonly clock: Clock;
   private readonly informers: InformerFactory;
   private readonly podInformer: Informer;
+  private readonly serviceInformer: Informer;
   private network?: PodNetwork;
   private runtimeInstance?: Runtime;
   private syncer?: PodSyncer;
   private probes?: ContainerProbes;
   private pods?: Controller;
   private streamsServer?: { port: number; endpoint: string; close(): Promise<void> };
+  private proxy?: { start(): Promise<void>; stop(): Promise<void> };
   private leaseTimer?: TimerHandle;
   private housekeepingTimer?: TimerHandle;
   private unsubscribeRuntime?: () => void;
@@ -92,6 +96,8 @@ export class NodeAgent {
     this.recorder = new EventRecorder({ client: options.client, component: "kubelet", host: options.nodeName, log: options.log, now: () => new Date(this.clock.now()) });
     this.informers = new InformerFactory(options.client, { logger: options.log.child({ component: "agent-informers" }) });
     this.podInformer = this.informers.informerFor(PODS, { fieldSelector: `spec.nodeName=${options.nodeName}` });
+    // Containers get the Services' environment variables, as the kubelet's service lister gives them.
+    this.serviceInformer = this.informers.informerFor(CORE_V1("services"));
     this.stats = new StatsCollector({ nodeName: options.nodeName, dataDir: options.dataDir, runtime: () => this.runtime });
     this.metrics = new AgentMetrics(() => this.runtimeInstance, { processMetrics: options.processMetrics ?? false });
   }
@@ -109,6 +115,11 @@ export class NodeAgent {
   /** The pod as this node knows it (from its informer). */
   pod(namespace: string, name: string): Pod | undefined {
     return this.podInformer.get(`${namespace}/${name}`) as Pod | undefined;
+  }
+
+  /** The agent's shared informers (the service proxy follows Services through them too). */
+  get sharedInformers(): InformerFactory {
+    return this.informers;
   }
 
   podNetwork(): PodNetwork {
@@ -140,6 +151,7 @@ export class NodeAgent {
     const config: ConfigSource = {
       configMap: (ns, name) => this.getOrUndefined(CORE_V1("configmaps"), ns, name),
       secret: (ns, name) => this.getOrUndefined(CORE_V1("secrets"), ns, name),
+      services: (ns) => [...this.serviceInformer.list(ns), ...(ns === "default" ? [] : this.serviceInformer.list("default"))],
     };
     this.syncer = new PodSyncer({
       runtime: this.runtimeInstance,
@@ -171,7 +183,11 @@ export class NodeAgent {
       logger: options.log,
     });
     this.informers.start();
+    // Upstream's kubelet starts no container before it has read the Services once (their variables).
+    await this.serviceInformer.waitForSync();
     await this.pods.start();
+    this.proxy = options.proxy?.(this.network, this);
+    await this.proxy?.start();
     this.scheduleLease(0);
     this.scheduleHousekeeping(0);
     options.log.info("node agent started", { node: options.nodeName, network: this.network.mode, runtime: this.runtimeInstance.name });
@@ -192,6 +208,7 @@ export class NodeAgent {
     this.unsubscribeRuntime?.();
     this.probes?.stop();
     await this.pods?.stop();
+    await this.proxy?.stop();
     await this.informers.stop();
     await this.streamsServer?.close();
   }

@@ -14,12 +14,18 @@ import type { ImageMap } from "./images/image-map.js";
 import type { Launcher } from "./launcher/launcher.js";
 import { choosePodNetwork } from "./network/choose-network.js";
 import type { ClusterNetwork } from "./network/cluster-network.js";
-import { IsolatedNetwork } from "./network/isolated-network.js";
+import { BRIDGE, IsolatedNetwork } from "./network/isolated-network.js";
+import { commandRunner } from "./network/command.js";
+import { Netns } from "./network/netns.js";
+import { LocalLauncher } from "./launcher/local-launcher.js";
+import { NftServiceTable } from "../proxy/nft-service-table.js";
+import { ServiceProxy } from "../proxy/service-proxy.js";
+import { LoopbackRelay } from "../proxy/loopback-relay.js";
+import { ProxyMetrics } from "../proxy/proxy-metrics.js";
 import type { PodNetwork } from "./network/pod-network.js";
 import { ProcessRuntime } from "./runtime/process/process-runtime.js";
 import { NodeStreamServer } from "./server/node-server.js";
 import { NodeDnsRelay } from "../dns/node-relay.js";
-import { LocalLauncher } from "./launcher/local-launcher.js";
 
 export interface BuildAgentOptions {
   nodeName: string;
@@ -49,6 +55,10 @@ export interface BuildAgentOptions {
   launcher?: Launcher;
   /** Cluster DNS for pods: a relay in the node namespace passes their queries to the server's socket. */
   dns?: { address: string; domain: string; serverSocket: string };
+  /** The cluster's Service CIDR, routed to the service rules inside the node namespace (default 10.43.0.0/16). */
+  serviceCIDR?: string;
+  /** Open 127.0.0.1 ports for NodePort and LoadBalancer Services; one node per host does (default true). */
+  hostListeners?: boolean;
 }
 
 export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
@@ -72,6 +82,20 @@ export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
         if (options.cluster && network instanceof IsolatedNetwork) await options.cluster.join(network);
         return network;
       },
+    },
+    proxy: (network, agent) => {
+      const isolated = network instanceof IsolatedNetwork ? network : undefined;
+      return new ServiceProxy({
+        client: options.client,
+        nodeName,
+        network,
+        log,
+        hostListeners: options.hostListeners ?? true,
+        metrics: new ProxyMetrics(agent.metrics.registry),
+        informers: agent.sharedInformers,
+        table: isolated && new NftServiceTable({ netns: new Netns(commandRunner(launcher)), netnsName: isolated.netnsName, bridge: BRIDGE, serviceCIDR: (options.serviceCIDR ?? "10.43.0.0/16").split(",")[0]!, log }),
+        relay: isolated && new LoopbackRelay({ netnsName: isolated.netnsName, listenIP: isolated.nodeIP, dataDir, launcher, log }),
+      });
     },
     runtime: (network) => new ProcessRuntime({ stateDir: join(dataDir, "runtime"), network, images: options.images, log, launcher: options.launcher }),
     probes: (hooks) => new ManagedProbes(hooks),

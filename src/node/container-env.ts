@@ -6,6 +6,7 @@
 import type { KubeObject } from "../api/resource.js";
 import { Quantity } from "../api/quantity.js";
 import type { ContainerSpec, EnvVar, Pod } from "./pod-types.js";
+import { serviceEnvironment, servicesForPod } from "./service-env.js";
 
 /** The container cannot be configured yet; the pod waits with this reason and message. */
 export class ContainerConfigError extends Error {
@@ -16,6 +17,8 @@ export class ContainerConfigError extends Error {
 export interface ConfigSource {
   configMap(namespace: string, name: string): Promise<KubeObject | undefined>;
   secret(namespace: string, name: string): Promise<KubeObject | undefined>;
+  /** The Services of `namespace` and `default` (for their environment variables); none when absent. */
+  services?(namespace: string): readonly KubeObject[];
 }
 
 export interface EnvContext {
@@ -31,14 +34,24 @@ export interface EnvContext {
 export async function containerEnvironment(context: EnvContext): Promise<{ name: string; value: string }[]> {
   const env = new Map<string, string>();
   const namespace = context.pod.metadata?.namespace ?? "default";
+  const serviceLinks = (context.pod.spec as { enableServiceLinks?: boolean } | undefined)?.enableServiceLinks !== false;
+  const services = serviceEnvironment(servicesForPod(context.config.services?.(namespace) ?? [], namespace, serviceLinks));
+  // $(VAR) references see the container's variables defined so far and the Services' (upstream's mapping function).
+  const scope = new Map(services);
   for (const source of context.container.envFrom ?? []) {
     const data = await envFromData(context, namespace, source);
-    for (const [key, value] of Object.entries(data)) env.set(`${source.prefix ?? ""}${key}`, value);
+    for (const [key, value] of Object.entries(data)) {
+      env.set(`${source.prefix ?? ""}${key}`, value);
+      scope.set(`${source.prefix ?? ""}${key}`, value);
+    }
   }
   for (const variable of context.container.env ?? []) {
-    const value = await envValue(context, namespace, variable, env);
-    if (value !== undefined) env.set(variable.name, value);
+    const value = await envValue(context, namespace, variable, scope);
+    if (value === undefined) continue;
+    env.set(variable.name, value);
+    scope.set(variable.name, value);
   }
+  for (const [name, value] of services) if (!env.has(name)) env.set(name, value);
   return [...env].map(([name, value]) => ({ name, value }));
 }
 

@@ -34,6 +34,8 @@ export interface LocalAgentsOptions {
   leaseRenewIntervalMs?: number;
   /** Cluster DNS for the agents' pods. */
   dns?: { address: string; domain: string; serverSocket: string };
+  /** --service-cidr. */
+  serviceCIDR?: string;
 }
 
 export interface LocalAgents {
@@ -64,7 +66,8 @@ export async function startLocalAgents(options: LocalAgentsOptions): Promise<Loc
     const isolated = (await isolatedNetworkSupport({ launcher })).ok;
     if (!isolated && names.length > 1) options.log.warn("several agents share the host's network: pods on different nodes must not listen on the same ports");
     const cluster = isolated && names.length > 1 ? new ClusterNetwork({ dataDir: join(options.dataDir, "agents"), log: options.log, launcher }) : undefined;
-    const agents = await Promise.all(names.map((name) => startAgent(name, options, { images, cluster, launcher, isolated })));
+    // One listener per host port: the first node (the server's own, unless --disable-agent) owns 127.0.0.1's service ports.
+    const agents = await Promise.all(names.map((name, i) => startAgent(name, options, { images, cluster, launcher, isolated, hostListeners: i === 0 })));
     return {
       agents,
       dial(nodeName, ip, port) {
@@ -97,6 +100,7 @@ interface Shared {
   cluster: ClusterNetwork | undefined;
   launcher: Launcher;
   isolated: boolean;
+  hostListeners: boolean;
 }
 
 async function startAgent(nodeName: string, options: LocalAgentsOptions, shared: Shared): Promise<NodeAgent> {
@@ -116,6 +120,8 @@ async function startAgent(nodeName: string, options: LocalAgentsOptions, shared:
     servingCertificate: (names) => options.pki.issueServingCertificate({ dnsNames: [...names.dnsNames, "localhost"], ips: names.ips }),
     leaseRenewIntervalMs: options.leaseRenewIntervalMs,
     dns: options.dns,
+    serviceCIDR: options.serviceCIDR,
+    hostListeners: shared.hostListeners,
   });
   await agent.start();
   return agent;

@@ -1,6 +1,6 @@
 // The certificates.k8s.io/v1 CertificateSigningRequest API with stock kubectl: create, get's
 // columns, `kubectl certificate approve|deny`, signing by the cluster CA, the kubelet auto-approval
-// for bootstrappers, signer refusals, and upstream's 422s for invalid requests.
+// for bootstrappers (by SubjectAccessReview), signer refusals, and upstream's 422s for invalid requests.
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -135,8 +135,10 @@ describe("CertificateSigningRequests", () => {
     }
   });
 
-  it("leaves a node client request from anyone else pending", async () => {
-    await ok(["apply", "-f", "-"], await csrManifest("not-a-bootstrapper", { commonName: "system:node:edge-2", organizations: ["system:nodes"] }, { signerName: "kubernetes.io/kube-apiserver-client-kubelet", usages: ["digital signature", "client auth"] }));
+  it("leaves a node client request pending when its requester may not create certificatesigningrequests/nodeclient", async () => {
+    // mallory may create CSRs (system:node-bootstrapper) but is no bootstrapper: the approver's SubjectAccessReview says no.
+    await ok(["create", "clusterrolebinding", "mallory-csr", "--clusterrole=system:node-bootstrapper", "--user=mallory"]);
+    await ok(["create", "--as", "mallory", "-f", "-"], await csrManifest("not-a-bootstrapper", { commonName: "system:node:edge-2", organizations: ["system:nodes"] }, { signerName: "kubernetes.io/kube-apiserver-client-kubelet", usages: ["digital signature", "client auth"] }));
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.match(await ok(["get", "csr", "not-a-bootstrapper"]), /Pending/);
   });

@@ -12,7 +12,7 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
 
 const CM = CORE_V1("configmaps");
 const PODS = CORE_V1("pods");
-const CONTROLLER = { name: "system:kube-controller-manager", groups: ["system:authenticated"] };
+const ADMIN = { name: "kubelite-admin", groups: ["system:masters", "system:authenticated"] };
 
 function clientSuite(name: string, makeClient: (server: TestServer) => Promise<Client>, namespace: string) {
   describe(`the ${name} client`, () => {
@@ -87,7 +87,7 @@ function clientSuite(name: string, makeClient: (server: TestServer) => Promise<C
   });
 }
 
-clientSuite("in-process", async (server) => server.client(CONTROLLER, "kube-controller-manager"), "inproc");
+clientSuite("in-process", async (server) => server.client(ADMIN, "kube-controller-manager"), "inproc");
 clientSuite("HTTP", async (server) => {
   const config = parse(await readFile(server.kubeconfigPath, "utf8")) as { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
   const b64 = (v: string | undefined) => Buffer.from(v ?? "", "base64").toString();

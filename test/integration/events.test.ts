@@ -15,7 +15,7 @@ describe("events", () => {
   after(() => server.close());
 
   it("aggregates repeats and shows them in describe, get events and kubectl events", async () => {
-    const client = server.client({ name: "system:kube-controller-manager", groups: ["system:authenticated"] }, "kube-controller-manager");
+    const client = server.client({ name: "kubelite-admin", groups: ["system:masters", "system:authenticated"] }, "kube-controller-manager");
     // A kind no controller acts on, so that only this test's events are about it.
     const configMap = await client.create(CORE_V1("configmaps"), "default", { metadata: { name: "web" }, data: { a: "1" } });
     const recorder = new EventRecorder({ client, component: "test-controller", log: createLogger("error") });

@@ -7,6 +7,7 @@ import type { Logger } from "../../log.js";
 import type { Store } from "../../storage/store.js";
 import type { NodeClientCredentials } from "./node-connection.js";
 import type { ServiceAccountTokenIssuer } from "../../auth/service-account-token.js";
+import type { ClusterAuthorization } from "../../auth/authorization/cluster-authorization.js";
 
 export interface ApiContext {
   registry: Registry;
@@ -22,6 +23,8 @@ export interface ApiContext {
   defaultWatchTimeoutMs: () => number;
   /** The client certificate for node agents (pods/log, exec, attach, portforward); absent: those fail plainly. */
   nodeClient?: NodeClientCredentials;
+  /** Decides every request, HTTP and in-process (Node, RBAC, system:masters). */
+  authorization: ClusterAuthorization;
   /** Signs service-account tokens (serviceaccounts/token); absent: that subresource answers 503. */
   serviceAccountTokens?: ServiceAccountTokenIssuer;
 }

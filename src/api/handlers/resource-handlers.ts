@@ -39,6 +39,7 @@ export async function serveResource(api: ApiContext, request: ResourceRequest, h
   if (def.namespaced && !namespace && request.verb !== "list" && request.verb !== "watch") {
     throw new StatusError(404, "NotFound", `${def.plural} must be addressed within a namespace: /…/namespaces/<namespace>/${def.plural}`);
   }
+  if (def.computeCreate) return serveComputed(def, namespace, request, http);
   if (request.subresource) return serveSubresource(api, def, namespace, request, http);
   switch (request.verb) {
     case "get":
@@ -122,6 +123,13 @@ async function serveList(api: ApiContext, def: ResourceDef, namespace: string | 
 async function serveCreate(api: ApiContext, def: ResourceDef, namespace: string | undefined, http: HttpExchange): Promise<void> {
   const obj = withTypeMeta(def, await decodeObject(await readBody(http.req), http.req.headers["content-type"]));
   reply(http, 201, await api.registry.create(def, namespace, obj, http.ctx));
+}
+
+/** Create-only computed resources (access reviews): the reply is computed from the request, nothing is stored. */
+async function serveComputed(def: ResourceDef, namespace: string | undefined, request: ResourceRequest, http: HttpExchange): Promise<void> {
+  if (request.verb !== "create" || request.name !== undefined) throw methodNotAllowed(`${def.plural}.${def.group} supports only create`);
+  const obj = withTypeMeta(def, await decodeObject(await readBody(http.req), http.req.headers["content-type"]));
+  reply(http, 201, def.computeCreate!(obj, { user: http.ctx.user, namespace }));
 }
 
 async function serveUpdate(api: ApiContext, def: ResourceDef, namespace: string | undefined, name: string, http: HttpExchange, subresource: string | undefined): Promise<void> {

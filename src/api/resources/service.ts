@@ -10,6 +10,7 @@ import { defaultString, defaultValue, ensureRecord, numberAt, recordAt, recordsA
 import { ageColumn, ageOf, column, formatLabels, nameColumn, nameOf, wideColumn } from "./printing.js";
 import { stringField } from "./selectable-fields.js";
 import { isExternallyAccessible, isHeadless, validateClusterIPsUpdate, validateServiceSpec } from "./service-validation.js";
+import { dropTypeDependentFields } from "./service-type-change.js";
 
 const DEFAULT_CLIENT_IP_TIMEOUT = 10800;
 
@@ -30,6 +31,9 @@ export function serviceResource(): ResourceDef {
     defaults: defaultService,
     prepareForCreate: (obj) => {
       obj.status = { loadBalancer: {} };
+    },
+    prepareForUpdate: (obj, old, { subresource }) => {
+      if (subresource === undefined) dropTypeDependentFields(obj, old);
     },
     validate: validateService,
     table: {

@@ -25,7 +25,8 @@ import type { PodNetwork, PodNetworkAttachment, PodNetworkRequest } from "./pod-
 
 export const DEFAULT_CNI_BIN_DIR = "/usr/lib/cni";
 const NETWORK_NAME = "kubelite";
-const BRIDGE = "kl0";
+/** The pod bridge in the node namespace. */
+export const BRIDGE = "kl0";
 const POD_IFNAME = "eth0";
 const LOOPBACK: CniNetworkList = { cniVersion: "1.0.0", name: "loopback", plugins: [{ type: "loopback" }] };
 
