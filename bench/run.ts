@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark and prints the figures (medians of several runs) as JSON,
 // the form the README's tables are copied from. `--quick` shrinks the workloads for a smoke run;
-// `--only store|api|scheduler|reconcile|admission|authorization|agent|services|ingress|netpol` runs one group.
+// `--only store|api|scheduler|reconcile|admission|authorization|agent|services|ingress|netpol|dns` runs one group.
 import { availableParallelism } from "node:os";
 import { benchAdmission } from "./admission.js";
 import { benchAgent } from "./agent.js";
@@ -8,6 +8,7 @@ import { benchApi } from "./api.js";
 import { benchAuthorization } from "./authorization.js";
 import { benchIngress } from "./ingress.js";
 import { benchNetpol } from "./netpol.js";
+import { benchDns } from "./dns.js";
 import { benchReconcile } from "./reconcile.js";
 import { benchScheduler } from "./scheduler.js";
 import { benchServices } from "./services.js";
@@ -35,4 +36,5 @@ if (wanted("services")) {
 if (wanted("netpol")) results.networkPolicy = await benchNetpol(quick ? { runs: 1, clusterPods: [1_000] } : {});
 if (wanted("agent")) results.agent = await benchAgent(quick ? { runs: 1, pods: 20 } : {});
 if (wanted("ingress")) results.ingress = await benchIngress(quick ? { runs: 1, durationMs: 1_000 } : {});
+if (wanted("dns")) results.dns = await benchDns(quick ? { runs: 1, seconds: 1 } : {});
 console.log(JSON.stringify(results, null, 2));

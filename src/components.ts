@@ -36,6 +36,8 @@ export interface ComponentOptions {
 export interface RunningComponents {
   /** The simulated nodes, when the server runs any. */
   simulatedNodes?: SimulatedNodes;
+  /** The shared informers, for other in-process readers (cluster DNS). */
+  informers: InformerFactory;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startComponents(options: ComponentOptions): Promise<Runnin
   await Promise.all([controllers.start(), scheduler?.start(), simulatedNodes?.start()]);
   return {
     simulatedNodes,
+    informers,
     async stop() {
       await Promise.all([controllers.stop(), scheduler?.stop(), simulatedNodes?.stop()]);
       await informers.stop();

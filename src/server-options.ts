@@ -49,6 +49,10 @@ export interface ServerOptions {
   tlsSan: string[];
   serviceCidr: string;
   clusterCidr: string;
+  /** --cluster-dns: the kube-dns Service's cluster IP, the nameserver in pods' resolv.conf (k3s' flag). */
+  clusterDns: string;
+  /** --cluster-domain: the cluster's DNS zone (k3s' flag). */
+  clusterDomain: string;
   /** --disable-ingress: no built-in ingress controller and no `kubelite` IngressClass. */
   disableIngress: boolean;
   /** --ingress-http-port / --ingress-https-port: the ingress's host ports (0 picks free ones). */
@@ -107,6 +111,8 @@ export function defaultServerOptions(hostName: string = hostname(), root: boolea
     tlsSan: [],
     serviceCidr: "10.43.0.0/16",
     clusterCidr: "10.42.0.0/16",
+    clusterDns: "10.43.0.10",
+    clusterDomain: "cluster.local",
     disableIngress: false,
     ingressHttpPort: ingressPorts.http,
     ingressHttpsPort: ingressPorts.https,
@@ -174,10 +180,20 @@ export function parseEndpoints(value: string): string[] {
   return endpoints;
 }
 
+/** A DNS domain such as cluster.local (DNS-1123 labels). */
+export function parseDomain(value: string): string {
+  if (!isDnsSubdomain(value)) throw new Error(`${value} is not a valid DNS domain (lower-case letters, digits, '-' and '.')`);
+  return value;
+}
+
+function isDnsSubdomain(value: string): boolean {
+  const label = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+  return value.length <= 253 && new RegExp(`^${label}(\\.${label})*$`).test(value);
+}
+
 /** A DNS-1123 subdomain, as a Node's name must be. */
 export function parseNodeName(value: string): string {
-  const label = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-  if (value.length > 253 || !new RegExp(`^${label}(\\.${label})*$`).test(value)) {
+  if (!isDnsSubdomain(value)) {
     throw new Error(`${value} is not a valid node name (lower-case letters, digits, '-' and '.')`);
   }
   return value;

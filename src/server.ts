@@ -41,7 +41,9 @@ import { kubernetesServiceIP } from "./api/service-allocation/cluster-ip-range.j
 import { builtinResources } from "./api/resources/index.js";
 import type { ResourceDef } from "./api/resource.js";
 import { builtinSchemas } from "./api/schema.js";
-import { ensureSystemNamespaces } from "./api/system-namespaces.js";
+import { API_SERVER_USER, ensureSystemNamespaces } from "./api/system-namespaces.js";
+import { startClusterDns, type ClusterDns } from "./dns/cluster-dns.js";
+import type { Upstream } from "./dns/forwarder.js";
 import { createLogger, type Logger } from "./log.js";
 import type { RunningServer, ServerOptions } from "./server-options.js";
 import { EncryptingStore } from "./storage/encrypting-store.js";
@@ -81,6 +83,10 @@ export interface StartServerHooks {
   leaseRenewIntervalMs?: number;
   /** On close, also remove the agents' pods and node networks (tests); by default pods outlive the server. */
   removePodsOnClose?: boolean;
+  /** Where cluster DNS forwards other names (default: the host's resolv.conf); tests keep it on 127.0.0.1. */
+  dnsUpstreams?: Upstream[];
+  /** Also serve cluster DNS on 127.0.0.1 over UDP and TCP at this port (0: a free one). */
+  dnsLocalPort?: number;
 }
 
 export interface StartedServer extends RunningServer {
@@ -92,6 +98,8 @@ export interface StartedServer extends RunningServer {
   simulatedNodes?: SimulatedNodes;
   /** The node agents running in this process. */
   agents: LocalAgents;
+  /** Cluster DNS. */
+  dns: ClusterDns;
   /** The built-in ingress, unless --disable-ingress. */
   ingress?: RunningIngress;
 }
@@ -219,6 +227,18 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   // Once serving, the OpenAPI documents are built in the background rather than on kubectl's first apply.
   void openapi.warm().catch((err: unknown) => log.warn("could not build the OpenAPI documents", { error: err }));
 
+  const dns = await startClusterDns({
+    client: new InProcessClient(api, API_SERVER_USER, "kubelite-cluster-dns"),
+    informers: components.informers,
+    dataDir,
+    log,
+    serviceIP: options.clusterDns,
+    domain: options.clusterDomain,
+    upstreams: hooks.dnsUpstreams,
+    localPort: hooks.dnsLocalPort,
+    metricsRegistry: metrics.registry,
+  });
+
   const kubernetesService = startKubernetesService({
     client: new InProcessClient(api, { name: "system:apiserver", groups: ["system:masters", "system:authenticated"] }, "kube-apiserver"),
     serviceIP: serviceAllocator.kubernetesServiceIP,
@@ -237,6 +257,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     clientFor: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
     log: log.child({ component: "agent" }),
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
+    dns: { address: dns.serviceIP, domain: dns.domain, serverSocket: dns.relaySocket },
     serviceCIDR: options.serviceCidr,
   });
   dialPod = (nodeName, ip, port) => agents.dial(nodeName, ip, port);
@@ -261,6 +282,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     client: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
     simulatedNodes: components.simulatedNodes,
     agents,
+    dns,
     ingress,
     async close() {
       kubernetesService.stop();
@@ -271,6 +293,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
         server.close(() => done());
         for (const socket of sockets) socket.destroy();
       });
+      await dns.close();
       await components.stop();
       serviceAllocator.stop();
       await audit?.close();

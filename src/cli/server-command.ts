@@ -13,6 +13,7 @@ import {
   defaultServerOptions,
   parseCidrList,
   parseCount,
+  parseDomain,
   parseEndpoints,
   parseIP,
   parseNodeName,
@@ -49,6 +50,8 @@ interface ServerFlags {
   tlsSan: string[];
   serviceCidr: string;
   clusterCidr: string;
+  clusterDns: string;
+  clusterDomain: string;
   disableIngress?: boolean;
   ingressHttpPort: number;
   ingressHttpsPort: number;
@@ -100,6 +103,8 @@ function addServerOptions(command: Command): void {
     .option("--tls-san <names>", "extra DNS names or IPs for the serving certificate (comma-separated, repeatable)", appendList, [...d.tlsSan])
     .option("--service-cidr <cidr>", "range of Service cluster IPs", flag(parseCidrList), d.serviceCidr)
     .option("--cluster-cidr <cidr>", "range of pod IPs", flag(parseCidrList), d.clusterCidr)
+    .option("--cluster-dns <ip>", "cluster IP of the kube-dns Service, the nameserver pods use", flag(parseIP), d.clusterDns)
+    .option("--cluster-domain <domain>", "the cluster's DNS domain", flag(parseDomain), d.clusterDomain)
     .option("--disable-ingress", "run no built-in ingress controller")
     .option("--ingress-http-port <port>", "HTTP port of the built-in ingress (80 as root, else 8081)", flag(parsePort), d.ingressHttpPort)
     .option("--ingress-https-port <port>", "HTTPS port of the built-in ingress (443 as root, else 8443)", flag(parsePort), d.ingressHttpsPort)
@@ -147,6 +152,8 @@ function toServerOptions(flags: ServerFlags): ServerOptions {
     tlsSan: flags.tlsSan,
     serviceCidr: flags.serviceCidr,
     clusterCidr: flags.clusterCidr,
+    clusterDns: flags.clusterDns,
+    clusterDomain: flags.clusterDomain,
     disableIngress: flags.disableIngress === true,
     ingressHttpPort: flags.ingressHttpPort,
     ingressHttpsPort: flags.ingressHttpsPort,

@@ -22,6 +22,7 @@ import type { ContainerProbes, ProbeHooks } from "./container-probes.js";
 import { LEASE_RENEW_INTERVAL_MS, renewLease } from "./node-lease.js";
 import { conditionsSignature, hostCapacity, hostPressure, nodeObject, nodeStatus, type NodeFacts } from "./node-status.js";
 import { PodSyncer } from "./pod-sync.js";
+import { podDnsSettings } from "./pod-dns.js";
 import type { Pod, PodStatusJson } from "./pod-types.js";
 import type { PodNetwork } from "./network/pod-network.js";
 import { POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, type Runtime } from "./runtime/runtime.js";
@@ -61,6 +62,8 @@ export interface AgentOptions {
   processMetrics?: boolean;
   /** Started once the pod network exists, stopped with the agent (network policy). */
   networkAddons?: ((network: PodNetwork, agent: NodeAgent) => Promise<{ stop(): Promise<void> }>)[];
+  /** Cluster DNS for pods with dnsPolicy ClusterFirst; reachable only where pods have the isolated network. */
+  dns?: { clusterDNS: string; clusterDomain: string };
 }
 
 export class NodeAgent {
@@ -162,6 +165,7 @@ export class NodeAgent {
       hostIP: this.network.nodeIP,
       nodeAllocatable: capacity,
       logRoot: join(options.dataDir, "logs", "pods"),
+      dns: podDnsSettings(options.dns, this.network.mode),
       dial: (ip, port) => this.network!.dial(ip, port),
       now: () => this.clock.now(),
       log: options.log,

@@ -26,6 +26,7 @@ import type { PodNetwork } from "./network/pod-network.js";
 import { ProcessRuntime } from "./runtime/process/process-runtime.js";
 import { NodeStreamServer } from "./server/node-server.js";
 import { startNodePolicy } from "../netpol/node-policy.js";
+import { NodeDnsRelay } from "../dns/node-relay.js";
 
 export interface BuildAgentOptions {
   nodeName: string;
@@ -53,6 +54,8 @@ export interface BuildAgentOptions {
    * the agent stops (default: forks from this process).
    */
   launcher?: Launcher;
+  /** Cluster DNS for pods: a relay in the node namespace passes their queries to the server's socket. */
+  dns?: { address: string; domain: string; serverSocket: string };
   /** The cluster's Service CIDR, routed to the service rules inside the node namespace (default 10.43.0.0/16). */
   serviceCIDR?: string;
   /** Open 127.0.0.1 ports for NodePort and LoadBalancer Services; one node per host does (default true). */
@@ -62,6 +65,8 @@ export interface BuildAgentOptions {
 export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
   const { nodeName, dataDir, log } = options;
   const nodeIP = options.nodeIP ?? "127.0.0.1";
+  const launcher = options.launcher ?? new LocalLauncher();
+  const dnsRelay = options.dns && new NodeDnsRelay({ address: options.dns.address, serverSocket: options.dns.serverSocket, stateDir: join(dataDir, "network"), launcher, log });
   return new NodeAgent({
     client: options.client,
     nodeName,
@@ -71,16 +76,16 @@ export function buildNodeAgent(options: BuildAgentOptions): NodeAgent {
     leaseRenewIntervalMs: options.leaseRenewIntervalMs,
     processMetrics: options.processMetrics,
     networkAddons: [(network, agent) => startNodePolicy(network, agent, { client: options.client, log, launcher: options.launcher })],
+    dns: options.dns && { clusterDNS: options.dns.address, clusterDomain: options.dns.domain },
     network: {
       needsPodCIDR: options.isolated,
       create: async (podCIDR): Promise<PodNetwork> => {
-        const network = await choosePodNetwork({ dataDir, nodeName, podCIDR: podCIDR ?? "", log, isolated: options.isolated, hostNodeIP: nodeIP, launcher: options.launcher });
+        const network = await choosePodNetwork({ dataDir, nodeName, podCIDR: podCIDR ?? "", log, isolated: options.isolated, hostNodeIP: nodeIP, launcher: options.launcher, dnsRelay });
         if (options.cluster && network instanceof IsolatedNetwork) await options.cluster.join(network);
         return network;
       },
     },
     proxy: (network, agent) => {
-      const launcher = options.launcher ?? new LocalLauncher();
       const isolated = network instanceof IsolatedNetwork ? network : undefined;
       return new ServiceProxy({
         client: options.client,

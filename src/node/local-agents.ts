@@ -32,6 +32,8 @@ export interface LocalAgentsOptions {
   clientFor(user: UserInfo, fieldManager: string): Client;
   log: Logger;
   leaseRenewIntervalMs?: number;
+  /** Cluster DNS for the agents' pods. */
+  dns?: { address: string; domain: string; serverSocket: string };
   /** --service-cidr. */
   serviceCIDR?: string;
 }
@@ -117,6 +119,7 @@ async function startAgent(nodeName: string, options: LocalAgentsOptions, shared:
     caPem: options.pki.caCertPem,
     servingCertificate: (names) => options.pki.issueServingCertificate({ dnsNames: [...names.dnsNames, "localhost"], ips: names.ips }),
     leaseRenewIntervalMs: options.leaseRenewIntervalMs,
+    dns: options.dns,
     serviceCIDR: options.serviceCIDR,
     hostListeners: shared.hostListeners,
   });

@@ -10,6 +10,7 @@ import { ContainerBackoff } from "./container-backoff.js";
 import type { ConfigSource } from "./container-env.js";
 import type { ContainerProbes } from "./container-probes.js";
 import { containerResources, gracePeriodSeconds, startContainer } from "./container-start.js";
+import { podDnsConfig, type PodDnsSettings } from "./pod-dns.js";
 import { stopPod } from "./pod-termination.js";
 import { podStatus, type ContainerView } from "./pod-status.js";
 import { isSidecar, podDescription, type ContainerSpec, type Pod, type PodStatusJson } from "./pod-types.js";
@@ -26,6 +27,8 @@ export interface PodSyncOptions {
   nodeAllocatable: Record<string, string>;
   /** Where the pods' log directories live (upstream: /var/log/pods). */
   logRoot: string;
+  /** Resolver settings for pods' resolv.conf; without them pods get no resolver configuration. */
+  dns?: PodDnsSettings;
   dial(ip: string, port: number): Promise<Duplex>;
   now(): number;
   log: Logger;
@@ -166,13 +169,22 @@ export class PodSyncer {
     if (ready) return ready;
     for (const stale of existing) await this.options.runtime.stopPodSandbox(stale.id);
     const ports = pod.spec.containers.flatMap((c) => c.ports ?? []).filter((p) => p.hostPort);
+    const namespace = pod.metadata?.namespace ?? "";
+    const hostname = pod.spec.hostname ?? (pod.metadata?.name ?? "").slice(0, 63);
+    const { dns } = this.options;
     const id = await this.options.runtime.runPodSandbox({
       podUid: uid,
       podName: pod.metadata?.name ?? "",
-      podNamespace: pod.metadata?.namespace ?? "",
+      podNamespace: namespace,
       attempt: (existing.at(-1)?.attempt ?? -1) + 1,
-      hostname: pod.spec.hostname ?? (pod.metadata?.name ?? "").slice(0, 63),
+      hostname,
       hostNetwork: pod.spec.hostNetwork ?? false,
+      ...(dns ? { dns: podDnsConfig({ ...pod.spec, namespace }, dns) } : {}),
+      hosts: {
+        // upstream: hostname.subdomain.namespace.svc.domain when the pod has a subdomain.
+        fqdn: pod.spec.subdomain && dns ? `${hostname}.${pod.spec.subdomain}.${namespace}.svc.${dns.clusterDomain}` : undefined,
+        aliases: (pod.spec.hostAliases ?? []).map((a) => ({ ip: a.ip, hostnames: a.hostnames ?? [] })),
+      },
       portMappings: ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort, protocol: (p.protocol ?? "TCP") as "TCP" })),
       logDirectory: `${this.options.logRoot}/${pod.metadata?.namespace}_${pod.metadata?.name}_${uid}`,
       labels: { [POD_UID_LABEL]: uid, [POD_NAME_LABEL]: pod.metadata?.name ?? "", [POD_NAMESPACE_LABEL]: pod.metadata?.namespace ?? "" },

@@ -77,6 +77,9 @@ export interface PodSpec {
   hostNetwork?: boolean;
   hostname?: string;
   subdomain?: string;
+  dnsPolicy?: string;
+  dnsConfig?: { nameservers?: string[]; searches?: string[]; options?: { name: string; value?: string }[] };
+  hostAliases?: { ip: string; hostnames?: string[] }[];
   serviceAccountName?: string;
   securityContext?: { runAsUser?: number; runAsGroup?: number };
   volumes?: Record<string, unknown>[];

@@ -62,7 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const cacheDir = await mkdtemp(join(tmpdir(), "kubelite-kubectl-cache-"));
   const server = await startServer(
     { ...defaultServerOptions(), dataDir, port: 0, datastore: options.datastore ?? "sqlite", logLevel: "error", simulatedNodes: options.simulatedNodes ?? 0, disableAgent: !options.agent, imageMap: options.imageMap, agents: options.agents ?? 0, nodeName: "kubelite-node", disableIngress: !options.ingress, ingressHttpPort: 0, ingressHttpsPort: 0, ...options.serverOptions },
-    { log: createLogger("error"), bookmarkIntervalMs: options.bookmarkIntervalMs, controllerSettings: options.controllerSettings, leaseRenewIntervalMs: options.leaseRenewIntervalMs, removePodsOnClose: !options.keepPods },
+    { log: createLogger("error"), bookmarkIntervalMs: options.bookmarkIntervalMs, controllerSettings: options.controllerSettings, leaseRenewIntervalMs: options.leaseRenewIntervalMs, removePodsOnClose: !options.keepPods, dnsUpstreams: [] },
   );
   const kubectl = (args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) =>
     new Promise<KubectlResult>((done) => {

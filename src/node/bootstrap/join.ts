@@ -19,6 +19,10 @@ import { StatusError } from "../../api/errors.js";
 import type { Logger } from "../../log.js";
 import type { NodeAgent } from "../agent.js";
 import { buildNodeAgent } from "../build-agent.js";
+import { InformerFactory } from "../../client/informer-factory.js";
+import { startClusterDns } from "../../dns/cluster-dns.js";
+import type { Upstream } from "../../dns/forwarder.js";
+import { kubeDnsServiceIP } from "../../dns/kube-dns-service.js";
 import { ImageMap } from "../images/image-map.js";
 import { HelperLauncher } from "../launcher/helper-launcher.js";
 import { isolatedNetworkSupport } from "../network/choose-network.js";
@@ -38,6 +42,8 @@ export interface JoinOptions {
   log: Logger;
   /** How long to wait for each certificate to be approved and signed. */
   approvalTimeoutMs?: number;
+  /** Where the agent's cluster DNS forwards other names (default: this host's resolv.conf). */
+  dnsUpstreams?: Upstream[];
 }
 
 export interface JoinedAgent {
@@ -61,11 +67,20 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedAgent> {
   const clientPair = await nodeCertificate(pkiDir, caPem, bootstrap, { file: "client", signerName: KUBELET_CLIENT_SIGNER, usages: KUBELET_CLIENT_USAGES, commonName: user, organizations: [NODES_GROUP] }, timeoutMs).finally(() => bootstrap.close());
   const client = new HttpClient({ server: options.server, caPem, certPem: clientPair.certPem, keyPem: clientPair.keyPem, userAgent: `kubelite-agent/${options.nodeName}` });
   const launcher = new HelperLauncher({ log: options.log });
+  let stopDns: (() => Promise<void>) | undefined;
   try {
     if (!isLoopback(options.nodeIP)) await announceAddress(client, options.nodeName, options.nodeIP);
     const images = options.imageMap ? await ImageMap.fromFile(options.imageMap) : new ImageMap();
     const agentDir = join(options.dataDir, "node");
     await mkdir(agentDir, { recursive: true, mode: 0o700 });
+    // Cluster DNS for this host's pods, answered here from this agent's own informers (ADR 0013).
+    const informers = new InformerFactory(client, { logger: options.log.child({ component: "dns-informers" }) });
+    informers.start();
+    const dns = await startClusterDns({ client, informers, dataDir: options.dataDir, log: options.log, ensureService: false, serviceIP: await kubeDnsServiceIP(client), upstreams: options.dnsUpstreams });
+    stopDns = async () => {
+      await dns.close();
+      await informers.stop();
+    };
     const agent = buildNodeAgent({
       nodeName: options.nodeName,
       dataDir: agentDir,
@@ -76,6 +91,7 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedAgent> {
       launcher,
       nodeIP: options.nodeIP,
       processMetrics: true,
+      dns: { address: dns.serviceIP, domain: dns.domain, serverSocket: dns.relaySocket },
       caPem,
       servingCertificate: (names) =>
         nodeCertificate(pkiDir, caPem, client, { file: "serving", signerName: KUBELET_SERVING_SIGNER, usages: KUBELET_SERVING_USAGES, commonName: user, organizations: [NODES_GROUP], dnsNames: names.dnsNames, ips: names.ips }, timeoutMs),
@@ -85,16 +101,19 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedAgent> {
       agent,
       stop: async () => {
         await agent.stop();
+        await stopDns?.();
         await launcher.close();
         client.close();
       },
       destroy: async () => {
         await agent.destroy();
+        await stopDns?.();
         await launcher.close();
         client.close();
       },
     };
   } catch (err) {
+    await stopDns?.();
     await launcher.close();
     client.close();
     throw err;

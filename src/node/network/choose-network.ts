@@ -9,7 +9,7 @@ import type { Launcher } from "../launcher/launcher.js";
 import { LocalLauncher } from "../launcher/local-launcher.js";
 import { commandRunner } from "./command.js";
 import { HostNetwork } from "./host-network.js";
-import { IsolatedNetwork } from "./isolated-network.js";
+import { IsolatedNetwork, type NodeNamespaceService } from "./isolated-network.js";
 
 const REQUIRED_PLUGINS = ["bridge", "host-local", "loopback", "portmap"];
 const PLUGIN_DIRS = ["/usr/lib/cni", "/opt/cni/bin"];
@@ -53,6 +53,8 @@ export interface ChoosePodNetworkOptions {
   hostNodeIP?: string;
   /** Starts the network's tools (default: forks from this process). */
   launcher?: Launcher;
+  /** Cluster DNS inside the node namespace (isolated mode only). */
+  dnsRelay?: NodeNamespaceService;
 }
 
 export async function choosePodNetwork(options: ChoosePodNetworkOptions): Promise<IsolatedNetwork | HostNetwork> {

@@ -40,6 +40,14 @@ export interface IsolatedNetworkOptions {
   cniBinDir?: string;
   /** Starts ip, nsenter and the CNI plugins (default: forks from this process). */
   launcher?: Launcher;
+  /** Answers cluster DNS inside the node namespace once it exists (src/dns/node-relay.ts). */
+  dnsRelay?: NodeNamespaceService;
+}
+
+/** Something that runs inside the node namespace: started with it, stopped when it is destroyed. */
+export interface NodeNamespaceService {
+  start(netnsName: string): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export class IsolatedNetwork implements PodNetwork {
@@ -57,6 +65,7 @@ export class IsolatedNetwork implements PodNetwork {
   private readonly netns: Netns;
   private readonly dialer: NamespaceDialer;
   private readonly log: Logger;
+  private readonly dnsRelay?: NodeNamespaceService;
   private readonly locks = new Map<string, Promise<unknown>>();
   private started?: Promise<void>;
 
@@ -72,6 +81,7 @@ export class IsolatedNetwork implements PodNetwork {
     this.store = new AttachmentStore(path.join(this.stateDir, "pods"));
     this.netns = new Netns(commandRunner(options.launcher ?? new LocalLauncher()));
     this.cni = new Cni({ binDir: options.cniBinDir ?? DEFAULT_CNI_BIN_DIR, runNetns: this.netnsName, netns: this.netns });
+    this.dnsRelay = options.dnsRelay;
     this.dialer = new NamespaceDialer({ netnsName: this.netnsName, socketPath: this.socketPath(), log: this.log });
   }
 
@@ -132,6 +142,7 @@ export class IsolatedNetwork implements PodNetwork {
   /** Removes the node namespace, every pod namespace of this node, and the network state. */
   async destroy(): Promise<void> {
     await this.close();
+    await this.dnsRelay?.stop();
     const podNamespaces = new Set((await this.store.list()).map((record) => record.netnsName));
     for (const name of await listNetns()) if (name.startsWith(`${this.netnsName}-`)) podNamespaces.add(name);
     for (const name of podNamespaces) await this.netns.delete(name);
@@ -155,6 +166,8 @@ export class IsolatedNetwork implements PodNetwork {
     const prefix = parseCidr(this.podCIDR).prefix;
     await this.netns.ip(this.netnsName, ["addr", "replace", `${this.nodeIP}/${prefix}`, "dev", BRIDGE]);
     await this.netns.ip(this.netnsName, ["link", "set", BRIDGE, "address", bridgeMac(this.netnsName), "up"]);
+    // Pods resolve names without it failing their start: a relay that cannot start is a warning.
+    await this.dnsRelay?.start(this.netnsName).catch((error: unknown) => this.log.warn("cluster DNS is not reachable from this node's pods", { error }));
   }
 
   private async attach(request: PodNetworkRequest): Promise<PodNetworkAttachment> {

@@ -41,6 +41,8 @@ export interface SandboxConfig {
   /** The pod shares the node's network (spec.hostNetwork). */
   hostNetwork: boolean;
   dns?: DnsConfig;
+  /** The pod's entries for its /etc/hosts: its FQDN when it has a subdomain, and spec.hostAliases. */
+  hosts?: { fqdn?: string; aliases: { ip: string; hostnames: string[] }[] };
   portMappings: PortMapping[];
   /** Directory for this pod's container logs; the runtime writes each container's log under it. */
   logDirectory: string;

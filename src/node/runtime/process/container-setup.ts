@@ -10,6 +10,7 @@ import { CreateContainerError, type ContainerConfig } from "../runtime.js";
 import type { Cgroups } from "./cgroups.js";
 import { ensurePath, primaryGroupOf, removeIfEmpty } from "./host-paths.js";
 import { makeFifo } from "./namespaces.js";
+import { podFileMounts } from "./pod-files.js";
 import { checkExecutable, processSpec } from "./process-spec.js";
 import type { ContainerRecord, SandboxRecord } from "./records.js";
 import { prepareShim, SHIM_FILES } from "./shim.js";
@@ -77,7 +78,8 @@ export async function setUpContainer(
       cgroupProcs: record.cgroup && context.cgroups ? context.cgroups.procsFiles(record.cgroup) : [],
       netnsPath: sandbox.netnsPath,
       utsPath: sandbox.utsPath,
-      mounts: context.privileged ? mounts : undefined,
+      // The pod's resolv.conf and hosts first, so a volume mounted over /etc still wins.
+      mounts: context.privileged ? [...podFileMounts(sandbox.files ?? {}), ...mounts] : undefined,
       user,
     });
     return record;

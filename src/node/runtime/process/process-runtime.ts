@@ -347,7 +347,13 @@ export class ProcessRuntime implements Runtime {
     try {
       process.kill(-record.pid, signal);
     } catch {
-      // The group is gone: the exit is about to be recorded.
+      // No such group: gone (the exit is about to be recorded), or not made yet, when the signal
+      // comes right after the start, before the shim's setsid has run; then the process itself.
+      try {
+        process.kill(record.pid, signal);
+      } catch {
+        // gone
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 // The process runtime's on-disk records: one JSON document per sandbox and per container, the
 // only state a new runtime instance needs to adopt what an earlier agent process started.
 import type { CgroupPaths } from "./cgroups.js";
+import type { PodFiles } from "./pod-files.js";
 import type { ContainerConfig, ContainerResources, ContainerState, SandboxConfig, SandboxState } from "../runtime.js";
 
 export interface SandboxRecord {
@@ -15,6 +16,8 @@ export interface SandboxRecord {
   utsPath?: string;
   /** Pod-level cgroup (root only). */
   cgroup?: CgroupPaths;
+  /** The pod's generated resolv.conf and hosts file, mounted into its containers (root only). */
+  files?: PodFiles;
 }
 
 export interface ContainerRecord {

@@ -7,6 +7,7 @@ import type { PodNetwork } from "../../network/pod-network.js";
 import type { SandboxConfig, SandboxStatus } from "../runtime.js";
 import type { Cgroups } from "./cgroups.js";
 import { createUtsNamespace, removeNamespaceFile } from "./namespaces.js";
+import { writePodFiles } from "./pod-files.js";
 import type { SandboxRecord } from "./records.js";
 import type { StateStore } from "./state-store.js";
 
@@ -50,6 +51,7 @@ export class Sandboxes {
         record.ips = attachment.ips;
         record.netnsPath = attachment.netnsPath;
       }
+      record.files = writePodFiles(store.sandboxDir(id), config, record.ips);
       if (this.options.privileged && !config.hostNetwork) {
         record.utsPath = path.join(store.sandboxDir(id), "uts");
         await createUtsNamespace(this.options.launcher, record.utsPath, config.hostname);
