@@ -35,7 +35,13 @@ export class PodAgent extends Agent {
   override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): undefined {
     const { nodeName, host = "", port } = options as PodRequestArgs;
     this.dial(nodeName, host ?? "", Number(port)).then(
-      (socket) => callback?.(null, socket),
+      (socket) => {
+        // Dialed streams allow half-open connections (port-forward needs them). HTTP does not: a
+        // pod that ends its side must close the connection, or the pool would hand the half-closed
+        // socket to the next request, which would then wait for an answer forever.
+        socket.once("end", () => socket.end());
+        callback?.(null, socket);
+      },
       (error: unknown) => callback?.(new PodDialError(`${host}:${port}`, error), undefined as unknown as Duplex),
     );
     return undefined;

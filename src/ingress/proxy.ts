@@ -28,6 +28,8 @@ type Target = Routed | { ingress: string; status: number; message: string };
 /** Requests without a body: safe to send again on a fresh connection when a kept-alive one was stale. */
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS", "DELETE"]);
 const MAX_STALE_RETRIES = 2;
+/** A backend silent this long (no response, or no data mid-response) is given up, as nginx's proxy_read_timeout. */
+const BACKEND_IDLE_TIMEOUT_MS = 60_000;
 
 export class IngressProxy {
   private readonly agent: PodAgent;
@@ -59,6 +61,7 @@ export class IngressProxy {
       const endpoint = target.endpoints[index]!;
       const args: PodRequestArgs = { agent: this.agent, host: endpoint.ip, port: endpoint.port, nodeName: endpoint.nodeName, method: req.method, path: req.url, headers };
       const upstream = (current = request(args));
+      upstream.setTimeout(BACKEND_IDLE_TIMEOUT_MS, () => upstream.destroy(new Error(`no data from the backend for ${BACKEND_IDLE_TIMEOUT_MS / 1000} s`)));
       let connected = false;
       let responded = false;
       upstream.once("socket", () => {

@@ -102,3 +102,44 @@ test("with no ready endpoint, pods still serving while they terminate take the r
   assert.equal(reply.status, 200);
   assert.equal(reply.body, "10.42.0.11");
 });
+
+test("a pod that closes its side of a kept-alive connection does not leave the next request waiting", async () => {
+  // A backend that answers one keep-alive request per connection, then ends its side, as a pod
+  // being stopped does; the dialer's sockets allow half-open connections, as the dial helper's do.
+  const backend = net.createServer((socket) => {
+    socket.once("data", () => {
+      socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok");
+      setTimeout(() => socket.end(), 20);
+    });
+  });
+  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+  const port = (backend.address() as AddressInfo).port;
+  const halfOpenDial = () =>
+    new Promise<net.Socket>((resolve, reject) => {
+      const socket = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true });
+      socket.once("connect", () => resolve(socket));
+      socket.once("error", reject);
+    });
+  const proxy = new IngressProxy({ routes: () => new RouteTable([{ metadata: { name: "ing", namespace: "default" }, spec: { defaultBackend: { service: { name: "web", port: { number: 80 } } } } }]), backends: new ServiceBackends(services, slices), dial: halfOpenDial, log: createLogger("error") });
+  const front = createServer((req, res) => proxy.handle(req, res, { scheme: "http", port: 0 }));
+  await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+  const ask = () =>
+    new Promise<number>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port: (front.address() as AddressInfo).port, path: "/", agent: false, timeout: 5_000 }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      });
+      req.on("timeout", () => req.destroy(new Error("no answer within 5 s")));
+      req.on("error", reject);
+      req.end();
+    });
+  try {
+    assert.equal(await ask(), 200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await ask(), 200);
+  } finally {
+    proxy.close();
+    front.close();
+    backend.close();
+  }
+});

@@ -343,6 +343,8 @@ function send(options: SendOptions): Promise<Reply> {
     const req = options.tls
       ? httpsRequest({ ...common, servername: options.tls.servername, ca: options.tls.ca, rejectUnauthorized: options.tls.ca !== undefined }, onResponse)
       : httpRequest(common, onResponse);
+    // A request the ingress never answers fails the test instead of hanging the suite.
+    req.setTimeout(15_000, () => req.destroy(new Error(`no answer from the ingress within 15 s for ${options.host}${options.path}`)));
     req.on("error", reject);
     req.end();
   });
