@@ -96,6 +96,12 @@ describe("services", { skip }, () => {
       return names.every((n) => pods.has(n)) && new Set(names).size === 3 ? names : undefined;
     }, "answers from all three replicas through the cluster IP", 30_000);
     assert.equal(new Set(seen).size, 3);
+    // By the Service's name, as the article's `curl http://api-server:8080/`: cluster DNS, then the proxy.
+    const byName = await waitFor(async () => {
+      const names = await hostnamesVia("http://api:8080/", 30).catch(() => []);
+      return new Set(names).size === 3 ? names : undefined;
+    }, "answers from all three replicas through the Service's name", 30_000);
+    assert.ok(byName.every((n) => pods.has(n)));
     const metrics = await kubectl(["get", "--raw", "/api/v1/nodes/kubelite-node/proxy/metrics"]);
     assert.match(metrics, /^kubeproxy_sync_proxy_rules_duration_seconds_count [1-9]\d*$/m);
     assert.match(metrics, /^kubeproxy_sync_proxy_rules_last_timestamp_seconds \d/m);
