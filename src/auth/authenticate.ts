@@ -34,6 +34,11 @@ export interface Authenticator {
 export function allowsAnonymous(path: string): boolean {
   const pathname = path.split("?", 1)[0] ?? "";
   if (pathname === "/version" || pathname === "/version/") return true;
+  return isHealthCheckPath(pathname);
+}
+
+/** /healthz, /livez, /readyz and their named checks. */
+export function isHealthCheckPath(pathname: string): boolean {
   return ["/healthz", "/livez", "/readyz"].some((p) => pathname === p || pathname.startsWith(`${p}/`));
 }
 

@@ -5,6 +5,7 @@
 import { CORE_V1 } from "../client/client.js";
 import { defineController, enqueueObject } from "../client/controller.js";
 import type { ControllerRegistration } from "./controller-context.js";
+import { formatIPv4, ipv4ToNumber } from "../node/network/cidr.js";
 
 const NODES = CORE_V1("nodes");
 
@@ -51,7 +52,7 @@ export const nodeIpamController: ControllerRegistration = {
           void ctx.recorder.event(node, "Normal", "CIDRNotAvailable", `Node ${name} status is now: CIDRNotAvailable`);
           return { requeueAfterMs: 30_000 };
         }
-        const cidr = `${formatIP(range.base + free * blockSize)}/${maskSize}`;
+        const cidr = `${formatIPv4(range.base + free * blockSize)}/${maskSize}`;
         assigned.set(name, cidr);
         await ctx.client.patch(NODES, undefined, name, "merge", { spec: { podCIDR: cidr, podCIDRs: [cidr] } });
         void ctx.recorder.event(node, "Normal", "CIDRAssignmentSucceeded", `Node ${name} got pod CIDR ${cidr}`);
@@ -68,11 +69,8 @@ function parseCIDR(cidr: string): { base: number; prefix: number } {
   const octets = match.slice(1, 5).map(Number);
   const prefix = Number(match[5]);
   if (octets.some((o) => o > 255) || prefix > 32) throw new Error(`invalid CIDR ${JSON.stringify(cidr)}`);
-  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const address = ipv4ToNumber(cidr.split("/")[0]!);
   const size = 2 ** (32 - prefix);
   return { base: address - (address % size), prefix };
 }
 
-function formatIP(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
-}

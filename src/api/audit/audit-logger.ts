@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
-import type { UserInfo } from "../../auth/authenticate.js";
+import { isHealthCheckPath, type UserInfo } from "../../auth/authenticate.js";
 import type { AuditLevel } from "../../server-options.js";
 import { decodeObject, requestBodyOf } from "../body.js";
 import type { ResourceRequest } from "../request-info.js";
@@ -27,7 +27,7 @@ export class AuditLogger {
 
   /** Starts the record of one request; undefined when the policy logs nothing for it. */
   begin(req: IncomingMessage, res: ServerResponse): AuditRecord | undefined {
-    if (this.level === "None" || isHealthCheck(req.url ?? "/")) return undefined;
+    if (this.level === "None" || isHealthCheckPath((req.url ?? "/").split("?", 1)[0] ?? "")) return undefined;
     const record = new AuditRecord(req, this.now());
     res.once("close", () => {
       const completed = this.now();
@@ -100,9 +100,4 @@ async function decodeBody(req: IncomingMessage): Promise<unknown> {
 
 function nonResourceVerb(method: string | undefined): string {
   return (method ?? "GET").toLowerCase();
-}
-
-function isHealthCheck(url: string): boolean {
-  const path = url.split("?", 1)[0] ?? "";
-  return ["/healthz", "/livez", "/readyz"].some((p) => path === p || path.startsWith(`${p}/`));
 }

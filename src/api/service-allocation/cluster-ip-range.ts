@@ -3,6 +3,7 @@
 // Service; the lower block is kept for addresses chosen by hand, such as the cluster DNS
 // Service's, which is never handed out dynamically.
 import { isIPv4 } from "node:net";
+import { formatIPv4, ipv4ToNumber } from "../../node/network/cidr.js";
 import { staticBlockSize } from "./range-bitmap.js";
 import { ValueRange } from "./value-range.js";
 
@@ -19,12 +20,12 @@ export function parseServiceCIDR(text: string): ServiceCIDR {
   const size = 2 ** (32 - prefix);
   const value = ipv4ToNumber(address);
   const base = value - (value % size);
-  return { cidr: `${numberToIpv4(base)}/${prefix}`, base, prefix };
+  return { cidr: `${formatIPv4(base)}/${prefix}`, base, prefix };
 }
 
 /** The n-th address of the range (1: the first, which the `kubernetes` Service takes). */
 export function serviceAddress(range: ServiceCIDR, n: number): string {
-  return numberToIpv4(range.base + n);
+  return formatIPv4(range.base + n);
 }
 
 /** The `kubernetes` Service's address for a --service-cidr value (its first IPv4 range). */
@@ -42,18 +43,10 @@ export function clusterIPRange(range: ServiceCIDR, options: { neverDynamic?: str
       const offset = ipv4ToNumber(ip) - range.base - 1;
       return offset >= 0 && offset < size ? offset : undefined;
     },
-    fromOffset: (offset) => numberToIpv4(range.base + 1 + offset),
+    fromOffset: (offset) => formatIPv4(range.base + 1 + offset),
     notInRange: `provided IP is not in the valid range. The range of valid IPs is ${range.cidr}`,
     alreadyAllocated: "provided IP is already allocated",
     neverDynamic: options.neverDynamic,
     random: options.random,
   });
-}
-
-function ipv4ToNumber(ip: string): number {
-  return ip.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
-}
-
-function numberToIpv4(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
 }
