@@ -42,7 +42,7 @@ import { builtinResources } from "./api/resources/index.js";
 import type { ResourceDef } from "./api/resource.js";
 import { builtinSchemas } from "./api/schema.js";
 import { API_SERVER_USER, ensureSystemNamespaces } from "./api/system-namespaces.js";
-import { startClusterDns, type ClusterDns } from "./dns/cluster-dns.js";
+import type { ClusterDns } from "./dns/cluster-dns.js";
 import type { Upstream } from "./dns/forwarder.js";
 import { createLogger, type Logger } from "./log.js";
 import type { RunningServer, ServerOptions } from "./server-options.js";
@@ -53,12 +53,12 @@ import type { Store } from "./storage/store.js";
 import type { Client } from "./client/client.js";
 import { InProcessClient } from "./client/in-process.js";
 import type { ControllerSettings } from "./controllers/controller-context.js";
-import { startComponents } from "./components.js";
 import type { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
-import { startLocalAgents, type LocalAgents } from "./node/local-agents.js";
+import type { LocalAgents } from "./node/local-agents.js";
+import { noLocalAgents } from "./node/no-local-agents.js";
 import { startKubernetesService } from "./controllers/kubernetes-service.js";
-import { startIngress, type RunningIngress } from "./ingress/start-ingress.js";
 import { identity } from "./controllers/manager.js";
+import type { RunningIngress } from "./ingress/start-ingress.js";
 
 const KUBERNETES_SERVICE_NAMES = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"];
 
@@ -193,20 +193,6 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     version: { ...KUBERNETES_VERSION, gitCommit: "", gitTreeState: "clean", buildDate: "", goVersion: `node${process.versions.node}`, compiler: "kubelite", platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}` },
   });
 
-  const components = await startComponents({
-    clientFor: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
-    log,
-    simulatedNodes: options.simulatedNodes,
-    simulatedNodeCapacity: options.simulatedNodeCapacity,
-    disableScheduler: options.disableScheduler,
-    disableControllerManager: options.disableControllerManager,
-    controllerSettings: hooks.controllerSettings,
-    leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
-    clusterCIDR: options.clusterCidr,
-    signer: { caCertPem: pki.caCertPem, sign: (content) => pki.signCertificate(content) },
-    tokenIssuer: api.serviceAccountTokens,
-  });
-
   // The chain goes out whole (serving certificate, then the CA): `kubelite agent` pins the CA it
   // finds there against the join token's hash before it trusts the server.
   const server = createServer({ key: pki.server.keyPem, cert: pki.server.certPem + pki.caCertPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false }, apiServer.handle);
@@ -227,6 +213,25 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   // Once serving, the OpenAPI documents are built in the background rather than on kubectl's first apply.
   void openapi.warm().catch((err: unknown) => log.warn("could not build the OpenAPI documents", { error: err }));
 
+  // The API serves (and /readyz answers) from here on. What runs beside it, as upstream's
+  // controller manager, scheduler, CoreDNS, kubelets and ingress controller run beside
+  // kube-apiserver, starts now, each loaded only when it starts (start-up time, ADR 0021).
+  const { startComponents } = await import("./components.js");
+  const components = await startComponents({
+    clientFor: (user, fieldManager) => new InProcessClient(api, user, fieldManager),
+    log,
+    simulatedNodes: options.simulatedNodes,
+    simulatedNodeCapacity: options.simulatedNodeCapacity,
+    disableScheduler: options.disableScheduler,
+    disableControllerManager: options.disableControllerManager,
+    controllerSettings: hooks.controllerSettings,
+    leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,
+    clusterCIDR: options.clusterCidr,
+    signer: { caCertPem: pki.caCertPem, sign: (content) => pki.signCertificate(content) },
+    tokenIssuer: api.serviceAccountTokens,
+  });
+
+  const { startClusterDns } = await import("./dns/cluster-dns.js");
   const dns = await startClusterDns({
     client: new InProcessClient(api, API_SERVER_USER, "kubelite-cluster-dns"),
     informers: components.informers,
@@ -247,7 +252,8 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     log,
   });
 
-  const agents = await startLocalAgents({
+  // Without node agents (--disable-agent and no --agents) their code is never loaded.
+  const agents = options.disableAgent && options.agents === 0 ? noLocalAgents() : await (await import("./node/local-agents.js")).startLocalAgents({
     dataDir,
     nodeName: options.nodeName,
     local: !options.disableAgent,
@@ -263,7 +269,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   dialPod = (nodeName, ip, port) => agents.dial(nodeName, ip, port);
   const ingress = options.disableIngress
     ? undefined
-    : await startIngress({
+    : await (await import("./ingress/start-ingress.js")).startIngress({
         client: new InProcessClient(api, identity(INGRESS_ACCOUNT), "kubelite-ingress"),
         log: log.child({ component: "ingress" }),
         bindAddress: options.ingressBindAddress,

@@ -1,12 +1,17 @@
-// Issuing the cluster's certificates with @peculiar/x509 on WebCrypto: the self-signed CA and leaf
-// certificates (serving and client) signed by it, and what each leaf must say (LeafSpec).
+// Issuing the cluster's certificates: the self-signed CA and leaf certificates (serving and
+// client) signed by it, and what each leaf must say (LeafSpec); agents' certificate requests.
 //
 // Certificates follow what Go's crypto/x509 checks: random positive serials, SKI/AKI, CA
 // basicConstraints + keyCertSign, EKU serverAuth/clientAuth. New keys are ECDSA P-256 in PKCS#8 PEM,
 // which both Node's `tls` and Go clients (kubectl) accept; a CA key placed by hand may also be P-384
-// or RSA. @peculiar/x509 (about 70 ms to import) is loaded on the first issue, not at import.
+// or RSA. Certificates are encoded by certificate-encoding.ts on node:crypto; @peculiar/x509 (about
+// 70 ms to import) is loaded only to write a certificate request, which only `kubelite agent` does.
 import { KeyObject, type X509Certificate, type webcrypto } from "node:crypto";
 import type * as X509 from "@peculiar/x509";
+import {
+  authorityKeyIdentifier, basicConstraints, distinguishedName, extendedKeyUsage, issuerIdentity, keyIdentifier, keyUsage,
+  signCertificate, subjectAltName, subjectKeyIdentifier, type KeyUsage,
+} from "./certificate-encoding.js";
 
 type X509Module = typeof X509;
 
@@ -77,29 +82,23 @@ export function clientSpec(identity: ClientIdentity): LeafSpec {
 
 /** A self-signed CA certificate and its new key. */
 export async function createCA(ctx: IssuerContext): Promise<CertKeyPair> {
-  const x509 = await loadX509();
   const keys = await ctx.crypto.subtle.generateKey(LEAF_KEY, true, ["sign", "verify"]);
+  const publicKey = spkiOf(keys.publicKey);
   const now = ctx.now();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned(
+  const name = distinguishedName(`kubelite-ca@${Math.floor(now.getTime() / 1000)}`, []);
+  const certPem = signCertificate(
     {
-      serialNumber: randomSerial(ctx.crypto),
-      name: [{ CN: [`kubelite-ca@${Math.floor(now.getTime() / 1000)}`] }],
+      serial: randomSerial(ctx.crypto),
+      issuer: name,
+      subject: name,
       notBefore: new Date(now.getTime() - BACKDATE_MS),
       notAfter: new Date(now.getTime() + CA_VALIDITY_DAYS * DAY_MS),
-      keys,
-      signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
-      extensions: [
-        new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
-          true,
-        ),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, ctx.crypto),
-      ],
+      publicKey,
+      extensions: [basicConstraints(true), keyUsage(["digitalSignature", "keyCertSign", "cRLSign"]), subjectKeyIdentifier(keyIdentifier(publicKey))],
     },
-    ctx.crypto,
+    KeyObject.from(keys.privateKey),
   );
-  return { certPem: toPem(cert), keyPem: toPkcs8Pem(keys.privateKey) };
+  return { certPem, keyPem: toPkcs8Pem(keys.privateKey) };
 }
 
 /** A new key and a certificate for it, signed by the CA. */
@@ -133,29 +132,23 @@ export interface CertificateContent {
 
 /** A certificate (PEM) for the given key and content, signed by the CA. */
 export async function signLeaf(ctx: IssuerContext, ca: Authority, content: CertificateContent): Promise<string> {
-  const x509 = await loadX509();
-  const signer = caSigner(ca.key);
-  const signingKey = await ctx.crypto.subtle.importKey("pkcs8", ca.key.export({ type: "pkcs8", format: "der" }), signer.importParams, false, ["sign"]);
-  const caCert = new x509.X509Certificate(ca.certPem);
   const now = ctx.now();
-  const notAfter = Math.min(now.getTime() + content.validityMs, caCert.notAfter.getTime());
-  const publicKey = content.publicKey instanceof Uint8Array ? new Uint8Array(content.publicKey) : content.publicKey;
-  const cert = await x509.X509CertificateGenerator.create(
+  const notAfter = Math.min(now.getTime() + content.validityMs, Date.parse(ca.cert.validTo));
+  const publicKey = content.publicKey instanceof Uint8Array ? Buffer.from(content.publicKey) : spkiOf(content.publicKey);
+  const issuer = issuerIdentity(ca.cert.raw);
+  return signCertificate(
     {
-      serialNumber: randomSerial(ctx.crypto),
-      subject: [{ CN: [content.commonName] }, ...content.organizations.map((o) => ({ O: [o] }))],
-      // The issuer is the CA's subject as encoded: Go matches issuer to subject byte for byte.
-      issuer: caCert.subjectName,
+      serial: randomSerial(ctx.crypto),
+      issuer: issuer.subject,
+      subject: distinguishedName(content.commonName, content.organizations),
       notBefore: new Date(now.getTime() - BACKDATE_MS),
       notAfter: new Date(notAfter),
       publicKey,
-      signingKey,
-      signingAlgorithm: signer.signParams,
-      extensions: await leafExtensions(x509, ctx, content, publicKey, caCert),
+      // AKI = the CA's own SKI when it has one (a user-supplied CA may compute it differently).
+      extensions: leafExtensions(content, publicKey, issuer.keyIdentifier ?? keyIdentifier(ca.cert.publicKey.export({ type: "spki", format: "der" }))),
     },
-    ctx.crypto,
+    ca.key,
   );
-  return toPem(cert);
 }
 
 /** A new ECDSA P-256 key and a PKCS#10 request for this subject and these names (agents ask for certificates with it). */
@@ -178,65 +171,30 @@ export async function createCertificateRequest(
   return { csrPem: `${request.toString("pem").trimEnd()}\n`, keyPem: toPkcs8Pem(keys.privateKey) };
 }
 
-async function leafExtensions(x509: X509Module, ctx: IssuerContext, content: CertificateContent, publicKey: CryptoKey | Uint8Array<ArrayBuffer>, caCert: X509.X509Certificate): Promise<X509.Extension[]> {
-  const keyUsage = content.keyUsages.reduce((flags, usage) => flags | (usage === "key encipherment" ? x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.digitalSignature), 0);
-  const extensions: X509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
+function leafExtensions(content: CertificateContent, publicKey: Buffer, authorityKeyId: Buffer): Buffer[] {
+  const usages = [...new Set(content.keyUsages.map((u): KeyUsage => (u === "key encipherment" ? "keyEncipherment" : "digitalSignature")))];
+  const extensions = [
+    basicConstraints(false),
     // No key usages asked for (a CSR with only "client auth"): no extension, as Go's x509 omits it;
     // an empty critical one makes OpenSSL refuse the certificate for TLS.
-    ...(keyUsage === 0 ? [] : [new x509.KeyUsagesExtension(keyUsage, true)]),
-    new x509.ExtendedKeyUsageExtension(content.extendedUsages.map((u) => (u === "server auth" ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth))),
-    await x509.SubjectKeyIdentifierExtension.create(publicKey, false, ctx.crypto),
-    await authorityKeyIdentifier(x509, ctx, caCert),
+    ...(usages.length === 0 ? [] : [keyUsage(usages)]),
+    extendedKeyUsage(content.extendedUsages.map((u) => (u === "server auth" ? "serverAuth" : "clientAuth"))),
+    subjectKeyIdentifier(keyIdentifier(publicKey)),
+    authorityKeyIdentifier(authorityKeyId),
   ];
-  if (content.dnsNames.length + content.ips.length > 0) {
-    const names = [
-      ...content.dnsNames.map((value) => ({ type: "dns" as const, value })),
-      ...content.ips.map((value) => ({ type: "ip" as const, value })),
-    ];
-    extensions.push(new x509.SubjectAlternativeNameExtension(names));
-  }
+  if (content.dnsNames.length + content.ips.length > 0) extensions.push(subjectAltName(content.dnsNames, content.ips));
   return extensions;
 }
 
-/** AKI = the CA's own SKI when it has one (a user-supplied CA may compute it differently). */
-async function authorityKeyIdentifier(x509: X509Module, ctx: IssuerContext, caCert: X509.X509Certificate): Promise<X509.Extension> {
-  const ski = caCert.getExtension(x509.SubjectKeyIdentifierExtension);
-  if (ski !== null) return new x509.AuthorityKeyIdentifierExtension(ski.keyId);
-  return x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey, false, ctx.crypto);
-}
-
-interface Signer {
-  importParams: webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams;
-  signParams: webcrypto.EcdsaParams | webcrypto.Algorithm;
-}
-
-/** How to sign with the CA key: ours is P-256, but a CA placed in tls/ by hand may differ. */
-function caSigner(key: KeyObject): Signer {
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (key.asymmetricKeyType === "ec" && curve === "prime256v1") {
-    return { importParams: { name: "ECDSA", namedCurve: "P-256" }, signParams: { name: "ECDSA", hash: "SHA-256" } };
-  }
-  if (key.asymmetricKeyType === "ec" && curve === "secp384r1") {
-    return { importParams: { name: "ECDSA", namedCurve: "P-384" }, signParams: { name: "ECDSA", hash: "SHA-384" } };
-  }
-  if (key.asymmetricKeyType === "rsa") {
-    const params = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-    return { importParams: params, signParams: params };
-  }
-  throw new Error(`unsupported CA key type ${key.asymmetricKeyType ?? "unknown"} ${curve ?? ""}`.trim());
+function spkiOf(key: CryptoKey): Buffer {
+  return KeyObject.from(key).export({ type: "spki", format: "der" });
 }
 
 /** 16 random bytes, high bit clear and first byte non-zero: a positive, minimally encoded INTEGER. */
-function randomSerial(crypto: Crypto): string {
+function randomSerial(crypto: Crypto): Uint8Array {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[0] = ((bytes[0] ?? 0) & 0x7f) || 0x01;
-  return Buffer.from(bytes).toString("hex");
-}
-
-/** PEM with a final newline, so that files and concatenated bundles stay well-formed. */
-function toPem(cert: X509.X509Certificate): string {
-  return `${cert.toString("pem").trimEnd()}\n`;
+  return bytes;
 }
 
 function toPkcs8Pem(key: CryptoKey): string {

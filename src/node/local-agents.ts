@@ -19,6 +19,7 @@ import { HelperLauncher } from "./launcher/helper-launcher.js";
 import type { Launcher } from "./launcher/launcher.js";
 import { isolatedNetworkSupport } from "./network/choose-network.js";
 import { ClusterNetwork } from "./network/cluster-network.js";
+import { noLocalAgents, notLocal } from "./no-local-agents.js";
 
 export interface LocalAgentsOptions {
   dataDir: string;
@@ -59,7 +60,7 @@ export function localNodeNames(nodeName: string, local: boolean, extra: number):
 
 export async function startLocalAgents(options: LocalAgentsOptions): Promise<LocalAgents> {
   const names = localNodeNames(options.nodeName, options.local, options.extra);
-  if (names.length === 0) return { agents: [], dial: (nodeName) => Promise.reject(notLocal(nodeName)), stop: async () => {}, destroy: async () => {} };
+  if (names.length === 0) return noLocalAgents();
   const images = options.imageMap ? await ImageMap.fromFile(options.imageMap) : new ImageMap();
   const launcher = new HelperLauncher({ log: options.log });
   try {
@@ -88,10 +89,6 @@ export async function startLocalAgents(options: LocalAgentsOptions): Promise<Loc
     await launcher.close();
     throw error;
   }
-}
-
-function notLocal(nodeName: string): Error {
-  return new Error(`node ${nodeName} is not run by this process: its pods cannot be reached from here`);
 }
 
 /** What the agents of this process share. */
