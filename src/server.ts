@@ -231,10 +231,12 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     tokenIssuer: api.serviceAccountTokens,
   });
 
-  const { startClusterDns } = await import("./dns/cluster-dns.js");
+  const [{ startClusterDns }, { WatchCachePods }] = await Promise.all([import("./dns/cluster-dns.js"), import("./dns/watch-cache-pods.js")]);
+  const dnsPods = new WatchCachePods(cache);
   const dns = await startClusterDns({
     client: new InProcessClient(api, API_SERVER_USER, "kubelite-cluster-dns"),
     informers: components.informers,
+    pods: dnsPods,
     dataDir,
     log,
     serviceIP: options.clusterDns,
@@ -300,6 +302,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
         for (const socket of sockets) socket.destroy();
       });
       await dns.close();
+      dnsPods.stop();
       await components.stop();
       serviceAllocator.stop();
       await audit?.close();

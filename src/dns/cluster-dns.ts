@@ -11,7 +11,7 @@ import type { Registry } from "prom-client";
 import type { Client } from "../client/client.js";
 import { CORE_V1 } from "../client/client.js";
 import type { InformerFactory } from "../client/informer-factory.js";
-import type { IndexFunc } from "../client/indexer.js";
+import type { CacheReader, IndexFunc } from "../client/indexer.js";
 import type { Informer } from "../client/informer.js";
 import type { Logger } from "../log.js";
 import { ClusterRecords, DNS_INDEXES } from "./cluster-records.js";
@@ -42,6 +42,8 @@ export interface ClusterDnsOptions {
   localPort?: number;
   /** Where the coredns_* metrics go (default: a registry of their own). */
   metricsRegistry?: Registry;
+  /** Pods by IP (the server's watch cache); by default a pods informer from `informers`. */
+  pods?: Pick<CacheReader, "byIndex">;
   /** Create the kube-dns Service when missing (the server does; a joined agent only reads). */
   ensureService?: boolean;
 }
@@ -64,12 +66,13 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Clust
   const domain = options.domain ?? DEFAULT_CLUSTER_DOMAIN;
   const services = withIndexes(options.informers.informerFor(CORE_V1("services")), DNS_INDEXES.services);
   const slices = withIndexes(options.informers.informerFor(ENDPOINT_SLICES), DNS_INDEXES.slices);
-  const pods = withIndexes(options.informers.informerFor(CORE_V1("pods")), DNS_INDEXES.pods);
+  let podInformer: Informer | undefined;
+  const pods = options.pods ?? (podInformer = withIndexes(options.informers.informerFor(CORE_V1("pods")), DNS_INDEXES.pods));
   const upstreams = options.upstreams ?? (await hostUpstreams(serviceIP));
   const zone = new ClusterZone(new ClusterRecords({ services, slices, pods }), domain);
   const metrics = new DnsMetrics(options.metricsRegistry);
   const server = new DnsServer(new DnsHandler(zone, new Forwarder({ upstreams }), log, metrics), log);
-  await Promise.all([services.waitForSync(), slices.waitForSync(), pods.waitForSync()]);
+  await Promise.all([services.waitForSync(), slices.waitForSync(), podInformer?.waitForSync()]);
   if (options.ensureService !== false) await ensureKubeDnsService(options.client, serviceIP).catch((error: unknown) => log.warn("could not create the kube-dns Service", { error }));
   const relaySocket = relaySocketPath(options.dataDir);
   await server.listenRelay(relaySocket);

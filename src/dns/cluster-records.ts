@@ -9,7 +9,7 @@ import { clusterIPs, podIPs, SERVICE_NAME_LABEL, type DnsEndpointSlice, type Dns
 const BY_CLUSTER_IP = "dns:clusterIP";
 const BY_SERVICE = "dns:service";
 const BY_ADDRESS = "dns:address";
-const BY_POD_IP = "dns:podIP";
+export const POD_IP_INDEX = "dns:podIP";
 
 /** The indexes ClusterRecords reads, per cache; register them before reading. */
 export const DNS_INDEXES = {
@@ -21,13 +21,14 @@ export const DNS_INDEXES = {
     }) satisfies IndexFunc,
     [BY_ADDRESS]: ((slice) => ((slice as DnsEndpointSlice).endpoints ?? []).flatMap((e) => e.addresses)) satisfies IndexFunc,
   },
-  pods: { [BY_POD_IP]: ((pod) => podIPs(pod as DnsPod)) satisfies IndexFunc },
+  pods: { [POD_IP_INDEX]: ((pod) => podIPs(pod as DnsPod)) satisfies IndexFunc },
 };
 
 export interface RecordSources {
   services: CacheReader;
   slices: CacheReader;
-  pods: CacheReader;
+  /** Only looked up by IP (the server's DNS reads pods from the watch cache: WatchCachePods). */
+  pods: Pick<CacheReader, "byIndex">;
 }
 
 /** A ready endpoint of a Service: its address, its DNS label (hostname or dashed IP), its ports by name. */
@@ -76,7 +77,7 @@ export class ClusterRecords {
   }
 
   podsWithIP(ip: string): DnsPod[] {
-    return this.sources.pods.byIndex(BY_POD_IP, ip) as DnsPod[];
+    return this.sources.pods.byIndex(POD_IP_INDEX, ip) as DnsPod[];
   }
 }
 

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ClusterCache } from "../../src/api/cluster-cache.js";
 import { encodeForStorage } from "../../src/api/stored-object.js";
+import { fieldValues } from "../../src/api/list-filter.js";
+import { podResource } from "../../src/api/resources/pod.js";
 import type { KubeObject } from "../../src/api/resource.js";
 import type { UserInfo } from "../../src/auth/authenticate.js";
 import type { Attributes } from "../../src/auth/authorization/attributes.js";
@@ -37,7 +39,9 @@ describe("the RBAC and Node authorizers", () => {
   };
 
   before(async () => {
-    for (const r of RESOURCES) cache.register(r, () => ({}));
+    // Pods indexed by their field selectors (spec.nodeName), as the server's cache indexes them.
+    const pods = podResource();
+    for (const r of RESOURCES) cache.register(r, r === "pods" ? (obj) => fieldValues(pods, obj) : () => ({}));
     // Present before the caches start: loaded, not watched.
     await store.create("/registry/clusterroles/pod-reader", encodeForStorage({ metadata: { name: "pod-reader" }, rules: [{ verbs: ["get", "list"], apiGroups: [""], resources: ["pods"] }] } as KubeObject));
     await cache.start();
