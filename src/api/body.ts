@@ -1,7 +1,7 @@
 // Reads and decodes request bodies: JSON, YAML and Kubernetes protobuf, with upstream's 3 MiB limit
 // and a nesting limit, so that bad input is a clear 400/413/415 and never takes the server down.
 import type { IncomingMessage } from "node:http";
-import { parse as parseYaml } from "yaml";
+import { yamlPackage } from "../lazy-require.js";
 import { badRequest, tooLarge, unsupportedMediaType } from "./errors.js";
 
 /** Upstream's limit on request bodies (3 MiB). */
@@ -85,7 +85,7 @@ function parseYamlBody(body: Buffer): unknown {
   if (body.length === 0) throw badRequest("the request body is empty: send the object as JSON, YAML or protobuf");
   checkDepth(body);
   try {
-    return parseYaml(body.toString("utf8"), { maxAliasCount: 100 });
+    return yamlPackage().parse(body.toString("utf8"), { maxAliasCount: 100 });
   } catch (err) {
     throw badRequest(`the request body is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
   }

@@ -34,8 +34,8 @@
 // document, where upstream would answer 503.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import protobuf from "protobufjs";
-import YAML from "yaml";
+import type protobuf from "protobufjs";
+import { protobufPackage, yamlPackage } from "../lazy-require.js";
 
 /** The content type upstream answers with, whichever of the two spellings was asked for. */
 export const OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
@@ -110,7 +110,7 @@ export class OpenAPIv2ProtobufEncoder {
   private readonly plans = new Map<protobuf.Type, Plan>();
 
   constructor(data: GeneratedOpenAPIv2) {
-    const root = protobuf.Root.fromJSON(data.descriptor);
+    const root = protobufPackage().Root.fromJSON(data.descriptor);
     root.resolveAll();
     this.document = root.lookupType(`${data.package}.${DOCUMENT}`);
     this.anyType = root.lookupType(`${data.package}.Any`);
@@ -244,7 +244,7 @@ class Conversion {
 
   /** One value of a field: a message, or a scalar of the field's type (undefined if the JSON type is wrong). */
   private single(field: protobuf.Field, value: unknown): unknown {
-    if (field.resolvedType instanceof protobuf.Type) return this.message(field.resolvedType, value);
+    if (field.resolvedType instanceof protobufPackage().Type) return this.message(field.resolvedType, value);
     switch (field.type) {
       case "string":
         // gnostic's StringForScalarNode also takes integers and null (as "").
@@ -270,7 +270,7 @@ class Conversion {
     if (text === undefined) {
       // A multi-line string alone is double-quoted: a block scalar at the top would put its lines
       // at column 0, which go-yaml (kubectl's reader) does not take as the scalar's content.
-      text = YAML.stringify(value ?? null, { indent: 4, lineWidth: 0, singleQuote: false, blockQuote: typeof value !== "string" });
+      text = yamlPackage().stringify(value ?? null, { indent: 4, lineWidth: 0, singleQuote: false, blockQuote: typeof value !== "string" });
       this.yamlTexts.set(key, text);
     }
     return text;

@@ -25,23 +25,36 @@ export async function writeKubeconfig(path: string, options: KubeconfigOptions):
 }
 
 export function renderKubeconfig(options: KubeconfigOptions): string {
-  const cluster = options.clusterName ?? "kubelite";
-  const user = options.user ?? ADMIN_USER;
-  const config = {
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: cluster, cluster: { server: options.server, "certificate-authority-data": base64(options.caPem) } }],
-    users: [
-      {
-        name: user,
-        user: { "client-certificate-data": base64(options.certPem), "client-key-data": base64(options.keyPem) },
-      },
-    ],
-    contexts: [{ name: cluster, context: { cluster, user } }],
-    "current-context": cluster,
-    preferences: {},
-  };
-  return stringify(config, { lineWidth: 0 });
+  const cluster = scalar(options.clusterName ?? "kubelite");
+  const user = scalar(options.user ?? ADMIN_USER);
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    `  - name: ${cluster}`,
+    "    cluster:",
+    `      server: ${scalar(options.server)}`,
+    `      certificate-authority-data: ${base64(options.caPem)}`,
+    "users:",
+    `  - name: ${user}`,
+    "    user:",
+    `      client-certificate-data: ${base64(options.certPem)}`,
+    `      client-key-data: ${base64(options.keyPem)}`,
+    "contexts:",
+    `  - name: ${cluster}`,
+    "    context:",
+    `      cluster: ${cluster}`,
+    `      user: ${user}`,
+    `current-context: ${cluster}`,
+    "preferences: {}",
+    "",
+  ].join("\n");
+}
+
+/** A string as a YAML scalar: plain when YAML would read it back as that same string, else double-quoted (JSON's quoting is YAML's). */
+function scalar(value: string): string {
+  const plain = /^[A-Za-z0-9_./][A-Za-z0-9_./:@+=-]*$/.test(value) && !value.endsWith(":") && !/^(true|false|yes|no|on|off|null|~|[-+.0-9][-+.0-9eE_]*)$/i.test(value);
+  return plain ? value : JSON.stringify(value);
 }
 
 function base64(pem: string): string {

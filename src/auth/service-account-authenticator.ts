@@ -9,7 +9,7 @@
 // for the cache to catch up, so an account created a moment ago is found. A rejected token is
 // logged with its reason here and answered 401 "Unauthorized" without detail, as upstream does.
 import { timingSafeEqual } from "node:crypto";
-import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
 import type { KubeObject } from "../api/resource.js";
 import type { Logger } from "../log.js";
 import type { TokenAuthenticator, UserInfo } from "./authenticate.js";
@@ -51,8 +51,10 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
 
   async authenticateToken(token: string): Promise<UserInfo | undefined> {
     if (!looksLikeJwt(token)) return undefined;
+    // jose loads with the first token, not with the server (start-up time, ADR 0021).
+    const { errors: joseErrors, jwtVerify } = await import("jose");
     try {
-      const payload = await this.verify(token);
+      const payload = await this.verify(jwtVerify, token);
       return payload.iss === LEGACY_ISSUER ? await this.legacyUser(token, payload as unknown as LegacyClaims) : await this.boundUser(payload as unknown as BoundClaims);
     } catch (err) {
       if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid) {
@@ -72,7 +74,7 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
     }
   }
 
-  private async verify(token: string): Promise<JWTPayload> {
+  private async verify(jwtVerify: typeof import("jose").jwtVerify, token: string): Promise<JWTPayload> {
     const { key, now } = this.#options;
     const { payload } = await jwtVerify(token, key.publicKey, {
       algorithms: ["ES256"],

@@ -5,7 +5,6 @@
 // Bound token: iss, sub = system:serviceaccount:<ns>:<name>, aud, exp, iat, nbf, jti and
 // `kubernetes.io: {namespace, serviceaccount: {name, uid}, pod|secret|node: {name, uid}, node?, warnafter?}`.
 import { randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
 import type { ServiceAccountKey } from "./service-account-key.js";
 
 /** The API server's service-account issuer (upstream's default under kubeadm and k3s). */
@@ -109,7 +108,9 @@ export class ServiceAccountTokenIssuer {
     return this.sign(claims);
   }
 
-  private sign(claims: BoundClaims | LegacyClaims): Promise<string> {
+  private async sign(claims: BoundClaims | LegacyClaims): Promise<string> {
+    // jose loads with the first token, not with the server (start-up time, ADR 0021).
+    const { SignJWT } = await import("jose");
     return new SignJWT({ ...claims }).setProtectedHeader({ alg: "ES256", kid: this.key.keyId }).sign(this.key.privateKey);
   }
 }

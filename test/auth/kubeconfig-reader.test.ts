@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { parse } from "yaml";
 import { renderKubeconfig } from "../../src/auth/kubeconfig.js";
 import { defaultKubeconfigPath, KubeconfigError, readKubeconfig } from "../../src/auth/kubeconfig-reader.js";
 
@@ -32,6 +33,18 @@ describe("kubeconfig reader", () => {
       await assert.rejects(readKubeconfig(join(dir, "missing.yaml")), (err) => err instanceof KubeconfigError && /give --kubeconfig/.test(err.message));
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("writes names and addresses YAML would misread as quoted strings", () => {
+    for (const [server, clusterName, user] of [["https://[::1]:6443", "my cluster", "a: b"], ["https://h:1", "123", "true"], ["https://h:1", "-x", "#c"]] as const) {
+      const config = parse(renderKubeconfig({ server, caPem: "CA", certPem: "CERT", keyPem: "KEY", clusterName, user })) as {
+        clusters: { cluster: { server: string } }[];
+        users: { name: string }[];
+        contexts: { context: { user: string } }[];
+        "current-context": string;
+      };
+      assert.deepEqual([config.clusters[0]?.cluster.server, config["current-context"], config.contexts[0]?.context.user, config.users[0]?.name], [server, clusterName, user, user]);
     }
   });
 

@@ -7,13 +7,12 @@ import { defaultIngressClassPlugin } from "./default-ingress-class.js";
 import { LimitRangerPlugin } from "./limit-ranger.js";
 import { defaultPodSecurityConfiguration, type PodSecurityConfiguration } from "./pod-security/configuration.js";
 import { PodSecurityAdmission } from "./pod-security/plugin.js";
-import { KyvernoAdmission } from "./kyverno/plugin.js";
 import { ResourceQuotaPlugin } from "./resource-quota/plugin.js";
 import { serviceAccountAdmission } from "./service-account.js";
 import { networkPolicyEnforcement } from "./network-policy-enforcement.js";
-import { ValidatingAdmissionPolicyPlugin } from "./validating-policy/plugin.js";
+import { lazyPlugin } from "./lazy-plugin.js";
+import { loadPolicyCompiler } from "./validating-policy/policy-compiler.js";
 import type { PodDialer } from "./webhook/endpoint.js";
-import { MutatingWebhookPlugin, ValidatingWebhookPlugin } from "./webhook/plugins.js";
 
 export interface AdmissionDeps {
   api: ApiContext;
@@ -32,11 +31,38 @@ export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     defaultIngressClassPlugin(deps),
     new PodSecurityAdmission(deps.api, deps.podSecurity ?? defaultPodSecurityConfiguration()),
     networkPolicyEnforcement(deps.api),
-    new MutatingWebhookPlugin(deps.api, deps.dialPod),
-    new ValidatingAdmissionPolicyPlugin(deps.api),
-    new ValidatingWebhookPlugin(deps.api, deps.dialPod),
+    // These act only once their configuration objects exist, and load their code then.
+    lazyPlugin({
+      name: "MutatingAdmissionWebhook",
+      admits: () => cached(deps.api, "mutatingwebhookconfigurations"),
+      load: async () => new (await import("./webhook/plugins.js")).MutatingWebhookPlugin(deps.api, deps.dialPod),
+    }),
+    lazyPlugin({
+      name: "ValidatingAdmissionPolicy",
+      // A policy being written is compiled by its validation, which comes after this phase.
+      admits: (request) => request.def.group === "admissionregistration.k8s.io" && request.def.kind === "ValidatingAdmissionPolicy",
+      validates: () => cached(deps.api, "validatingadmissionpolicies"),
+      load: async () => {
+        await loadPolicyCompiler();
+        return new (await import("./validating-policy/plugin.js")).ValidatingAdmissionPolicyPlugin(deps.api);
+      },
+    }),
+    lazyPlugin({
+      name: "ValidatingAdmissionWebhook",
+      validates: () => cached(deps.api, "validatingwebhookconfigurations"),
+      load: async () => new (await import("./webhook/plugins.js")).ValidatingWebhookPlugin(deps.api, deps.dialPod),
+    }),
     // Where Kyverno's validating webhook would run: with the validating webhooks.
-    new KyvernoAdmission(deps.api),
+    lazyPlugin({
+      name: "Kyverno",
+      validates: (request) => cached(deps.api, "clusterpolicies") || (request.namespace !== undefined && cached(deps.api, "policies")),
+      load: async () => new (await import("./kyverno/plugin.js")).KyvernoAdmission(deps.api),
+    }),
     new ResourceQuotaPlugin(deps.api),
   ];
+}
+
+/** Whether the watch cache holds any object of the storage resource. */
+function cached(api: ApiContext, resource: string): boolean {
+  return api.cache.get(resource).size > 0;
 }

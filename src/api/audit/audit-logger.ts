@@ -6,7 +6,7 @@
 // In-process components are not audited (their writes never cross HTTP), as upstream's loopback.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { parse as parseYaml } from "yaml";
+import { yamlPackage } from "../../lazy-require.js";
 import { isHealthCheckPath, type UserInfo } from "../../auth/authenticate.js";
 import type { AuditLevel } from "../../server-options.js";
 import { decodeObject, requestBodyOf } from "../body.js";
@@ -91,7 +91,7 @@ async function decodeBody(req: IncomingMessage): Promise<unknown> {
   if (!body || body.length === 0) return undefined;
   const type = req.headers["content-type"] ?? "";
   try {
-    if (type.includes("patch")) return type.includes("yaml") ? parseYaml(body.toString("utf8")) : JSON.parse(body.toString("utf8"));
+    if (type.includes("patch")) return type.includes("yaml") ? yamlPackage().parse(body.toString("utf8")) : JSON.parse(body.toString("utf8"));
     return await decodeObject(body, type);
   } catch {
     return undefined;

@@ -1,8 +1,8 @@
 // admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy: cluster-scoped, status subresource
 // (typeChecking); failurePolicy Fail and match defaults; at least one validation or audit
 // annotation, every expression compiled at validation as upstream does; NAME VALIDATIONS PARAMKIND AGE.
-import { AdmissionCel } from "../admission/cel/environment.js";
-import { policyCompileErrors, type CompileError } from "../admission/validating-policy/compile.js";
+import type { CompileError } from "../admission/validating-policy/compile.js";
+import { policyCompiler } from "../admission/validating-policy/policy-compiler.js";
 import type { KubeObject } from "../resource.js";
 import { invalid, required, type FieldError } from "../validation/field-errors.js";
 import { ALL_VERBS, type ResourceDef } from "../resource.js";
@@ -12,8 +12,6 @@ import { defaultString, recordAt, recordsAt, stringAt } from "./object-fields.js
 import { ageColumn, ageOf, column, nameColumn, nameOf } from "./printing.js";
 
 export function validatingAdmissionPolicyResource(): ResourceDef {
-  let cel: AdmissionCel | undefined;
-  const compileErrors = (obj: KubeObject) => policyCompileErrors((cel ??= new AdmissionCel()), obj);
   return {
     group: "admissionregistration.k8s.io",
     version: "v1",
@@ -31,7 +29,7 @@ export function validatingAdmissionPolicyResource(): ResourceDef {
       const match = recordAt(spec, "matchConstraints");
       if (match) defaultMatchResources(match);
     },
-    validate: (obj, context) => (context.subresource === "status" ? [] : validatePolicy(obj, compileErrors)),
+    validate: (obj, context) => (context.subresource === "status" ? [] : validatePolicy(obj, policyCompiler())),
     table: {
       columns: [
         nameColumn(),

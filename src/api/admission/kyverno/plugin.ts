@@ -4,7 +4,7 @@
 // blocked due to the following policies ...` with each policy's failing rules and messages). Audit
 // rules never refuse: their failures come back as warnings (`policy <policy>.<rule>: <message>`) and
 // their results go to a PolicyReport in the resource's namespace.
-import { stringify } from "yaml";
+import { yamlPackage } from "../../../lazy-require.js";
 import type { UserInfo } from "../../../auth/authenticate.js";
 import { StatusError } from "../../errors.js";
 import type { ApiContext } from "../../handlers/api-context.js";
@@ -106,6 +106,6 @@ function denied(def: ResourceDef, resource: KubeObject, blocking: RuleResponse[]
   for (const r of blocking) (byPolicy[r.policy.name] ??= {})[r.rule] = r.message;
   const sorted = Object.fromEntries(Object.entries(byPolicy).sort(([a], [b]) => a.localeCompare(b)).map(([p, rules]) => [p, Object.fromEntries(Object.entries(rules).sort(([a], [b]) => a.localeCompare(b)))]));
   const name = `${def.kind}/${resource.metadata?.namespace ?? ""}/${resource.metadata?.name ?? ""}`;
-  const results = stringify(sorted, { indent: 2, lineWidth: 0, singleQuote: true });
+  const results = yamlPackage().stringify(sorted, { indent: 2, lineWidth: 0, singleQuote: true });
   return new StatusError(403, "Forbidden", `admission webhook "${WEBHOOK_NAME}" denied the request: \n\nresource ${name} was blocked due to the following policies \n\n${results}`);
 }
