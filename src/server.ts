@@ -210,9 +210,6 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
   if (options.writeKubeconfig) await writeKubeconfig(resolve(options.writeKubeconfig), kubeconfig);
   kubeconfigWritten = true;
   log.debug("serving", { url, kubeconfig: kubeconfigPath });
-  // Once serving, the OpenAPI documents are built in the background rather than on kubectl's first apply.
-  void openapi.warm().catch((err: unknown) => log.warn("could not build the OpenAPI documents", { error: err }));
-
   // The API serves (and /readyz answers) from here on. What runs beside it, as upstream's
   // controller manager, scheduler, CoreDNS, kubelets and ingress controller run beside
   // kube-apiserver, starts now, each loaded only when it starts (start-up time, ADR 0021).
@@ -281,6 +278,10 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
         metricsRegistry: metrics.registry,
         defaultCertificate: () => pki.issueServingCertificate({ dnsNames: ["kubelite-ingress", "localhost"], ips: ["127.0.0.1"] }),
       });
+
+  // Once everything runs, the OpenAPI documents are built in the background rather than on
+  // kubectl's first apply (not sooner: /readyz and the first requests would wait behind them).
+  void openapi.warm().catch((err: unknown) => log.warn("could not build the OpenAPI documents", { error: err }));
 
   return {
     url,
