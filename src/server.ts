@@ -112,7 +112,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
 
   refuseUnavailable(options);
   // Certificates (CPU) and the store (a writer thread, fsyncs) are prepared side by side.
-  const [pki, backend, encryptionKeys, serviceAccountKey] = await Promise.all([
+  const prepared = Promise.all([
     loadOrCreatePKI({
       dataDir,
       // Pods reach this server as the `kubernetes` Service, by name or address.
@@ -123,14 +123,16 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     EncryptionKeys.loadOrCreate(dataDir, now),
     loadOrCreateServiceAccountKey(dataDir),
   ]);
-  // Secrets are sealed (AES-GCM) below everything else: the cache and the registry see plaintext.
-  const store = new EncryptingStore(backend, encryptionKeys);
-  const secretsEncryption = new SecretsEncryption(store, encryptionKeys, log.child({ component: "secrets-encryption" }), now);
-  const joinToken = await loadOrCreateJoinToken({ dataDir, caCertPem: pki.caCertPem });
+  // The resource definitions and schemas need neither: built while the store's thread starts.
   const authorization = new ClusterAuthorization();
   const resources = builtinResources();
   guardRbacWrites(resources, authorization.escalation);
   const schemas = builtinSchemas();
+  const [pki, backend, encryptionKeys, serviceAccountKey] = await prepared;
+  // Secrets are sealed (AES-GCM) below everything else: the cache and the registry see plaintext.
+  const store = new EncryptingStore(backend, encryptionKeys);
+  const secretsEncryption = new SecretsEncryption(store, encryptionKeys, log.child({ component: "secrets-encryption" }), now);
+  const joinToken = await loadOrCreateJoinToken({ dataDir, caCertPem: pki.caCertPem });
   const cache = new ClusterCache(store);
   for (const def of storageDefs(resources)) cache.register(def.storageResource ?? def.plural, (obj) => fieldValues(def, obj));
   await cache.start();
