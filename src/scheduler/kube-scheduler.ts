@@ -163,10 +163,11 @@ export class KubeScheduler {
   private async markUnschedulable(pod: Pod, message: string, nominatedNodeName: string | undefined): Promise<void> {
     const meta = pod.metadata ?? {};
     const condition = { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null, lastTransitionTime: rfc3339(new Date()) };
-    const conditions = [...((pod.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).filter((c) => c.type !== "PodScheduled"), condition];
-    const status: Record<string, unknown> = { conditions };
+    // A strategic merge patch merges conditions by type, as upstream's PatchPodStatus does: this
+    // changes PodScheduled only, whatever else was written to the pod's conditions meanwhile.
+    const status: Record<string, unknown> = { conditions: [condition] };
     if (nominatedNodeName) status.nominatedNodeName = nominatedNodeName;
-    await ignoreGone(this.options.client.patch(PODS, meta.namespace, meta.name ?? "", "merge", { status }, { subresource: "status" }));
+    await ignoreGone(this.options.client.patch(PODS, meta.namespace, meta.name ?? "", "strategic", { status }, { subresource: "status" }));
   }
 
   private async preempt(preemptor: Pod, nodeName: string | undefined, victims: readonly KubeObject[]): Promise<void> {
