@@ -7,6 +7,7 @@
 // invalid specs are refused with upstream's messages. A watch on the pods records the order of
 // creates and deletes; every wait has a deadline.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import type { KubeObject } from "../../src/api/resource.js";
 import { APPS_V1, CORE_V1, type Client, type WatchHandle } from "../../src/client/client.js";
@@ -20,8 +21,8 @@ const REVISIONS = APPS_V1("controllerrevisions");
 const PODS = CORE_V1("pods");
 const CLAIMS = CORE_V1("persistentvolumeclaims");
 
-/** The README's example, as written there. */
-export const WEB_MANIFEST = `apiVersion: v1
+/** The README's example, as written there (a test checks). */
+const WEB_MANIFEST = `apiVersion: v1
 kind: Service
 metadata:
   name: web
@@ -132,6 +133,13 @@ describe("statefulsets with kubectl", () => {
     const ns = "sts-web";
     const log = new PodLog();
     after(() => log.stop());
+
+    it("is the manifest the README shows", async () => {
+      const readme = await readFile(new URL("../../../README.md", import.meta.url), "utf8");
+      const section = readme.slice(readme.indexOf("**StatefulSets ("));
+      const start = section.indexOf("<<'EOF2'\n") + "<<'EOF2'\n".length;
+      assert.equal(section.slice(start, section.indexOf("EOF2\n", start)), WEB_MANIFEST);
+    });
 
     it("creates web-0, web-1 and web-2 in order, each once the one before is Running and Ready", async () => {
       await createNamespace(client, ns);
