@@ -326,6 +326,36 @@ describe("statefulsets with kubectl", () => {
     });
   });
 
+  describe("adoption", () => {
+    const ns = "sts-adoption";
+    const keep = {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "keep" },
+      spec: { serviceName: "keep", replicas: 2, selector: { matchLabels: { app: "keep" } }, template: { metadata: { labels: { app: "keep" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
+    };
+
+    it("orphans the pods when deleted with --cascade=orphan, and a new set of the name adopts them without restarting them", async () => {
+      await createNamespace(client, ns);
+      await kubectl(["apply", "-n", ns, "-f", "-"], JSON.stringify(keep));
+      const before = await settled(ns, "app=keep", ["keep-0", "keep-1"]);
+      // A pod the selector matches whose name is no member of the set is never adopted.
+      await client.create(PODS, ns, { apiVersion: "v1", kind: "Pod", metadata: { name: "stray", labels: { app: "keep" } }, spec: { containers: [{ name: "c", image: "busybox" }] } });
+      await kubectl(["delete", "statefulset", "keep", "-n", ns, "--cascade=orphan"]);
+      await waitFor(async () => (await livePods(ns, "app=keep")).every((p) => !p.metadata?.ownerReferences?.length), "the pods orphaned");
+      await kubectl(["apply", "-n", ns, "-f", "-"], JSON.stringify(keep));
+      const set = await getSet(ns, "keep");
+      const adopted = await waitFor(async () => {
+        const pods = (await livePods(ns, "app=keep")).filter((p) => p.metadata?.name !== "stray");
+        return pods.length === 2 && pods.every((p) => p.metadata?.ownerReferences?.[0]?.uid === set.metadata.uid) && pods;
+      }, "the pods adopted by the new set");
+      assert.deepEqual(adopted.map((p) => p.metadata?.uid), before.map((p) => p.metadata?.uid));
+      const stray = await client.get(PODS, ns, "stray");
+      assert.equal(stray.metadata?.ownerReferences, undefined);
+      await waitFor(async () => (await getSet(ns, "keep")).status?.readyReplicas === 2, "the new set counting both pods ready");
+    });
+  });
+
   describe("invalid specs", () => {
     const ns = "sts-invalid";
     function webSet(): KubeObject & { spec: Record<string, unknown> } {
