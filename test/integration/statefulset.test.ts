@@ -244,6 +244,47 @@ describe("statefulsets with kubectl", () => {
     });
   });
 
+  describe("Parallel and OnDelete", () => {
+    const ns = "sts-parallel";
+    const set = {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "par" },
+      spec: {
+        serviceName: "par", replicas: 3, podManagementPolicy: "Parallel", updateStrategy: { type: "OnDelete" },
+        selector: { matchLabels: { app: "par" } }, template: { metadata: { labels: { app: "par" } }, spec: { containers: [{ name: "c", image: "busybox:1" }] } },
+      },
+    };
+
+    it("Parallel creates the pods without waiting and scales to zero at once", async () => {
+      await createNamespace(client, ns);
+      const log = new PodLog();
+      await log.start(client, ns, "app=par");
+      try {
+        await kubectl(["apply", "-n", ns, "-f", "-"], JSON.stringify(set));
+        await settled(ns, "app=par", ["par-0", "par-1", "par-2"]);
+        assert.deepEqual(log.created.map((c) => c.name).sort(), ["par-0", "par-1", "par-2"]);
+        assert.ok(log.created.some((c) => c.readyThen.length < Number(c.name.slice(-1))), "some pod was created before all lower ordinals were ready");
+      } finally {
+        log.stop();
+      }
+    });
+
+    it("OnDelete keeps running pods at the old image and recreates a deleted one at the new", async () => {
+      await kubectl(["set", "image", "statefulset/par", "-n", ns, "c=busybox:2"]);
+      await waitFor(async () => {
+        const s = await getSet(ns, "par");
+        return s.status?.observedGeneration === s.metadata.generation && s.status?.updateRevision !== s.status?.currentRevision;
+      }, "the new revision observed");
+      assert.deepEqual((await livePods(ns, "app=par")).map(imageOf), ["busybox:1", "busybox:1", "busybox:1"]);
+      await kubectl(["delete", "pod", "par-1", "-n", ns]);
+      const pods = await settled(ns, "app=par", ["par-0", "par-1", "par-2"]);
+      assert.deepEqual(pods.map(imageOf), ["busybox:1", "busybox:2", "busybox:1"]);
+      await kubectl(["scale", "statefulset/par", "-n", ns, "--replicas=0"]);
+      await waitFor(async () => (await livePods(ns, "app=par")).length === 0, "every pod gone");
+    });
+  });
+
   describe("volumeClaimTemplates", () => {
     const ns = "sts-claims";
 

@@ -174,8 +174,7 @@ async function replaceOneAtATime(input: UpdateInput, replicas: StatefulPod[], up
   for (let target = replicas.length - 1; target >= updateMin; target--) {
     const pod = replicas[target] as StatefulPod;
     if (getPodRevision(pod) !== input.updateRevision && !isTerminating(pod)) {
-      await deleteIgnoringGone(input, pod);
-      status.currentReplicas--;
+      await replaceOutdated(input, pod, status);
       return;
     }
     if (isUnavailable(pod, set.spec.minReadySeconds ?? 0, nowMs)) return;
@@ -194,16 +193,18 @@ async function replaceWithinMaxUnavailable(input: UpdateInput, replicas: Statefu
   for (let target = replicas.length - 1; target >= updateMin && budget > 0; target--) {
     const pod = replicas[target] as StatefulPod;
     if (getPodRevision(pod) === input.updateRevision || isTerminating(pod)) continue;
-    await deleteIgnoringGone(input, pod);
+    await replaceOutdated(input, pod, status);
     budget--;
-    status.currentReplicas--;
   }
 }
 
-async function deleteIgnoringGone(input: UpdateInput, pod: StatefulPod): Promise<void> {
+/** Deletes an outdated pod (gone already is fine); a pod of the current revision no longer counts as current. */
+async function replaceOutdated(input: UpdateInput, pod: StatefulPod, status: ComputedStatus): Promise<void> {
   try {
     await input.control.deleteStatefulPod(input.set, pod);
   } catch (err) {
     if (!(err instanceof StatusError && err.code === 404)) throw err;
   }
+  // Upstream decrements whatever the pod's revision; one of a third revision was never counted.
+  if (getPodRevision(pod) === input.currentRevision) status.currentReplicas--;
 }
