@@ -101,21 +101,12 @@ class StatefulSetController {
       currentSet: applyRevision(set, current), updateSet: applyRevision(set, update),
       currentRevision: current.metadata.name ?? "", updateRevision: update.metadata.name ?? "",
     });
-    let statusError: unknown;
-    try {
-      await updateStatefulSetStatus(this.ctx.client, set, result.status);
-    } catch (err) {
-      statusError = err;
-    }
-    const historyError = await truncateHistory(this.ctx.client, set, pods, revisions, [current, update]).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    // Status is written even when a step failed (upstream performUpdate), and history pruned after.
+    const statusError = await updateStatefulSetStatus(this.ctx.client, set, result.status).then(() => undefined, (err: unknown) => err);
+    const historyError = await truncateHistory(this.ctx.client, set, pods, revisions, [current, update]).then(() => undefined, (err: unknown) => err);
+    if (result.error !== undefined && statusError !== undefined) this.ctx.log.error("could not update status", { key: objectKey(set), err: messageOf(statusError) });
     const error = result.error ?? statusError ?? historyError;
-    if (error !== undefined) {
-      if (result.error !== undefined && statusError !== undefined) this.ctx.log.error("could not update status", { key: objectKey(set), err: messageOf(statusError) });
-      throw error;
-    }
+    if (error !== undefined) throw error;
     // Look again once ready pods may have become available (upstream: after minReadySeconds).
     const minReadySeconds = set.spec.minReadySeconds ?? 0;
     if (minReadySeconds > 0 && result.status.availableReplicas !== (set.spec.replicas ?? 0)) return { requeueAfterMs: minReadySeconds * 1000 };
