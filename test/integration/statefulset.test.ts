@@ -60,7 +60,9 @@ spec:
 /** Every pod of a set as a watch reports it: creates (with the pods ready then) and deletes, in order. */
 class PodLog {
   readonly live = new Map<string, KubeObject>();
-  readonly created: { name: string; readyThen: string[] }[] = [];
+  readonly created: { name: string; readyThen: string[]; atMs: number }[] = [];
+  /** When the watch first showed each pod ready. */
+  readonly readyAtMs = new Map<string, number>();
   readonly deleted: string[] = [];
   private handle: WatchHandle | undefined;
 
@@ -77,7 +79,8 @@ class PodLog {
     const name = pod.metadata?.name ?? "";
     if (type === "BOOKMARK") return;
     const wasLive = this.live.has(name) && !this.live.get(name)?.metadata?.deletionTimestamp;
-    if (type === "ADDED") this.created.push({ name, readyThen: this.readyNames() });
+    if (type === "ADDED") this.created.push({ name, readyThen: this.readyNames(), atMs: Date.now() });
+    if (isReady(pod) && !this.readyAtMs.has(name)) this.readyAtMs.set(name, Date.now());
     if ((type === "DELETED" || pod.metadata?.deletionTimestamp) && wasLive) this.deleted.push(name);
     if (type === "DELETED") this.live.delete(name);
     else this.live.set(name, pod);
@@ -241,6 +244,37 @@ describe("statefulsets with kubectl", () => {
       await kubectl(["delete", "pod", "web-1", "-n", ns]);
       const pods = await settled(ns, "app=web", ["web-0", "web-1", "web-2"]);
       assert.notEqual(pods[1]?.metadata?.uid, before?.metadata?.uid);
+    });
+  });
+
+  describe("minReadySeconds", () => {
+    const ns = "sts-min-ready";
+
+    it("counts a pod available only after minReadySeconds, and creates the next one only then", async () => {
+      await createNamespace(client, ns);
+      const log = new PodLog();
+      await log.start(client, ns, "app=slow");
+      try {
+        const set = {
+          apiVersion: "apps/v1",
+          kind: "StatefulSet",
+          metadata: { name: "slow" },
+          spec: { serviceName: "slow", replicas: 2, minReadySeconds: 2, selector: { matchLabels: { app: "slow" } }, template: { metadata: { labels: { app: "slow" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
+        };
+        await kubectl(["apply", "-n", ns, "-f", "-"], JSON.stringify(set));
+        const early = await waitFor(async () => {
+          const s = await getSet(ns, "slow");
+          return s.status?.readyReplicas === 1 && s;
+        }, "slow-0 ready");
+        assert.equal(early.status?.availableReplicas ?? 0, 0);
+        await waitFor(async () => (await getSet(ns, "slow")).status?.availableReplicas === 2, "both pods available", 30_000);
+        const [first, second] = log.created;
+        assert.deepEqual([first?.name, second?.name], ["slow-0", "slow-1"]);
+        const waited = (second?.atMs ?? 0) - (log.readyAtMs.get("slow-0") ?? Number.POSITIVE_INFINITY);
+        assert.ok(waited >= 1500, `slow-1 was created ${waited} ms after slow-0 became ready`);
+      } finally {
+        log.stop();
+      }
     });
   });
 
