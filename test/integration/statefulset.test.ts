@@ -239,6 +239,14 @@ describe("statefulsets with kubectl", () => {
       await settled(ns, "app=web", ["web-0", "web-1", "web-2"], "nginx:1.29");
     });
 
+    it("serves the scale subresource with the selector, and refuses negative replicas as upstream", async () => {
+      const scale = JSON.parse(await kubectl(["get", "--raw", `/apis/apps/v1/namespaces/${ns}/statefulsets/web/scale`])) as { kind: string; apiVersion: string; spec: { replicas: number }; status: { replicas: number; selector: string } };
+      assert.deepEqual([scale.apiVersion, scale.kind, scale.spec.replicas, scale.status.replicas, scale.status.selector], ["autoscaling/v1", "Scale", 3, 3, "app=web"]);
+      const result = await server.kubectl(["patch", "statefulset/web", "-n", ns, "--subresource=scale", "--type=merge", "-p", '{"spec":{"replicas":-1}}']);
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /spec\.replicas: Invalid value: -1: must be greater than or equal to 0/);
+    });
+
     it("recreates a deleted pod with the same name", async () => {
       const [before] = await livePods(ns, "statefulset.kubernetes.io/pod-name=web-1");
       await kubectl(["delete", "pod", "web-1", "-n", ns]);
