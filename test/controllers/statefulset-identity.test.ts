@@ -31,6 +31,8 @@ describe("statefulset pod identity", () => {
       ["web", ["", -1]],
       ["web-", ["", -1]],
       ["web-x", ["", -1]],
+      ["web-0-x", ["", -1]],
+      ["-7", ["", 7]],
       ["web-99999999999", ["web", -1]],
     ];
     for (const [name, expected] of cases) assert.deepEqual(getParentNameAndOrdinal(name), expected, name);

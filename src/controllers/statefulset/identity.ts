@@ -11,16 +11,22 @@ import {
   PodIndexLabel, STS_API_VERSION, STS_KIND, StatefulSetPodNameLabel, StatefulSetRevisionLabel, type Claim, type StatefulPod, type StatefulSet, type Volume,
 } from "./objects.js";
 
-/** statefulPodRegex: the parent name and ordinal at the end of a pod's name. */
-const STATEFUL_POD_NAME = /^(.*)-([0-9]+)$/;
 const MAX_INT32 = 2147483647;
 
-/** getParentNameAndOrdinal: ["", -1] for a name that is not `<parent>-<ordinal>`. */
+/**
+ * getParentNameAndOrdinal: ["", -1] for a name that is not `<parent>-<ordinal>`. Upstream matches
+ * `(.*)-([0-9]+)$`; the greedy parent makes that the last dash, followed by digits only, which is
+ * what this checks without a regular expression (it runs for every pod on every sync).
+ */
 export function getParentNameAndOrdinal(podName: string): [string, number] {
-  const match = STATEFUL_POD_NAME.exec(podName);
-  if (!match) return ["", -1];
-  const ordinal = Number(match[2]);
-  return [match[1] ?? "", ordinal <= MAX_INT32 ? ordinal : -1];
+  const dash = podName.lastIndexOf("-");
+  if (dash < 0 || dash === podName.length - 1) return ["", -1];
+  for (let i = dash + 1; i < podName.length; i++) {
+    const c = podName.charCodeAt(i);
+    if (c < 48 || c > 57) return ["", -1];
+  }
+  const ordinal = Number(podName.slice(dash + 1));
+  return [podName.slice(0, dash), ordinal <= MAX_INT32 ? ordinal : -1];
 }
 
 export function getOrdinal(pod: StatefulPod): number {
@@ -72,8 +78,10 @@ export function identityMatches(set: StatefulSet, pod: StatefulPod): boolean {
 export function storageMatches(set: StatefulSet, pod: StatefulPod): boolean {
   const ordinal = getOrdinal(pod);
   if (ordinal < 0) return false;
+  const templates = set.spec.volumeClaimTemplates ?? [];
+  if (templates.length === 0) return true;
   const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]));
-  return (set.spec.volumeClaimTemplates ?? []).every((template) => {
+  return templates.every((template) => {
     const volume = volumes.get(template.metadata.name ?? "");
     return volume?.persistentVolumeClaim?.claimName === getPersistentVolumeClaimName(set, template, ordinal);
   });

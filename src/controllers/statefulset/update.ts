@@ -17,7 +17,7 @@
 import { StatusError } from "../../api/errors.js";
 import { getValueFromIntOrPercent } from "../int-or-percent.js";
 import { slowStartBatch } from "../slow-start.js";
-import { getEndOrdinal, getOrdinal, getStartOrdinal, identityMatches, newVersionedStatefulSetPod, podInOrdinalRange, storageMatches, type Revisions } from "./identity.js";
+import { getEndOrdinal, getOrdinal, getStartOrdinal, identityMatches, newVersionedStatefulSetPod, storageMatches, type Revisions } from "./identity.js";
 import { allowsBurst, getPodRevision, type StatefulPod, type StatefulSet } from "./objects.js";
 import { isCreated, isFailed, isPending, isRunningAndAvailable, isRunningAndReady, isSucceeded, isTerminating, isUnavailable } from "./pod-state.js";
 import type { StatefulPodActions } from "./stateful-pod-control.js";
@@ -52,11 +52,13 @@ export async function updateStatefulSet(input: UpdateInput): Promise<UpdateResul
     collisionCount: input.collisionCount,
     replicas: 0, readyReplicas: 0, currentReplicas: 0, updatedReplicas: 0, availableReplicas: 0,
   };
-  countReplicas(status, input.pods, statusInput);
   const { replicas, condemned } = partitionPods(input);
   const recount = () => countReplicas(status, [...replicas, ...condemned], statusInput);
   // A set being deleted only reports status: its pods are the garbage collector's.
-  if (set.metadata.deletionTimestamp) return { status };
+  if (set.metadata.deletionTimestamp) {
+    countReplicas(status, input.pods, statusInput);
+    return { status };
+  }
   const unavailable = (pod: StatefulPod) => isUnavailable(pod, minReadySeconds, nowMs);
   const firstUnhealthyPod = replicas.find(unavailable) ?? [...condemned].reverse().find(unavailable);
   const monotonic = !allowsBurst(set);
@@ -94,8 +96,9 @@ export function partitionPods(input: UpdateInput): { replicas: StatefulPod[]; co
   const slots: (StatefulPod | undefined)[] = Array.from({ length: Math.max(0, end - start + 1) });
   const condemned: StatefulPod[] = [];
   for (const pod of input.pods) {
-    if (podInOrdinalRange(pod, set)) slots[getOrdinal(pod) - start] = pod;
-    else if (getOrdinal(pod) >= 0) condemned.push(pod);
+    const ordinal = getOrdinal(pod);
+    if (ordinal >= start && ordinal <= end) slots[ordinal - start] = pod;
+    else if (ordinal >= 0) condemned.push(pod);
   }
   const replicas = slots.map((pod, i) => pod ?? newVersionedStatefulSetPod(input, start + i));
   condemned.sort((a, b) => getOrdinal(b) - getOrdinal(a));
