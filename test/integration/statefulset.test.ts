@@ -312,6 +312,14 @@ describe("statefulsets with kubectl", () => {
       }
     });
 
+    it("numbers pods from ordinals.start, and moving the start replaces the pods outside the range", async () => {
+      const numbered = { ...set, metadata: { name: "num" }, spec: { ...set.spec, serviceName: "num", replicas: 2, ordinals: { start: 1 }, updateStrategy: { type: "RollingUpdate" }, selector: { matchLabels: { app: "num" } }, template: { metadata: { labels: { app: "num" } }, spec: set.spec.template.spec } } };
+      await kubectl(["apply", "-n", ns, "-f", "-"], JSON.stringify(numbered));
+      await settled(ns, "app=num", ["num-1", "num-2"]);
+      await kubectl(["patch", "statefulset/num", "-n", ns, "-p", JSON.stringify({ spec: { ordinals: { start: 2 } } })]);
+      await settled(ns, "app=num", ["num-2", "num-3"]);
+    });
+
     it("OnDelete keeps running pods at the old image and recreates a deleted one at the new", async () => {
       await kubectl(["set", "image", "statefulset/par", "-n", ns, "c=busybox:2"]);
       await waitFor(async () => {
