@@ -22,6 +22,7 @@ import { rootCAPublisherController } from "./root-ca-publisher.js";
 import { serviceAccountTokensController } from "./serviceaccount-tokens.js";
 import { serviceAccountController } from "./serviceaccount.js";
 import { serviceLoadBalancerController } from "./service-load-balancer.js";
+import { statefulSetController } from "./statefulset.js";
 import { taintEvictionController } from "./taint-eviction.js";
 import { ttlAfterFinishedController } from "./ttl-after-finished.js";
 import { validatingAdmissionPolicyStatusController } from "./validatingadmissionpolicy-status.js";
@@ -31,6 +32,7 @@ export function builtinControllers(): ControllerRegistration[] {
     replicaSetController,
     deploymentController,
     daemonSetController,
+    statefulSetController,
     endpointsController,
     endpointSliceController,
     disruptionController,

@@ -32,6 +32,15 @@ function controllerRules(): Record<string, PolicyRule[]> {
       rule(["create"], [""], ["pods/binding"]),
       rule(["get", "list", "watch", "create", "delete", "update", "patch"], ["apps"], ["controllerrevisions"]),
     ],
+    "statefulset-controller": [
+      rule(["list", "watch"], [""], ["pods"]),
+      rule(READ, ["apps"], ["statefulsets"]),
+      rule(["update"], ["apps"], ["statefulsets/status", "statefulsets/finalizers"]),
+      rule(["get", "create", "delete", "update", "patch"], [""], ["pods"]),
+      rule(["get", "create", "delete", "update", "patch", "list", "watch"], ["apps"], ["controllerrevisions"]),
+      rule(["get", "create"], [""], ["persistentvolumeclaims"]),
+      rule(["update", "delete"], [""], ["persistentvolumeclaims"]),
+    ],
     "endpoint-controller": [
       rule(READ, [""], ["services", "pods"]),
       rule(["get", "list", "create", "update", "delete"], [""], ["endpoints"]),
