@@ -36,7 +36,7 @@ export class ControllerManager {
     this.informers = options.informers;
     const settings = { ...DEFAULT_CONTROLLER_SETTINGS, ...options.settings };
     for (const registration of options.registrations) {
-      const account = registration.name.endsWith("-controller") ? registration.name : `${registration.name}-controller`;
+      const account = registration.serviceAccount ?? (registration.name.endsWith("-controller") ? registration.name : `${registration.name}-controller`);
       const client = options.clientFor(identity(account), "kube-controller-manager");
       const log = options.log.child({ controller: registration.name });
       const recorder = new EventRecorder({ client, component: registration.component, log, now: () => new Date(clock.now()) });
