@@ -64,7 +64,8 @@ class PersistentVolumeBinder {
       clock: ctx.clock,
       logger: ctx.log,
       watches: [
-        { informer: this.claims, keys: (claim) => [CLAIM_PREFIX + claimKey(claim)] },
+        // A claim's volume is looked at with it: a deleted claim releases its volume.
+        { informer: this.claims, keys: (claim) => claimKeys(claim as PersistentVolumeClaim) },
         { informer: this.volumes, keys: (pv) => volumeKeys(pv as PersistentVolume) },
         // A class appearing (or becoming the default) may let Pending claims go on.
         { informer: this.classes, keys: () => this.pendingClaimKeys() },
@@ -249,6 +250,12 @@ class PersistentVolumeBinder {
 function volumeKeys(volume: PersistentVolume): string[] {
   const keys = [VOLUME_PREFIX + (volume.metadata?.name ?? "")];
   if (volume.spec.claimRef?.name) keys.push(CLAIM_PREFIX + claimRefKey(volume.spec.claimRef));
+  return keys;
+}
+
+function claimKeys(claim: PersistentVolumeClaim): string[] {
+  const keys = [CLAIM_PREFIX + claimKey(claim)];
+  if (claim.spec.volumeName) keys.push(VOLUME_PREFIX + claim.spec.volumeName);
   return keys;
 }
 
