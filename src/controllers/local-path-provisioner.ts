@@ -16,13 +16,11 @@ import { defineController, objectKey, type Controller } from "../client/controll
 import type { Informer } from "../client/informer.js";
 import type { ControllerContext, ControllerRegistration } from "./controller-context.js";
 import {
-  ANN_DYNAMICALLY_PROVISIONED, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, claimClass, claimKey, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, STORAGE_CLASSES,
+  ANN_DYNAMICALLY_PROVISIONED, ANN_SELECTED_NODE, LOCAL_PATH_ROOT_ANNOTATION, ANN_STORAGE_PROVISIONER, claimClass, claimKey, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, STORAGE_CLASSES,
   type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
 } from "./persistentvolume/volume-objects.js";
 
 export const LOCAL_PATH_PROVISIONER = "kubelite.io/local-path";
-/** Where a node agent keeps local volumes (DATA_DIR/volumes), announced on its Node. */
-export const LOCAL_PATH_ROOT_ANNOTATION = "kubelite.io/local-path-root";
 /** For nodes that announce no root (simulated ones): a path that need not exist. */
 const SIMULATED_ROOT = "/var/lib/kubelite/simulated-volumes";
 const HOSTNAME_LABEL = "kubernetes.io/hostname";

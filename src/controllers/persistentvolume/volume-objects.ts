@@ -21,6 +21,9 @@ export const ANN_BETA_STORAGE_PROVISIONER = "volume.beta.kubernetes.io/storage-p
 export const ANN_BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class";
 export const ANN_DEFAULT_STORAGE_CLASS = "storageclass.kubernetes.io/is-default-class";
 
+/** Where a node agent keeps local-path volumes (its DATA_DIR/volumes), announced on its Node. */
+export const LOCAL_PATH_ROOT_ANNOTATION = "kubelite.io/local-path-root";
+
 export const PVC_PROTECTION_FINALIZER = "kubernetes.io/pvc-protection";
 export const PV_PROTECTION_FINALIZER = "kubernetes.io/pv-protection";
 
