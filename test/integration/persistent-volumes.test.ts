@@ -189,5 +189,9 @@ spec:
     assert.match(changed.stderr, /spec: Forbidden: spec is immutable after creation except resources\.requests and volumeAttributesClassName for bound claims/);
     const shrunk = await server.kubectl(["patch", "pvc", "data-pvc", "--type=merge", "-p", '{"spec":{"resources":{"requests":{"storage":"1Gi"}}}}']);
     assert.match(shrunk.stderr, /spec\.resources\.requests\.storage: Forbidden: field can not be less than previous value/);
+    const provisioner = await server.kubectl(["patch", "storageclass", "fast-ssd", "--type=merge", "-p", '{"provisioner":"example.com/other"}']);
+    assert.match(provisioner.stderr, /provisioner: Forbidden: updates to provisioner are forbidden\./);
+    const source = await server.kubectl(["patch", "pv", "right", "--type=merge", "-p", '{"spec":{"hostPath":{"path":"/elsewhere"}}}']);
+    assert.match(source.stderr, /spec\.persistentvolumesource: Forbidden: spec\.persistentvolumesource is immutable after creation/);
   });
 });
