@@ -18,7 +18,7 @@ import { findMatchingVolume } from "./persistentvolume/volume-matching.js";
 import {
   ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_DYNAMICALLY_PROVISIONED, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, claimClass, claimHasNoClass,
   claimKey, claimRefKey, defaultClass, isVolumeBoundToClaim, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, requestedStorage, STORAGE_CLASSES, volumeCapacity, volumeClass,
-  type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
+  VOLUMES_BY_CLASS_INDEX, volumesByClass, type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
 } from "./persistentvolume/volume-objects.js";
 import { VolumeWrites } from "./persistentvolume/volume-writes.js";
 
@@ -34,7 +34,6 @@ export const VolumeFailedRecycle = "VolumeFailedRecycle";
 export const VolumeFailedDelete = "VolumeFailedDelete";
 export const VolumeUnknownReclaimPolicy = "VolumeUnknownReclaimPolicy";
 
-const CLASS_INDEX = "storageClass";
 const CLAIM_PREFIX = "claim:";
 const VOLUME_PREFIX = "volume:";
 
@@ -56,7 +55,7 @@ class PersistentVolumeBinder {
     this.claims = ctx.informers.informerFor(PERSISTENT_VOLUME_CLAIMS);
     this.volumes = ctx.informers.informerFor(PERSISTENT_VOLUMES);
     this.classes = ctx.informers.informerFor(STORAGE_CLASSES);
-    this.volumes.addIndexer(CLASS_INDEX, (pv) => [volumeClass(pv as PersistentVolume)]);
+    this.volumes.addIndexer(VOLUMES_BY_CLASS_INDEX, volumesByClass);
     this.writes = new VolumeWrites(ctx.client, () => ctx.clock.now());
     this.controller = defineController({
       name: "persistentvolume-binder",
@@ -178,7 +177,7 @@ class PersistentVolumeBinder {
   }
 
   private volumesOfClass(className: string): PersistentVolume[] {
-    return this.volumes.byIndex(CLASS_INDEX, className) as PersistentVolume[];
+    return this.volumes.byIndex(VOLUMES_BY_CLASS_INDEX, className) as PersistentVolume[];
   }
 
   // ---- volumes --------------------------------------------------------------------------------

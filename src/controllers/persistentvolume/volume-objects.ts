@@ -120,6 +120,10 @@ export function isVolumeBoundToClaim(volume: PersistentVolume, claim: Persistent
   return !ref.uid || ref.uid === claim.metadata?.uid;
 }
 
+/** The informer index of volumes by class name, shared by the binder and the scheduler. */
+export const VOLUMES_BY_CLASS_INDEX = "storageClass";
+export const volumesByClass = (volume: KubeObject): readonly string[] => [volumeClass(volume as PersistentVolume)];
+
 /** "namespace/name" of the claim a claimRef points at (the claims informer's key). */
 export function claimRefKey(ref: ObjectReference): string {
   return `${ref.namespace ?? ""}/${ref.name ?? ""}`;

@@ -14,7 +14,7 @@ import type { Client } from "../../client/client.js";
 import type { Informer } from "../../client/informer.js";
 import { findMatchingVolume, volumeNodeAffinityMatches } from "../../controllers/persistentvolume/volume-matching.js";
 import {
-  ANN_BIND_COMPLETED, ANN_SELECTED_NODE, claimClass, NO_PROVISIONER, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, podClaimKeys, STORAGE_CLASSES, volumeClass,
+  ANN_BIND_COMPLETED, ANN_SELECTED_NODE, claimClass, NO_PROVISIONER, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, podClaimKeys, STORAGE_CLASSES, VOLUMES_BY_CLASS_INDEX, volumesByClass,
   type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
 } from "../../controllers/persistentvolume/volume-objects.js";
 import { VolumeWrites } from "../../controllers/persistentvolume/volume-writes.js";
@@ -32,7 +32,6 @@ export const ERR_UNBOUND_IMMEDIATE = "pod has unbound immediate PersistentVolume
 /** upstream's bindTimeoutSeconds default. */
 const BIND_TIMEOUT_MS = 600_000;
 const STATE_KEY = "PreFilter" + VOLUME_BINDING;
-const CLASS_INDEX = "storageClass";
 
 /** What one node needs: static volumes to bind to claims, and claims to provision there. */
 interface NodeDecision {
@@ -49,6 +48,7 @@ class VolumeBindingState implements StateData {
     readonly claimsToBind: readonly PersistentVolumeClaim[],
   ) {}
 
+  /** Shared by preemption's copies: a decision is recomputed by Filter for the node it is about. */
   clone(): StateData {
     return this;
   }
@@ -68,7 +68,7 @@ export class VolumeBinding implements FilterPlugin, ReservePlugin, PreBindPlugin
 
   constructor(private readonly listers: Listers | undefined, private readonly client: Client | undefined) {
     this.writes = client ? new VolumeWrites(client, Date.now) : undefined;
-    listers?.volumes.addIndexer(CLASS_INDEX, (pv) => [volumeClass(pv as PersistentVolume)]);
+    listers?.volumes.addIndexer(VOLUMES_BY_CLASS_INDEX, volumesByClass);
   }
 
   preFilter(state: CycleState, pod: PodInfo): PreFilterOutcome {
@@ -140,7 +140,7 @@ export class VolumeBinding implements FilterPlugin, ReservePlugin, PreBindPlugin
   }
 
   private volumesOfClass(className: string): PersistentVolume[] {
-    return (this.listers?.volumes.byIndex(CLASS_INDEX, className) ?? []) as PersistentVolume[];
+    return (this.listers?.volumes.byIndex(VOLUMES_BY_CLASS_INDEX, className) ?? []) as PersistentVolume[];
   }
 
   reserve(state: CycleState, pod: PodInfo, nodeName: string): PluginStatus {
