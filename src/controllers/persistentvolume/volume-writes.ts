@@ -3,6 +3,7 @@
 // what differs, and writes with its resourceVersion, so a stale cache ends in a conflict and a retry.
 import type { Client } from "../../client/client.js";
 import { rfc3339 } from "../../api/meta-time.js";
+import { jsonEqual } from "../../api/resources/object-fields.js";
 import {
   ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, isVolumeBoundToClaim, PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES,
   type PersistentVolume, type PersistentVolumeClaim,
@@ -47,7 +48,7 @@ export class VolumeWrites {
       delete status.accessModes;
       delete status.capacity;
     }
-    if (JSON.stringify(status) === JSON.stringify(claim.status ?? {})) return claim;
+    if (jsonEqual(status, claim.status ?? {})) return claim;
     const copy = { ...structuredClone(claim), status };
     return (await this.client.update(PERSISTENT_VOLUME_CLAIMS, claim.metadata?.namespace, copy, { subresource: "status" })) as PersistentVolumeClaim;
   }
