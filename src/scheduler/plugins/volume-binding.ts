@@ -54,10 +54,13 @@ class VolumeBindingState implements StateData {
   }
 }
 
-interface Listers {
-  claims: Informer;
-  volumes: Informer;
-  classes: Informer;
+/** What the plugin reads of an informer (the shared informers in the scheduler; an indexer in tests). */
+export type VolumeCache = Pick<Informer, "get" | "byIndex" | "addIndexer" | "addEventHandler">;
+
+export interface VolumeListers {
+  claims: VolumeCache;
+  volumes: VolumeCache;
+  classes: VolumeCache;
 }
 
 export class VolumeBinding implements FilterPlugin, ReservePlugin, PreBindPlugin {
@@ -66,7 +69,7 @@ export class VolumeBinding implements FilterPlugin, ReservePlugin, PreBindPlugin
   private readonly assumed = new Map<string, string>();
   private readonly writes: VolumeWrites | undefined;
 
-  constructor(private readonly listers: Listers | undefined, private readonly client: Client | undefined) {
+  constructor(private readonly listers: VolumeListers | undefined, private readonly client: Client | undefined) {
     this.writes = client ? new VolumeWrites(client, Date.now) : undefined;
     listers?.volumes.addIndexer(VOLUMES_BY_CLASS_INDEX, volumesByClass);
   }
