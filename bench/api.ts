@@ -2,6 +2,7 @@
 // at concurrency 32, LIST of 30,000 pods, watch delivery latency and the server's RSS. The server
 // runs as its own process (`kubelite server`), the client here, both on loopback.
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
@@ -10,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
 const BIN = fileURLToPath(new URL("../../bin/kubelite.js", import.meta.url));
+/** The node flags the executable's `#!/usr/bin/env -S node ...` line runs the server with. */
+const NODE_FLAGS = readFileSync(BIN, "utf8").split("\n", 1)[0]!.split(/\s+/).filter((word) => word.startsWith("--"));
 
 interface Started {
   child: ChildProcess;
@@ -23,7 +26,7 @@ export async function startServerProcess(datastore = "sqlite", extraArgs: string
   const dataDir = await mkdtemp(join(tmpdir(), "kubelite-bench-"));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, "server", "--data-dir", dataDir, "--port", String(port), "--datastore", datastore, "--log-level", "error", "--disable-agent", ...extraArgs], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, BIN, "server", "--data-dir", dataDir, "--port", String(port), "--datastore", datastore, "--log-level", "error", "--disable-agent", ...extraArgs], { stdio: ["ignore", "ignore", "inherit"] });
   const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
   for (;;) {
     const status = await new Promise<number>((done) => {

@@ -7,7 +7,7 @@ import type { RequestContext } from "./request-context.js";
 import type { KubeObject, ManagedFieldsEntry, ResourceDef } from "./resource.js";
 import { invalidObject, type FieldError } from "./validation/field-errors.js";
 import { rfc3339 } from "./meta-time.js";
-import { jsonClone } from "./patch/json-value.js";
+import { jsonClone, jsonEqual } from "./patch/json-value.js";
 
 export interface ObjectPreparer {
   /** Decode-time checks against the schema: returns the object with unknown fields dropped, or throws 400. */
@@ -87,9 +87,13 @@ function splitBySubresource(def: ResourceDef, desired: KubeObject, current: Kube
   const partial = subresource ? def.partialSubresources?.[subresource] : undefined;
   if (partial) return partial.apply(current, desired);
   if (subresource === "status") {
-    const next: KubeObject = { ...jsonClone(current), status: desired.status };
+    // `desired` is the writer's own copy: its parts equal to current's are taken as they are.
+    const next: Record<string, unknown> = {};
+    const want = desired as Record<string, unknown>;
+    for (const [key, value] of Object.entries(current)) next[key] = key === "status" || jsonEqual(want[key], value) ? want[key] : jsonClone(value);
+    next.status = desired.status;
     if (desired.status === undefined) delete next.status;
-    return next;
+    return next as KubeObject;
   }
   if (subresource === undefined && def.statusSubresource) {
     // A copy: `current` may be the watch cache's shared, frozen object.

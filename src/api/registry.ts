@@ -13,6 +13,7 @@ import { alreadyExists, badRequest, conflict, notFound, qualifiedResource, Statu
 import { prepareForCreate, prepareForUpdate, type ObjectPreparer } from "./object-preparer.js";
 import type { RequestContext } from "./request-context.js";
 import { apiVersionOf, type KubeObject, type ResourceDef } from "./resource.js";
+import { storedJsonWithResourceVersion } from "./stored-json.js";
 import { decodeKeyValue, encodeForStorage, storageKey } from "./stored-object.js";
 import type { CachedObject } from "./watch-cache.js";
 import { rfc3339 } from "./meta-time.js";
@@ -36,11 +37,26 @@ export type Mutation = (current: KubeObject | undefined) => Promise<KubeObject> 
 
 const MAX_RETRIES = 8;
 
-/** An object as stored (storage version, resourceVersion set) at a revision; `value` is its stored bytes when read from the Store. */
+/**
+ * An object as stored (storage version, resourceVersion set) at a revision; `value` is its stored
+ * bytes when read from the Store, `json` the watch cache's serialisation when read from there.
+ */
 interface StoredState {
   object: KubeObject;
   revision: number;
   value?: string;
+  json?: string;
+}
+
+/**
+ * Whether `encoded` is what is stored already. From the cache, the stored value is compared in the
+ * cache's form (resourceVersion spliced in), which costs a scan of the metadata instead of encoding
+ * the whole object again.
+ */
+function sameAsStored(encoded: string, state: StoredState): boolean {
+  if (state.value !== undefined) return encoded === state.value;
+  const asCached = state.json === undefined ? undefined : storedJsonWithResourceVersion(encoded, state.revision);
+  return asCached !== undefined ? asCached === state.json : encoded === encodeForStorage(state.object);
 }
 const GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -177,7 +193,7 @@ export class Registry {
         throw err;
       }
       // The stored bytes are what encodeForStorage wrote: an unchanged object needs no write.
-      if (encoded === (state.value ?? encodeForStorage(state.object))) {
+      if (sameAsStored(encoded, state)) {
         transaction?.revert();
         if (fromCache) continue;
         return current;
@@ -209,7 +225,7 @@ export class Registry {
   /** The watch cache's decoded object (shared and frozen) and its revision, when it keeps one. */
   private cachedState(def: ResourceDef, key: string): StoredState | undefined {
     const cached = this.cache.get(this.storageResource(def)).get(key);
-    return cached?.object ? { object: cached.object, revision: cached.revision } : undefined;
+    return cached?.object ? { object: cached.object, revision: cached.revision, json: cached.json } : undefined;
   }
 
   private async storedState(key: string): Promise<StoredState | undefined> {

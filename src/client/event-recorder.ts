@@ -95,10 +95,7 @@ export class EventRecorder {
   }
 
   private remember(key: string, recorded: Recorded): void {
-    if (this.recent.size >= MAX_REMEMBERED) {
-      const oldest = this.recent.keys().next().value;
-      if (oldest !== undefined) this.recent.delete(oldest);
-    }
+    if (this.recent.size >= MAX_REMEMBERED) forgetOldest(this.recent);
     this.recent.set(key, recorded);
   }
 
@@ -111,11 +108,21 @@ export class EventRecorder {
     }
     if (bucket.tokens === 0) return false;
     bucket.tokens -= 1;
-    if (this.buckets.size >= MAX_REMEMBERED && !this.buckets.has(objectKey)) {
-      const oldest = this.buckets.keys().next().value;
-      if (oldest !== undefined) this.buckets.delete(oldest);
-    }
+    if (this.buckets.size >= MAX_REMEMBERED && !this.buckets.has(objectKey)) forgetOldest(this.buckets);
     this.buckets.set(objectKey, bucket);
     return true;
+  }
+}
+
+/**
+ * Drops the oldest quarter of a full map in one pass. One at a time, each eviction would look for
+ * the first live entry past the holes earlier deletions left in the map's table: thousands of
+ * steps per event when every event is about a new object (a scheduler placing many pods).
+ */
+function forgetOldest(map: Map<string, unknown>): void {
+  let toDrop = Math.ceil(map.size / 4);
+  for (const key of map.keys()) {
+    if (toDrop-- === 0) break;
+    map.delete(key);
   }
 }

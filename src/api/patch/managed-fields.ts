@@ -13,11 +13,13 @@ import type { Schema, SchemaRegistry } from "../schema.js";
 import { changedFields, compareFields, type Comparison } from "./compare-fields.js";
 import { emptyObjectLike } from "./empty-object.js";
 import { fieldElement } from "./field-path.js";
-import { jsonClone } from "./json-value.js";
+import { jsonClone, type JsonObject } from "./json-value.js";
+import { createdFieldsV1 } from "./created-fields.js";
+import { deepFreeze } from "../deep-freeze.js";
 import { FieldSet } from "./field-set.js";
 import { TypeResolver, type FieldType } from "./field-type.js";
 import {
-  capUpdateManagers, decodeManagedFields, encodeManagedFields, formatTime, isResetManagedFields, managerKey,
+  capUpdateManagers, decodeManagedFields, encodeManagedFields, formatTime, isResetManagedFields, managedFieldsEntry, managerKey,
   type ManagerInfo, type Managers,
 } from "./managers.js";
 
@@ -66,15 +68,29 @@ export function updateManagedFields(options: UpdateManagedFieldsOptions): KubeOb
   try {
     const types = options.types ?? new TypeResolver(options.registry);
     const type = types.typeOf(options.schema);
-    const live = options.live ? withoutManagedFields(options.live) : emptyObjectLike(options.schema, options.registry);
     const info: ManagerInfo = { manager: options.manager || "unknown", operation: "Update", apiVersion: options.apiVersion };
     if (options.subresource) info.subresource = options.subresource;
+    if (!options.live && managers.size === 0 && !options.ignoredFields?.length) {
+      const fields = createdFieldsV1(base, emptyObjectFor(options.schema, options.registry), type, types);
+      if (fields) return withManagedFields(base, Object.keys(fields).length > 0 ? [managedFieldsEntry(info, formatTime(options.now), fields)] : undefined);
+    }
+    const live = options.live ? withoutManagedFields(options.live) : emptyObjectLike(options.schema, options.registry);
     const ignored = ignoredFieldSet(options.ignoredFields);
     const next = recordUpdate(managers, { live, updated: base, info, type, types, now: options.now, ignored });
     return withManagedFields(base, encodeManagedFields(capUpdateManagers(next)));
   } catch {
     return withManagedFields(base, jsonClone(options.live?.metadata?.managedFields));
   }
+}
+
+const emptyObjects = new WeakMap<Schema, JsonObject>();
+
+/** emptyObjectLike, made once per kind's schema (frozen: the create walk only reads it). */
+function emptyObjectFor(schema: Schema | undefined, registry: SchemaRegistry): JsonObject {
+  if (!schema) return {};
+  let empty = emptyObjects.get(schema);
+  if (!empty) emptyObjects.set(schema, (empty = deepFreeze(emptyObjectLike(schema, registry))));
+  return empty;
 }
 
 /**

@@ -6,7 +6,7 @@
 // conflict messages. Pure functions: a Managers map is built fresh by every decode.
 import type { ManagedFieldsEntry } from "../resource.js";
 import { FieldSet } from "./field-set.js";
-import { isJsonObject } from "./json-value.js";
+import { isJsonObject, type JsonObject } from "./json-value.js";
 
 export type Operation = "Apply" | "Update";
 
@@ -70,11 +70,16 @@ export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | 
 }
 
 function encodeEntry(managed: ManagedSet): ManagedFieldsEntry {
-  const entry: ManagedFieldsEntry = { manager: managed.manager, operation: managed.operation, apiVersion: managed.apiVersion };
-  if (managed.time) entry.time = managed.time;
+  return managedFieldsEntry(managed, managed.time, managed.set.toFieldsV1());
+}
+
+/** One managedFields entry, its keys in upstream's order. */
+export function managedFieldsEntry(info: ManagerInfo, time: string | undefined, fieldsV1: JsonObject): ManagedFieldsEntry {
+  const entry: ManagedFieldsEntry = { manager: info.manager, operation: info.operation, apiVersion: info.apiVersion };
+  if (time) entry.time = time;
   entry.fieldsType = "FieldsV1";
-  entry.fieldsV1 = managed.set.toFieldsV1();
-  if (managed.subresource) entry.subresource = managed.subresource;
+  entry.fieldsV1 = fieldsV1;
+  if (info.subresource) entry.subresource = info.subresource;
   return entry;
 }
 

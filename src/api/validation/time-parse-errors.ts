@@ -12,16 +12,38 @@ interface TimeFields { year: number; month: number; day: number }
 type Step = string | { bad: true } | { range: string };
 const BAD = { bad: true } as const;
 
-/** The form servers and clients write (UTC, whole seconds or exactly six digits), checked without building an error. */
-const COMMON = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z$/;
-const COMMON_MICRO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{6}Z$/;
-
-/** Whether value is in the common form with every field in range: then Go parses it. */
+/**
+ * Whether value is in the form servers and clients write (UTC, whole seconds or exactly six
+ * digits: 2024-05-01T10:00:00Z) with every field in range: then Go parses it. Read by character
+ * codes, without a regular expression's match arrays: every timestamp of every write comes here.
+ */
 function isCommonValid(value: string, micro: boolean): boolean {
-  const m = (micro ? COMMON_MICRO : COMMON).exec(value);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  if (value.length !== (micro ? 27 : 20) || value.charCodeAt(value.length - 1) !== 90 /* Z */) return false;
+  if (value[4] !== "-" || value[7] !== "-" || value[10] !== "T" || value[13] !== ":" || value[16] !== ":") return false;
+  if (micro && (value[19] !== "." || !digitsAt(value, 20, 6))) return false;
+  const year = numberAt(value, 0, 4);
+  const month = numberAt(value, 5, 2);
+  const day = numberAt(value, 8, 2);
+  const hour = numberAt(value, 11, 2);
+  const minute = numberAt(value, 14, 2);
+  const second = numberAt(value, 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return false;
   return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month, year) && hour <= 23 && minute <= 59 && second <= 59;
+}
+
+function digitsAt(s: string, start: number, count: number): boolean {
+  for (let i = start; i < start + count; i++) if (!isDigitAt(s, i)) return false;
+  return true;
+}
+
+/** The decimal number of `count` digits at `start`, or -1 if one is not a digit. */
+function numberAt(s: string, start: number, count: number): number {
+  let n = 0;
+  for (let i = start; i < start + count; i++) {
+    if (!isDigitAt(s, i)) return -1;
+    n = n * 10 + (s.charCodeAt(i) - 48);
+  }
+  return n;
 }
 
 /** Go's time.Parse(RFC3339 or RFC3339Micro, value) error, as metav1.Time / MicroTime report it, or undefined. */

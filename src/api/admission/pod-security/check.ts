@@ -74,10 +74,13 @@ export function forbidden(reason: string, detail: string): CheckResult {
 }
 
 /** Every container of the pod: init, regular, then ephemeral, as upstream's visitContainers. */
-export function* containersOf(spec: PodSpec): Generator<Container> {
-  yield* spec.initContainers ?? [];
-  yield* spec.containers ?? [];
-  yield* spec.ephemeralContainers ?? [];
+export function containersOf(spec: PodSpec): readonly Container[] {
+  const init = spec.initContainers ?? [];
+  const containers = spec.containers ?? [];
+  const ephemeral = spec.ephemeralContainers ?? [];
+  // Every check of every pod asks: most pods have only `containers`, which need no copy.
+  if (init.length === 0 && ephemeral.length === 0) return containers;
+  return [...init, ...containers, ...ephemeral];
 }
 
 /** `"a", "b"` */
