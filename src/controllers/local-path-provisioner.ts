@@ -1,7 +1,8 @@
 // The local-path provisioner (the role of Rancher's local-path-provisioner in k3s, speaking the
 // external-provisioner protocol of sig-storage-lib-external-provisioner): for a claim whose class's
 // provisioner is kubelite.io/local-path, once the PV binder has named us on the claim and (for
-// WaitForFirstConsumer) the scheduler has chosen its node, it creates a PersistentVolume
+// WaitForFirstConsumer) the scheduler has chosen its node (for an Immediate class: the Ready node
+// holding the fewest of our volumes), it creates a PersistentVolume
 // pvc-<claim uid> pre-bound to the claim: a directory under the node's data dir (the path the
 // node agent announces on its Node, kubelite.io/local-path-root; a simulated node announces none
 // and gets a path that is never created), with node affinity to that node. The PV binder then
@@ -24,6 +25,7 @@ export const LOCAL_PATH_PROVISIONER = "kubelite.io/local-path";
 /** For nodes that announce no root (simulated ones): a path that need not exist. */
 const SIMULATED_ROOT = "/var/lib/kubelite/simulated-volumes";
 const HOSTNAME_LABEL = "kubernetes.io/hostname";
+const VOLUMES_BY_NODE_INDEX = "localPathNode";
 
 /** Event reasons of the external provisioner library. */
 export const Provisioning = "Provisioning";
@@ -53,6 +55,7 @@ class LocalPathProvisioner {
     this.volumes = ctx.informers.informerFor(PERSISTENT_VOLUMES);
     this.classes = ctx.informers.informerFor(STORAGE_CLASSES);
     this.nodes = ctx.informers.informerFor(CORE_V1("nodes"));
+    this.volumes.addIndexer(VOLUMES_BY_NODE_INDEX, pinnedHostname);
     this.controller = defineController({
       name: "local-path-provisioner",
       workers: 2,
@@ -75,14 +78,15 @@ class LocalPathProvisioner {
     if (this.volumes.get(name)) return;
     const storageClass = this.classes.get(claimClass(claim)) as StorageClass | undefined;
     if (!storageClass || storageClass.provisioner !== LOCAL_PATH_PROVISIONER) return;
-    const nodeName = claim.metadata?.annotations?.[ANN_SELECTED_NODE];
-    if (!nodeName) {
-      // WaitForFirstConsumer claims wait for the scheduler; an Immediate class gives no node to use.
-      if (storageClass.volumeBindingMode !== "WaitForFirstConsumer") await this.ctx.recorder.event(claim, "Warning", ProvisioningFailed, "failed to provision volume with StorageClass \"" + claimClass(claim) + "\": configuration error, no node was specified");
-      return;
+    const selected = claim.metadata?.annotations?.[ANN_SELECTED_NODE];
+    // WaitForFirstConsumer claims wait for the scheduler to choose; Immediate ones are placed now.
+    if (!selected && storageClass.volumeBindingMode === "WaitForFirstConsumer") return;
+    const node = selected ? this.nodes.get(selected) : this.leastUsedNode();
+    if (!node) {
+      const why = selected ? `the selected node ${selected} is not known yet` : "no Ready node to place the volume on";
+      await this.ctx.recorder.event(claim, "Warning", ProvisioningFailed, `failed to provision volume with StorageClass "${claimClass(claim)}": ${why}`);
+      throw new Error(`claim ${key}: ${why}`);
     }
-    const node = this.nodes.get(nodeName);
-    if (!node) throw new Error(`claim ${key}: the selected node ${nodeName} is not known yet`);
     await this.ctx.recorder.event(claim, "Normal", Provisioning, `External provisioner is provisioning volume for claim "${key}"`);
     const volume = localVolume(claim, storageClass, node, name);
     try {
@@ -93,6 +97,17 @@ class LocalPathProvisioner {
       throw err;
     }
     await this.ctx.recorder.event(claim, "Normal", ProvisioningSucceeded, `Successfully provisioned volume ${name}`);
+  }
+
+  /**
+   * For an Immediate class (local-path-provisioner would refuse it, having no node): the Ready,
+   * schedulable node holding the fewest of our volumes, by name on ties. Pods on the claim follow
+   * the volume there through its node affinity.
+   */
+  private leastUsedNode(): KubeObject | undefined {
+    const usable = this.nodes.list().filter(isReadyAndSchedulable);
+    const load = (node: KubeObject) => this.volumes.byIndex(VOLUMES_BY_NODE_INDEX, hostnameOf(node)).length;
+    return usable.sort((a, b) => load(a) - load(b) || (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""))[0];
   }
 
   /** upstream deleteVolumeOperation: the directory first, then the object. */
@@ -118,12 +133,30 @@ class LocalPathProvisioner {
    */
   private ownDirectory(volume: PersistentVolume): string | undefined {
     const path = volume.spec.hostPath?.path;
-    const nodeName = volume.spec.nodeAffinity?.required?.nodeSelectorTerms?.[0]?.matchExpressions?.[0]?.values?.[0];
-    const node = nodeName ? this.nodes.list().find((n) => (n.metadata?.labels?.[HOSTNAME_LABEL] ?? n.metadata?.name) === nodeName) : undefined;
+    const [hostname] = pinnedHostname(volume);
+    const node = hostname ? this.nodes.list().find((n) => hostnameOf(n) === hostname) : undefined;
     const root = node?.metadata?.annotations?.[LOCAL_PATH_ROOT_ANNOTATION];
     if (!path || !root || dirname(path) !== root || !basename(path).startsWith(`${volume.metadata?.name ?? ""}_`)) return undefined;
     return path;
   }
+}
+
+function hostnameOf(node: KubeObject): string {
+  return node.metadata?.labels?.[HOSTNAME_LABEL] ?? node.metadata?.name ?? "";
+}
+
+/** The hostname our volumes are pinned to (local-path volumes have exactly one). */
+function pinnedHostname(volume: KubeObject): readonly string[] {
+  const pv = volume as PersistentVolume;
+  if (pv.metadata?.annotations?.[ANN_DYNAMICALLY_PROVISIONED] !== LOCAL_PATH_PROVISIONER) return [];
+  const value = pv.spec.nodeAffinity?.required?.nodeSelectorTerms?.[0]?.matchExpressions?.[0]?.values?.[0];
+  return value ? [value] : [];
+}
+
+function isReadyAndSchedulable(node: KubeObject): boolean {
+  if ((node.spec as { unschedulable?: boolean } | undefined)?.unschedulable) return false;
+  const conditions = (node.status as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions ?? [];
+  return conditions.some((c) => c.type === "Ready" && c.status === "True");
 }
 
 /** A claim the PV binder has handed to this provisioner. */
@@ -143,7 +176,7 @@ function volumeName(claim: PersistentVolumeClaim): string {
 function localVolume(claim: PersistentVolumeClaim, storageClass: StorageClass, node: KubeObject, name: string): PersistentVolume {
   const meta = claim.metadata ?? {};
   const root = node.metadata?.annotations?.[LOCAL_PATH_ROOT_ANNOTATION] ?? join(SIMULATED_ROOT, node.metadata?.name ?? "");
-  const hostname = node.metadata?.labels?.[HOSTNAME_LABEL] ?? node.metadata?.name ?? "";
+  const hostname = hostnameOf(node);
   return {
     apiVersion: "v1",
     kind: "PersistentVolume",

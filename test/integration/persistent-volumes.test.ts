@@ -125,6 +125,23 @@ volumeBindingMode: WaitForFirstConsumer
     await eventually(async () => (await server.kubectl(["get", "pv", volume])).code !== 0, "the provisioned volume to be deleted");
   });
 
+  it("provisions a claim of an Immediate local-path class at once, and its pod follows the volume", async () => {
+    await apply(`apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: instant
+provisioner: kubelite.io/local-path
+`);
+    await apply(claim("instant", "  storageClassName: instant"));
+    await eventually(async () => (await field("pvc", "instant", ".status.phase")) === "Bound", "the claim to bind without a pod");
+    const volume = await field("pvc", "instant", ".spec.volumeName");
+    const pinnedTo = await field("pv", volume, ".spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]");
+    assert.match(pinnedTo, /^simulated-\d$/);
+    await apply(podUsing("instant-app", "instant"));
+    await eventually(async () => (await field("pod", "instant-app", ".status.phase")) === "Running", "the pod to run");
+    assert.equal(await field("pod", "instant-app", ".spec.nodeName"), pinnedTo);
+  });
+
   it("binds a claim to a static volume matching its size and access mode", async () => {
     const pv = (name: string, size: string, mode: string, policy: string) => `apiVersion: v1
 kind: PersistentVolume

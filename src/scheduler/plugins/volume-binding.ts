@@ -75,8 +75,9 @@ export class VolumeBinding implements FilterPlugin, ReservePlugin, PreBindPlugin
   }
 
   preFilter(state: CycleState, pod: PodInfo): PreFilterOutcome {
+    if (!this.listers) return Status.skip();
     const keys = podClaimKeys(pod.pod);
-    if (keys.length === 0 || !this.listers) return Status.skip();
+    if (keys.length === 0) return Status.skip();
     const bound: (PersistentVolume | undefined)[] = [];
     const toBind: PersistentVolumeClaim[] = [];
     for (const key of keys) {
