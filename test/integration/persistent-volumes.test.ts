@@ -4,10 +4,15 @@
 // mode; dynamic provisioning once a pod is scheduled (WaitForFirstConsumer), with node affinity;
 // reclaim (Delete, Retain); the protection finalizers; and upstream's messages for bad input.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 const ARTICLE_PVC = "/work/shared/examples/pvc.yaml";
+const KUBELITE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "bin", "kubelite.js");
 
 describe("persistent volumes", () => {
   let server: TestServer;
@@ -36,6 +41,8 @@ describe("persistent volumes", () => {
     }
   }
 
+  const kubeliteWhy = (what: string) => promisify(execFile)(process.execPath, [KUBELITE, "why", what], { env: { ...process.env, KUBECONFIG: server.kubeconfigPath } });
+
   const field = (kind: string, name: string, path: string) => kubectl("get", kind, name, "-o", `jsonpath={${path}}`);
 
   it("leaves the article's claim Pending with ProvisioningFailed naming the missing class", async () => {
@@ -44,6 +51,9 @@ describe("persistent volumes", () => {
     const describe = await kubectl("describe", "pvc", "data-pvc");
     assert.match(describe, /Status:\s+Pending/);
     assert.match(describe, /Warning\s+ProvisioningFailed\s+\S+\s+\S+\s+storageclass\.storage\.k8s\.io "fast-ssd" not found/);
+    const why = await kubeliteWhy("pvc/data-pvc");
+    assert.match(why.stdout, /^pvc\/data-pvc \(namespace default\) is Pending\n  its StorageClass fast-ssd does not exist/);
+    assert.match(why.stdout, /last event: Warning ProvisioningFailed: storageclass\.storage\.k8s\.io "fast-ssd" not found/);
     assert.match(await kubectl("get", "pvc", "data-pvc"), /NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+AGE\ndata-pvc\s+Pending\s+fast-ssd\s+<unset>/);
   });
 
@@ -96,6 +106,7 @@ volumeBindingMode: WaitForFirstConsumer
     assert.equal(await field("pv", volume, ".spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]"), node);
     assert.match(await kubectl("get", "pvc", "data-pvc"), new RegExp(`data-pvc\\s+Bound\\s+${volume}\\s+10Gi\\s+RWO\\s+fast-ssd\\s+<unset>`));
     assert.match(await kubectl("get", "pv", volume), new RegExp(`${volume}\\s+10Gi\\s+RWO\\s+Delete\\s+Bound\\s+default/data-pvc\\s+fast-ssd\\s+<unset>`));
+    assert.match((await kubeliteWhy("pvc/data-pvc")).stdout, new RegExp(`is Bound\\n  bound to persistentvolume ${volume}, on node ${node}: its pods run there`));
     const events = await kubectl("describe", "pvc", "data-pvc");
     assert.match(events, /Normal\s+ExternalProvisioning/);
     assert.match(events, /Normal\s+ProvisioningSucceeded\s+\S+\s+\S+\s+Successfully provisioned volume pvc-/);
