@@ -42,6 +42,7 @@ import { builtinResources } from "./api/resources/index.js";
 import type { ResourceDef } from "./api/resource.js";
 import { builtinSchemas } from "./api/schema.js";
 import { API_SERVER_USER, ensureSystemNamespaces } from "./api/system-namespaces.js";
+import { ensureLocalPathStorageClass } from "./api/local-path-storage-class.js";
 import { startClusterDns, type ClusterDns } from "./dns/cluster-dns.js";
 import type { Upstream } from "./dns/forwarder.js";
 import { createLogger, type Logger } from "./log.js";
@@ -164,6 +165,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     }),
   );
   await ensureSystemNamespaces(api);
+  await ensureLocalPathStorageClass(api);
   await reconcileDefaultPolicy(api);
   void secretsEncryption.sealStale().catch((err: unknown) => log.error("could not encrypt the Secrets stored before encryption at rest was on", { error: err }));
 

@@ -12,10 +12,14 @@ import { endpointsController } from "./endpoints.js";
 import { endpointSliceController } from "./endpointslice.js";
 import { garbageCollectorController } from "./garbage-collector.js";
 import { jobController } from "./job.js";
+import { localPathProvisionerController } from "./local-path-provisioner.js";
 import { namespaceController } from "./namespace.js";
 import { nodeIpamController } from "./node-ipam.js";
 import { nodeLifecycleController } from "./node-lifecycle.js";
+import { persistentVolumeBinderController } from "./persistentvolume-binder.js";
 import { podGCController } from "./pod-gc.js";
+import { pvcProtectionController } from "./pvc-protection.js";
+import { pvProtectionController } from "./pv-protection.js";
 import { replicaSetController } from "./replicaset.js";
 import { resourceQuotaController } from "./resourcequota.js";
 import { rootCAPublisherController } from "./root-ca-publisher.js";
@@ -54,5 +58,9 @@ export function builtinControllers(): ControllerRegistration[] {
     clusterRoleAggregationController,
     resourceQuotaController,
     validatingAdmissionPolicyStatusController,
+    persistentVolumeBinderController,
+    pvcProtectionController,
+    pvProtectionController,
+    localPathProvisionerController,
   ];
 }

@@ -4,6 +4,8 @@
 import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
 import { defaultIngressClassPlugin } from "./default-ingress-class.js";
+import { defaultStorageClassPlugin } from "./default-storage-class.js";
+import { storageObjectInUseProtectionPlugin } from "./storage-object-in-use-protection.js";
 import { LimitRangerPlugin } from "./limit-ranger.js";
 import { defaultPodSecurityConfiguration, type PodSecurityConfiguration } from "./pod-security/configuration.js";
 import { PodSecurityAdmission } from "./pod-security/plugin.js";
@@ -30,6 +32,8 @@ export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     new LimitRangerPlugin(deps.api),
     serviceAccountAdmission(deps),
     defaultIngressClassPlugin(deps),
+    defaultStorageClassPlugin(deps),
+    storageObjectInUseProtectionPlugin(),
     new PodSecurityAdmission(deps.api, deps.podSecurity ?? defaultPodSecurityConfiguration()),
     networkPolicyEnforcement(deps.api),
     new MutatingWebhookPlugin(deps.api, deps.dialPod),
