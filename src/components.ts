@@ -8,12 +8,14 @@ import type { CertificateSigner, ControllerSettings } from "./controllers/contro
 import { builtinControllers } from "./controllers/index.js";
 import { ControllerManager } from "./controllers/manager.js";
 import { CONTROLLER_MANAGER_USER, SCHEDULER_USER, SIMULATED_NODES_USER } from "./auth/authorization/bootstrap-policy.js";
-import type { Logger } from "./log.js";
+import type { Logger, LogLevel } from "./log.js";
 import type { ServiceAccountTokenIssuer } from "./auth/service-account-token.js";
 import { parseCapacity } from "./node/simulated/node-objects.js";
 import { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
 import { EventRecorder } from "./client/event-recorder.js";
 import { KubeScheduler } from "./scheduler/kube-scheduler.js";
+import { SchedulerThread } from "./scheduler/scheduler-thread.js";
+import type { InProcessClient } from "./client/in-process.js";
 
 export interface ComponentOptions {
   clientFor(user: UserInfo, fieldManager: string): Client;
@@ -21,6 +23,11 @@ export interface ComponentOptions {
   simulatedNodes: number;
   simulatedNodeCapacity: string;
   disableScheduler: boolean;
+  /**
+   * Run the scheduler on a thread of its own (its calls made with these in-process clients), not on
+   * the server's loop with the shared informers.
+   */
+  schedulerThread?: { clientFor(user: UserInfo, fieldManager: string): InProcessClient; logLevel: LogLevel };
   disableControllerManager: boolean;
   /** How often simulated nodes renew their Leases (default 10 s, as kubelets). */
   leaseRenewIntervalMs?: number;
@@ -41,10 +48,11 @@ export interface RunningComponents {
   stop(): Promise<void>;
 }
 
-function createScheduler(options: ComponentOptions, informers: InformerFactory): KubeScheduler {
+function createScheduler(options: ComponentOptions, informers: InformerFactory): KubeScheduler | SchedulerThread {
   const user = { name: SCHEDULER_USER, groups: ["system:authenticated"] };
-  const client = options.clientFor(user, "default-scheduler");
   const log = options.log.child({ component: "scheduler" });
+  if (options.schedulerThread) return new SchedulerThread({ client: options.schedulerThread.clientFor(user, "default-scheduler"), log, logLevel: options.schedulerThread.logLevel });
+  const client = options.clientFor(user, "default-scheduler");
   return new KubeScheduler({ client, informers, log, recorder: new EventRecorder({ client, component: "default-scheduler", log }) });
 }
 

@@ -42,6 +42,7 @@ import { builtinResources } from "./api/resources/index.js";
 import type { ResourceDef } from "./api/resource.js";
 import { builtinSchemas } from "./api/schema.js";
 import { API_SERVER_USER, ensureSystemNamespaces } from "./api/system-namespaces.js";
+import { ensureLocalPathStorageClass } from "./api/local-path-storage-class.js";
 import type { ClusterDns } from "./dns/cluster-dns.js";
 import type { Upstream } from "./dns/forwarder.js";
 import { createLogger, type Logger } from "./log.js";
@@ -166,6 +167,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     }),
   );
   await ensureSystemNamespaces(api);
+  await ensureLocalPathStorageClass(api);
   await reconcileDefaultPolicy(api);
   void secretsEncryption.sealStale().catch((err: unknown) => log.error("could not encrypt the Secrets stored before encryption at rest was on", { error: err }));
 
@@ -222,6 +224,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     simulatedNodes: options.simulatedNodes,
     simulatedNodeCapacity: options.simulatedNodeCapacity,
     disableScheduler: options.disableScheduler,
+    schedulerThread: { clientFor: (user, fieldManager) => new InProcessClient(api, user, fieldManager), logLevel: options.logLevel },
     disableControllerManager: options.disableControllerManager,
     controllerSettings: hooks.controllerSettings,
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,

@@ -91,6 +91,17 @@ export class Registry {
     return found;
   }
 
+  /**
+   * The watch cache's JSON of `obj` when the cache holds exactly that revision and `def` serves the
+   * storage version: a write's reply is then the bytes already made, not a second encoding.
+   */
+  cachedJson(def: ResourceDef, obj: KubeObject): string | undefined {
+    const meta = obj.metadata;
+    if (def.conversion || obj.kind !== def.kind || !meta?.name || !meta.resourceVersion) return undefined;
+    const cached = this.cache.get(this.storageResource(def)).get(this.key(def, meta.namespace, meta.name));
+    return cached && String(cached.revision) === meta.resourceVersion ? cached.json : undefined;
+  }
+
   /** The current object in the version `def` serves. */
   async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject> {
     const cached = await this.getCached(def, namespace, name);

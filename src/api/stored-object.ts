@@ -13,7 +13,9 @@ export function encodeForStorage(obj: KubeObject): string {
 /** Parses a stored value and stamps the revision it was written at as its resourceVersion. */
 export function decodeFromStorage(value: string, revision: number): KubeObject {
   const obj = JSON.parse(value) as KubeObject;
-  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(revision) };
+  // The parse is private: set in place (a stored value has no resourceVersion, so it comes last).
+  if (obj.metadata) obj.metadata.resourceVersion = String(revision);
+  else obj.metadata = { resourceVersion: String(revision) };
   return obj;
 }
 

@@ -5,6 +5,7 @@ import { deepFreeze } from "./deep-freeze.js";
 import type { KubeObject } from "./resource.js";
 import { storedJsonWithResourceVersion } from "./stored-json.js";
 import { decodeFromStorage } from "./stored-object.js";
+import { jsonEqual } from "./patch/json-value.js";
 
 export interface CachedObject {
   key: string;
@@ -81,7 +82,7 @@ export class ResourceCache {
 
   applyPut(key: string, value: string, revision: number): void {
     const prev = this.objects.get(key);
-    const object = this.materialize(key, value, revision);
+    const object = this.materialize(key, value, revision, true, prev?.object);
     this.objects.set(key, object);
     if (prev) prev.object = undefined;
     else this.sortedKeys = undefined;
@@ -166,8 +167,11 @@ export class ResourceCache {
     return this.sortedKeys;
   }
 
-  private materialize(key: string, value: string, revision: number, keepDecoded = true): CachedObject {
+  /** `previous`: the decoded object of the revision this one replaces, whose unchanged parts it takes. */
+  private materialize(key: string, value: string, revision: number, keepDecoded = true, previous?: KubeObject): CachedObject {
     const obj = decodeFromStorage(value, revision);
+    const keep = keepDecoded && this.decodedWatchers > 0;
+    if (keep && previous) shareUnchanged(obj, previous, 2);
     const meta = obj.metadata ?? {};
     return {
       key,
@@ -177,7 +181,24 @@ export class ResourceCache {
       json: storedJsonWithResourceVersion(value, revision) ?? JSON.stringify(obj),
       labels: meta.labels ?? {},
       fields: { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) },
-      object: keepDecoded && this.decodedWatchers > 0 ? deepFreeze(obj) : undefined,
+      object: keep ? deepFreeze(obj) : undefined,
     };
+  }
+}
+
+/**
+ * Puts `previous`'s own parts (frozen already) in place of the parts of `next` equal to them, down
+ * to `depth` levels of objects: most writes change a few fields (a binding the node name, a status
+ * write the status), and what they leave alone is then one object across revisions. The fresh
+ * copies die young instead of being carried into the old generation by every scavenge, freezing
+ * skips them, and readers may compare such parts by reference.
+ */
+function shareUnchanged(next: Record<string, unknown>, previous: Record<string, unknown>, depth: number): void {
+  for (const key in next) {
+    const value = next[key];
+    const before = previous[key];
+    if (value === null || typeof value !== "object" || before === null || typeof before !== "object") continue;
+    if (jsonEqual(value, before)) next[key] = before;
+    else if (depth > 1 && !Array.isArray(value) && !Array.isArray(before)) shareUnchanged(value as Record<string, unknown>, before as Record<string, unknown>, depth - 1);
   }
 }

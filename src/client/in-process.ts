@@ -17,7 +17,19 @@ import type { RequestContext } from "../api/request-context.js";
 import type { KubeObject, ResourceDef } from "../api/resource.js";
 import { buildListFilter } from "../api/selector-filter.js";
 import { TooOldError, type CacheEvent } from "../api/watch-cache.js";
-import type { Client, DeleteOptions, ListOptions, ObjectList, PatchOptions, PatchType, ResourceRef, WatchCallbacks, WatchHandle, WatchOptions, WriteOptions } from "./client.js";
+import type { Client, DeleteOptions, ListOptions, ObjectList, PatchOptions, PatchType, ResourceRef, WatchCallbacks, WatchEventType, WatchHandle, WatchOptions, WriteOptions } from "./client.js";
+
+/** A list whose items are JSON texts. */
+export interface JsonList {
+  items: string[];
+  resourceVersion: string;
+  continue?: string;
+}
+
+export interface JsonWatchCallbacks {
+  onEvent(type: WatchEventType, json: string): void;
+  onClose: WatchCallbacks["onClose"];
+}
 
 export class InProcessClient implements Client {
   /**
@@ -38,6 +50,12 @@ export class InProcessClient implements Client {
   }
 
   async list(ref: ResourceRef, options: ListOptions = {}): Promise<ObjectList> {
+    const listed = await this.listJson(ref, options);
+    return { items: listed.items.map((json) => JSON.parse(json) as KubeObject), resourceVersion: listed.resourceVersion, continue: listed.continue };
+  }
+
+  /** list, with each item as the JSON the cache holds (for a client on another thread, which parses it there). */
+  async listJson(ref: ResourceRef, options: ListOptions = {}): Promise<JsonList> {
     const def = this.def(ref);
     await this.authorize("list", def, options.namespace);
     const listed = await listItems(this.api, def, {
@@ -47,11 +65,28 @@ export class InProcessClient implements Client {
       continueToken: options.continue,
       resourceVersion: options.resourceVersion,
     });
-    return { items: listed.items.map((json) => JSON.parse(json) as KubeObject), resourceVersion: String(listed.revision), continue: listed.continueToken };
+    const items = def.conversion ? listed.items.map((json) => JSON.stringify(this.api.registry.toServedVersion(def, JSON.parse(json) as KubeObject))) : listed.items;
+    return { items, resourceVersion: String(listed.revision), continue: listed.continueToken };
   }
 
   watch(ref: ResourceRef, options: WatchOptions, callbacks: WatchCallbacks): WatchHandle {
     const def = this.def(ref);
+    return this.follow(def, options, callbacks.onClose, true, (type, event) => {
+      const stored = event.object.object ?? deepFreeze(JSON.parse(event.object.json) as KubeObject);
+      callbacks.onEvent(type, this.api.registry.toServedVersion(def, stored));
+    });
+  }
+
+  /** watch, with each event's object as the JSON the cache holds (see listJson). */
+  watchJson(ref: ResourceRef, options: WatchOptions, callbacks: JsonWatchCallbacks): WatchHandle {
+    const def = this.def(ref);
+    return this.follow(def, options, callbacks.onClose, false, (type, event) => {
+      callbacks.onEvent(type, def.conversion ? JSON.stringify(this.api.registry.toServedVersion(def, JSON.parse(event.object.json) as KubeObject)) : event.object.json);
+    });
+  }
+
+  /** A cache watch for `def`; `decoded`: the deliverer reads events' decoded objects. */
+  private follow(def: ResourceDef, options: WatchOptions, onClose: WatchCallbacks["onClose"], decoded: boolean, deliver: (type: "ADDED" | "MODIFIED" | "DELETED", event: CacheEvent) => void): WatchHandle {
     // Synchronous like watch() itself: informers list (checked, with a fresh cache) right before.
     const attrs = this.attributes("watch", def, options.namespace);
     const decision = this.api.authorization.authorize(attrs);
@@ -65,15 +100,14 @@ export class InProcessClient implements Client {
     const flush = () => {
       for (const { type, event } of pending.splice(0)) {
         if (stopped) return;
-        const stored = event.object.object ?? deepFreeze(JSON.parse(event.object.json) as KubeObject);
-        callbacks.onEvent(type, this.api.registry.toServedVersion(def, stored));
+        deliver(type, event);
       }
     };
     let unregister: () => void = () => {};
     try {
       unregister = cache.watch(Number(options.resourceVersion), {
         namespace: def.namespaced ? options.namespace : undefined,
-        decoded: true,
+        decoded,
         onEvent: (event) => {
           const type = transition(event, filter);
           if (!type) return;
@@ -82,7 +116,7 @@ export class InProcessClient implements Client {
       });
     } catch (err) {
       if (!(err instanceof TooOldError)) throw err;
-      queueMicrotask(() => callbacks.onClose({ expired: true }));
+      queueMicrotask(() => onClose({ expired: true }));
     }
     return {
       stop: () => {

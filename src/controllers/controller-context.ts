@@ -62,6 +62,8 @@ export interface ControllerRegistration {
   name: string;
   /** The component name events are recorded under ("deployment-controller"). */
   component: string;
+  /** Its service account in kube-system, when upstream's is not `<name>-controller` ("persistent-volume-binder"). */
+  serviceAccount?: string;
   /** Builds the controller (its informers come from ctx.informers); the manager starts and stops it. */
   create(ctx: ControllerContext): Controller;
 }

@@ -27,6 +27,8 @@ export interface ClaimOptions {
   /** The controller ownerReference to put on adopted objects. */
   controllerRef: OwnerReference;
   selector: LabelSelector;
+  /** Besides the selector, what an object must satisfy to be claimed (upstream ClaimPods' filters). */
+  filter?: (obj: KubeObject) => boolean;
   /** Throws when the owner must not adopt (it was deleted meanwhile); run at most once. */
   canAdopt(): Promise<void>;
 }
@@ -51,7 +53,7 @@ export async function claimObjects<T extends KubeObject>(objects: readonly T[], 
 async function claimObject(obj: KubeObject, options: ClaimOptions, canAdopt: () => Promise<void>): Promise<boolean> {
   const ownerMeta = options.owner.metadata ?? {};
   const ref = controllerRefOf(obj);
-  const matches = options.selector.matches(obj.metadata?.labels);
+  const matches = options.selector.matches(obj.metadata?.labels) && (options.filter?.(obj) ?? true);
   if (ref) {
     if (ref.uid !== ownerMeta.uid) return false;
     if (matches) return true;

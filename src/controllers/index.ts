@@ -12,16 +12,21 @@ import { endpointsController } from "./endpoints.js";
 import { endpointSliceController } from "./endpointslice.js";
 import { garbageCollectorController } from "./garbage-collector.js";
 import { jobController } from "./job.js";
+import { localPathProvisionerController } from "./local-path-provisioner.js";
 import { namespaceController } from "./namespace.js";
 import { nodeIpamController } from "./node-ipam.js";
 import { nodeLifecycleController } from "./node-lifecycle.js";
+import { persistentVolumeBinderController } from "./persistentvolume-binder.js";
 import { podGCController } from "./pod-gc.js";
+import { pvcProtectionController } from "./pvc-protection.js";
+import { pvProtectionController } from "./pv-protection.js";
 import { replicaSetController } from "./replicaset.js";
 import { resourceQuotaController } from "./resourcequota.js";
 import { rootCAPublisherController } from "./root-ca-publisher.js";
 import { serviceAccountTokensController } from "./serviceaccount-tokens.js";
 import { serviceAccountController } from "./serviceaccount.js";
 import { serviceLoadBalancerController } from "./service-load-balancer.js";
+import { statefulSetController } from "./statefulset.js";
 import { taintEvictionController } from "./taint-eviction.js";
 import { ttlAfterFinishedController } from "./ttl-after-finished.js";
 import { validatingAdmissionPolicyStatusController } from "./validatingadmissionpolicy-status.js";
@@ -31,6 +36,7 @@ export function builtinControllers(): ControllerRegistration[] {
     replicaSetController,
     deploymentController,
     daemonSetController,
+    statefulSetController,
     endpointsController,
     endpointSliceController,
     disruptionController,
@@ -52,5 +58,9 @@ export function builtinControllers(): ControllerRegistration[] {
     clusterRoleAggregationController,
     resourceQuotaController,
     validatingAdmissionPolicyStatusController,
+    persistentVolumeBinderController,
+    pvcProtectionController,
+    pvProtectionController,
+    localPathProvisionerController,
   ];
 }

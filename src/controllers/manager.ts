@@ -36,7 +36,7 @@ export class ControllerManager {
     this.informers = options.informers;
     const settings = { ...DEFAULT_CONTROLLER_SETTINGS, ...options.settings };
     for (const registration of options.registrations) {
-      const account = registration.name.endsWith("-controller") ? registration.name : `${registration.name}-controller`;
+      const account = serviceAccountOf(registration);
       const client = options.clientFor(identity(account), "kube-controller-manager");
       const log = options.log.child({ controller: registration.name });
       const recorder = new EventRecorder({ client, component: registration.component, log, now: () => new Date(clock.now()) });
@@ -52,6 +52,11 @@ export class ControllerManager {
   async stop(): Promise<void> {
     await Promise.all(this.controllers.map((c) => c.stop()));
   }
+}
+
+/** The controller's service account: its own when it names one, else `<name>-controller`. */
+export function serviceAccountOf(registration: ControllerRegistration): string {
+  return registration.serviceAccount ?? (registration.name.endsWith("-controller") ? registration.name : `${registration.name}-controller`);
 }
 
 /** Upstream runs each controller as a service account of kube-system (--use-service-account-credentials). */

@@ -141,6 +141,7 @@ export class NodeAgent {
       address: options.address ?? "127.0.0.1",
       agentPort: this.streamsServer.port,
       agentEndpoint: this.streamsServer.endpoint,
+      localPathRoot: join(options.dataDir, "volumes"),
       runtimeVersion: "",
       notReadyReason: "container runtime network not ready: the pod network is being set up",
     };
@@ -160,7 +161,7 @@ export class NodeAgent {
       runtime: this.runtimeInstance,
       probes,
       config,
-      volumes: new NodeVolumes({ root: join(options.dataDir, "pods"), config, hostIP: this.network.nodeIP, canMount: process.getuid?.() === 0, tokens: new ServiceAccountTokens(options.client, () => this.clock.now()) }),
+      volumes: new NodeVolumes({ root: join(options.dataDir, "pods"), config, hostIP: this.network.nodeIP, canMount: process.getuid?.() === 0, tokens: new ServiceAccountTokens(options.client, () => this.clock.now()), claims: { claim: (ns, name) => this.getOrUndefined(CORE_V1("persistentvolumeclaims"), ns, name), volume: (name) => this.getOrUndefined(CORE_V1("persistentvolumes"), undefined, name) } }),
       recorder: this.recorder,
       hostIP: this.network.nodeIP,
       nodeAllocatable: capacity,
@@ -290,7 +291,7 @@ export class NodeAgent {
     }
   }
 
-  private async getOrUndefined(ref: ReturnType<typeof CORE_V1>, namespace: string, name: string): Promise<KubeObject | undefined> {
+  private async getOrUndefined(ref: ReturnType<typeof CORE_V1>, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     try {
       return await this.options.client.get(ref, namespace, name);
     } catch (err) {

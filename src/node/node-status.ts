@@ -8,6 +8,7 @@ import type { KubeObject } from "../api/resource.js";
 import { rfc3339 } from "../api/meta-time.js";
 import { KUBELET_VERSION } from "./node-lease.js";
 import { AGENT_ENDPOINT_ANNOTATION } from "../api/handlers/node-connection.js";
+import { LOCAL_PATH_ROOT_ANNOTATION } from "../controllers/persistentvolume/volume-objects.js";
 
 
 export interface NodeFacts {
@@ -18,6 +19,8 @@ export interface NodeFacts {
   agentPort: number;
   agentEndpoint: string;
   runtimeVersion: string;
+  /** Where the local-path provisioner puts this node's volumes (DATA_DIR/volumes), announced on the Node. */
+  localPathRoot?: string;
   /** Why the node is not ready yet (network not set up); undefined when ready. */
   notReadyReason?: string;
 }
@@ -60,7 +63,11 @@ export function nodeObject(facts: NodeFacts, pressure: HostPressure, now: Date):
         "kubernetes.io/arch": goArch(),
         ...facts.labels,
       },
-      annotations: { "node.alpha.kubernetes.io/ttl": "0", [AGENT_ENDPOINT_ANNOTATION]: facts.agentEndpoint },
+      annotations: {
+        "node.alpha.kubernetes.io/ttl": "0",
+        [AGENT_ENDPOINT_ANNOTATION]: facts.agentEndpoint,
+        ...(facts.localPathRoot ? { [LOCAL_PATH_ROOT_ANNOTATION]: facts.localPathRoot } : {}),
+      },
     },
     spec: {},
     status: nodeStatus(facts, pressure, now),

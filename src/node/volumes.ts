@@ -1,7 +1,7 @@
 // Pod volumes on this node, the kubelet's volume manager for the kinds that need no storage
 // system: emptyDir (medium Memory as a tmpfs with its sizeLimit when root), configMap, secret,
-// downwardAPI, projected (configMap, secret and downwardAPI sources) and hostPath (with its type
-// checks). Each lives under <root>/<pod uid>/volumes/<name>; refresh() rewrites the files of
+// downwardAPI, projected (configMap, secret and downwardAPI sources), hostPath (with its type
+// checks) and persistentVolumeClaim (its bound volume's path, claim-volumes.ts). Each lives under <root>/<pod uid>/volumes/<name>; refresh() rewrites the files of
 // configMap, secret and downwardAPI volumes when their sources change, as the kubelet's periodic
 // sync does. What cannot be provided becomes an error message the pod shows as
 // CreateContainerConfigError (a missing ConfigMap names it), never a half-mounted container.
@@ -14,6 +14,7 @@ import { podFieldValue, type ConfigSource } from "./container-env.js";
 import type { ContainerSpec, Pod } from "./pod-types.js";
 import type { Mount } from "./runtime/runtime.js";
 import type { PodTokenSource, TokenProjection } from "./service-account-tokens.js";
+import { claimMount, ClaimVolumeError, type ClaimSource } from "./claim-volumes.js";
 
 const run = promisify(execFile);
 
@@ -45,6 +46,8 @@ export interface NodeVolumesOptions {
   canMount: boolean;
   /** Service-account tokens for projected serviceAccountToken sources. */
   tokens?: PodTokenSource;
+  /** Claims and their volumes, for persistentVolumeClaim volumes. */
+  claims?: ClaimSource;
 }
 
 /** Where the ServiceAccount admission plugin mounts the API credentials in every container. */
@@ -66,10 +69,10 @@ export class NodeVolumes implements PodVolumes {
         const source = await this.prepare(pod, volume);
         const hostPath = mount.subPath ? safeJoin(source, mount.subPath) : source;
         if (mount.subPath) await mkdir(hostPath, { recursive: true }).catch(() => undefined);
-        mounts.push({ hostPath, containerPath: mount.mountPath, readOnly: mount.readOnly ?? isReadOnlyKind(volume) });
+        mounts.push({ hostPath, containerPath: mount.mountPath, readOnly: (mount.readOnly ?? isReadOnlyKind(volume)) || isReadOnlyClaim(volume) });
       }
     } catch (err) {
-      if (err instanceof VolumeError) return { error: err.message };
+      if (err instanceof VolumeError || err instanceof ClaimVolumeError) return { error: err.message };
       throw err;
     }
     return { mounts };
@@ -100,6 +103,7 @@ export class NodeVolumes implements PodVolumes {
 
   private async prepare(pod: Pod, volume: Volume): Promise<string> {
     if (volume.hostPath) return hostPathVolume(volume.hostPath as { path: string; type?: string });
+    if (volume.persistentVolumeClaim) return this.claimVolume(pod, volume.persistentVolumeClaim as { claimName: string });
     const dir = this.volumeDir(pod, volume.name);
     if (volume.emptyDir) {
       await this.emptyDir(dir, volume.emptyDir as { medium?: string; sizeLimit?: string });
@@ -114,6 +118,12 @@ export class NodeVolumes implements PodVolumes {
     if (!files) throw new VolumeError(`volume "${volume.name}": ${volumeKind(volume)} volumes are not supported by this node`);
     await writeFiles(dir, files);
     return dir;
+  }
+
+  private async claimVolume(pod: Pod, source: { claimName: string }): Promise<string> {
+    if (!this.options.claims) throw new VolumeError("persistentVolumeClaim volumes are not supported by this node");
+    const mount = await claimMount(this.options.claims, pod.metadata?.namespace ?? "default", source.claimName);
+    return hostPathVolume({ path: mount.path, type: mount.hostPathType });
   }
 
   private async emptyDir(dir: string, spec: { medium?: string; sizeLimit?: string }): Promise<void> {
@@ -270,6 +280,11 @@ function resourceValue(pod: Pod, ref: { containerName?: string; resource: string
 
 function isReadOnlyKind(volume: Volume): boolean {
   return Boolean(volume.configMap || volume.secret || volume.downwardAPI || volume.projected);
+}
+
+/** A claim mounted with readOnly: true is read-only in every container, whatever the mount says. */
+function isReadOnlyClaim(volume: Volume): boolean {
+  return (volume.persistentVolumeClaim as { readOnly?: boolean } | undefined)?.readOnly === true;
 }
 
 function volumeKind(volume: Volume): string {

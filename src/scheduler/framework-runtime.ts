@@ -2,13 +2,15 @@
 // registry and runs them at each extension point with upstream's rules — Skip from PreFilter/PreScore
 // turns the plugin's Filter/Score off for the cycle, the first rejecting Filter decides a node, scores
 // are normalized, checked to lie in [0, 100] and weighted, Unreserve runs in reverse order.
+import type { Client } from "../client/client.js";
+import type { InformerFactory } from "../client/informer-factory.js";
 import type { Pod } from "./api-types.js";
 import { CycleState } from "./cycle-state.js";
 import type { NodeToStatus } from "./fit-error.js";
 import {
-  type BindPlugin, type FilterPlugin, type Handle, isBindPlugin, isFilterPlugin, isPostFilterPlugin, isPreFilterPlugin, isPreScorePlugin,
+  type BindPlugin, type FilterPlugin, type Handle, isBindPlugin, isFilterPlugin, isPostFilterPlugin, isPreBindPlugin, isPreFilterPlugin, isPreScorePlugin,
   isReservePlugin, isScorePlugin, MAX_NODE_SCORE, MIN_NODE_SCORE, type Plugin, type PluginFactory, type PodNominator,
-  type PostFilterOutcome, type PostFilterPlugin, type PostFilterResult, type PreFilterPlugin, PreFilterResult, type PreScorePlugin, type Profile,
+  type PostFilterOutcome, type PostFilterPlugin, type PostFilterResult, type PreBindPlugin, type PreFilterPlugin, PreFilterResult, type PreScorePlugin, type Profile,
   type ReservePlugin, type ScorePlugin, type SharedLister,
 } from "./framework.js";
 import type { NodeInfo } from "./node-info.js";
@@ -25,6 +27,8 @@ export interface FrameworkOptions {
   random: () => number;
   nominator?: PodNominator;
   bindPod?: (pod: Pod, nodeName: string) => Promise<void>;
+  informers?: InformerFactory;
+  client?: Client;
 }
 
 export interface PreFilterRun {
@@ -40,6 +44,8 @@ export class Framework implements Handle {
   readonly nominator: PodNominator | undefined;
   readonly random: () => number;
   readonly bindPod: ((pod: Pod, nodeName: string) => Promise<void>) | undefined;
+  readonly informers: InformerFactory | undefined;
+  readonly client: Client | undefined;
   readonly plugins: readonly Plugin[];
   private readonly preFilterPlugins: PreFilterPlugin[];
   private readonly filterPlugins: FilterPlugin[];
@@ -47,6 +53,7 @@ export class Framework implements Handle {
   private readonly preScorePlugins: PreScorePlugin[];
   private readonly scorePlugins: ScorePlugin[];
   private readonly reservePlugins: ReservePlugin[];
+  private readonly preBindPlugins: PreBindPlugin[];
   private readonly bindPlugins: BindPlugin[];
   private readonly weights = new Map<string, number>();
   /** One plugin's scores for the nodes being scored, reused: Score runs for hundreds of nodes per pod. */
@@ -58,6 +65,8 @@ export class Framework implements Handle {
     this.nominator = o.nominator;
     this.random = o.random;
     this.bindPod = o.bindPod;
+    this.informers = o.informers;
+    this.client = o.client;
     this.plugins = this.buildPlugins(o.registry);
     this.preFilterPlugins = this.plugins.filter(isPreFilterPlugin);
     this.filterPlugins = this.plugins.filter(isFilterPlugin);
@@ -65,6 +74,7 @@ export class Framework implements Handle {
     this.preScorePlugins = this.plugins.filter(isPreScorePlugin);
     this.scorePlugins = this.plugins.filter(isScorePlugin);
     this.reservePlugins = this.plugins.filter(isReservePlugin);
+    this.preBindPlugins = this.plugins.filter(isPreBindPlugin);
     this.bindPlugins = this.plugins.filter(isBindPlugin);
   }
 
@@ -252,6 +262,17 @@ export class Framework implements Handle {
 
   runReservePluginsUnreserve(state: CycleState, pod: PodInfo, nodeName: string): void {
     for (let i = this.reservePlugins.length - 1; i >= 0; i--) this.reservePlugins[i]?.unreserve(state, pod, nodeName);
+  }
+
+  /** upstream RunPreBindPlugins: every plugin must succeed, in order. */
+  async runPreBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status> {
+    for (const pl of this.preBindPlugins) {
+      const s = await pl.preBind(state, pod, nodeName);
+      if (s === null || s.isSuccess()) continue;
+      if (s.isRejected()) return s.withPlugin(pl.name);
+      return Status.error(`running PreBind plugin ${JSON.stringify(pl.name)}: ${s.message()}`).withPlugin(pl.name);
+    }
+    return Status.success();
   }
 
   /** upstream RunBindPlugins: the first plugin that does not Skip binds. */

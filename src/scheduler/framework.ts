@@ -1,9 +1,11 @@
 // The scheduling framework's contracts (upstream kube-scheduler framework/interface.go): a plugin is
 // a name plus one small interface per extension point it serves — PreFilter, Filter, PostFilter,
-// PreScore, Score (+ NormalizeScore), Reserve/Unreserve, Bind — and a profile lists the plugins a
+// PreScore, Score (+ NormalizeScore), Reserve/Unreserve, PreBind, Bind — and a profile lists the plugins a
 // scheduler runs, with score weights. Plugins are synchronous except Bind; they read the cluster
 // through the Handle's SharedLister and never mutate what they read.
 import type { Labels, LabelSelector } from "../api/label-selector.js";
+import type { Client } from "../client/client.js";
+import type { InformerFactory } from "../client/informer-factory.js";
 import type { TermGroup } from "./anti-affinity-index.js";
 import type { Pod, PodDisruptionBudget } from "./api-types.js";
 import type { CycleState } from "./cycle-state.js";
@@ -79,6 +81,11 @@ export interface ReservePlugin extends Plugin {
   unreserve(state: CycleState, pod: PodInfo, nodeName: string): void;
 }
 
+export interface PreBindPlugin extends Plugin {
+  /** Prepares the binding through the API (volumes, for example) before any Bind plugin runs. */
+  preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<PluginStatus>;
+}
+
 export interface BindPlugin extends Plugin {
   /** Binds the pod; Skip hands the pod to the next Bind plugin. */
   bind(state: CycleState, pod: PodInfo, nodeName: string): Promise<PluginStatus>;
@@ -117,6 +124,9 @@ export interface Handle {
   readonly random: () => number;
   /** Binds through the API (pods/binding); wired by the caller. */
   readonly bindPod: ((pod: Pod, nodeName: string) => Promise<void>) | undefined;
+  /** The shared informers and the scheduler's client (upstream SharedInformerFactory and ClientSet), for plugins that read other kinds or write; absent in tests without a server. */
+  readonly informers: InformerFactory | undefined;
+  readonly client: Client | undefined;
   runFilterPluginsWithNominatedPods(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): PluginStatus;
   runPreFilterExtensionAddPod(state: CycleState, podToSchedule: PodInfo, podInfoToAdd: PodInfo, nodeInfo: NodeInfo): PluginStatus;
   runPreFilterExtensionRemovePod(state: CycleState, podToSchedule: PodInfo, podInfoToRemove: PodInfo, nodeInfo: NodeInfo): PluginStatus;
@@ -148,4 +158,5 @@ export const isPostFilterPlugin = (p: Plugin): p is PostFilterPlugin => typeof (
 export const isPreScorePlugin = (p: Plugin): p is PreScorePlugin => typeof (p as Partial<PreScorePlugin>).preScore === "function";
 export const isScorePlugin = (p: Plugin): p is ScorePlugin => typeof (p as Partial<ScorePlugin>).score === "function";
 export const isReservePlugin = (p: Plugin): p is ReservePlugin => typeof (p as Partial<ReservePlugin>).reserve === "function";
+export const isPreBindPlugin = (p: Plugin): p is PreBindPlugin => typeof (p as Partial<PreBindPlugin>).preBind === "function";
 export const isBindPlugin = (p: Plugin): p is BindPlugin => typeof (p as Partial<BindPlugin>).bind === "function";

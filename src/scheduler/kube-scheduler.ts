@@ -17,6 +17,7 @@ import { NoNodesAvailableError } from "./fit-error.js";
 import { Framework } from "./framework-runtime.js";
 import { Nominator } from "./nominator.js";
 import { DEFAULT_SCHEDULER_NAME, defaultProfile, inTreeRegistry } from "./plugins/index.js";
+import { VOLUME_BINDING_EVENTS } from "./plugins/volume-binding.js";
 import { Scheduler, type SchedulingOutcome } from "./schedule-one.js";
 import { podKey, SchedulingQueue } from "./scheduling-queue.js";
 import { rfc3339 } from "../api/meta-time.js";
@@ -57,6 +58,8 @@ export class KubeScheduler {
       random: options.random ?? Math.random,
       nominator: this.nominator,
       bindPod: (pod, nodeName) => this.bind(pod, nodeName),
+      informers: options.informers,
+      client: options.client,
     });
     this.scheduler = new Scheduler({ framework, cache: this.cache });
   }
@@ -82,7 +85,11 @@ export class KubeScheduler {
       }),
       pods.addEventHandler({ onAdd: (p) => this.podChanged(p as Pod), onUpdate: (_o, p) => this.podChanged(p as Pod), onDelete: (p) => this.podDeleted(p as Pod) }),
     );
-    await Promise.all([nodes.waitForSync(), namespaces.waitForSync(), pdbs.waitForSync(), pods.waitForSync()]);
+    // Claims, volumes and classes changing may let a pod VolumeBinding rejected fit.
+    const volumeInformers = VOLUME_BINDING_EVENTS.map((resource) => informers.informerFor(resource));
+    const moveAll = () => this.queue.moveAllToActiveOrBackoff();
+    for (const informer of volumeInformers) this.unsubscribe.push(informer.addEventHandler({ onAdd: moveAll, onUpdate: moveAll, onDelete: moveAll }));
+    await Promise.all([nodes.waitForSync(), namespaces.waitForSync(), pdbs.waitForSync(), pods.waitForSync(), ...volumeInformers.map((i) => i.waitForSync())]);
     if (!this.stopped) this.running = this.loop();
   }
 
@@ -163,10 +170,11 @@ export class KubeScheduler {
   private async markUnschedulable(pod: Pod, message: string, nominatedNodeName: string | undefined): Promise<void> {
     const meta = pod.metadata ?? {};
     const condition = { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null, lastTransitionTime: rfc3339(new Date()) };
-    const conditions = [...((pod.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).filter((c) => c.type !== "PodScheduled"), condition];
-    const status: Record<string, unknown> = { conditions };
+    // A strategic merge patch merges conditions by type, as upstream's PatchPodStatus does: this
+    // changes PodScheduled only, whatever else was written to the pod's conditions meanwhile.
+    const status: Record<string, unknown> = { conditions: [condition] };
     if (nominatedNodeName) status.nominatedNodeName = nominatedNodeName;
-    await ignoreGone(this.options.client.patch(PODS, meta.namespace, meta.name ?? "", "merge", { status }, { subresource: "status" }));
+    await ignoreGone(this.options.client.patch(PODS, meta.namespace, meta.name ?? "", "strategic", { status }, { subresource: "status" }));
   }
 
   private async preempt(preemptor: Pod, nodeName: string | undefined, victims: readonly KubeObject[]): Promise<void> {

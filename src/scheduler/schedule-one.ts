@@ -67,7 +67,8 @@ export class Scheduler {
     const { state, assumed, result } = outcome;
     let s: Status;
     try {
-      s = await this.framework.runBindPlugins(state, assumed, result.suggestedHost);
+      s = await this.framework.runPreBindPlugins(state, assumed, result.suggestedHost);
+      if (s.isSuccess()) s = await this.framework.runBindPlugins(state, assumed, result.suggestedHost);
       if (s.isSkip()) s = Status.error("no bind plugin bound the pod");
     } catch (e) {
       s = Status.error(e instanceof Error ? e.message : String(e));

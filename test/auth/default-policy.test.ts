@@ -6,14 +6,14 @@ import { defaultClusterRoleBindings, defaultClusterRoles } from "../../src/auth/
 import { controllerAccounts } from "../../src/auth/authorization/controller-roles.js";
 import { aggregatedRules } from "../../src/controllers/clusterrole-aggregation.js";
 import { builtinControllers } from "../../src/controllers/index.js";
-import { identity } from "../../src/controllers/manager.js";
+import { identity, serviceAccountOf } from "../../src/controllers/manager.js";
 import type { KubeObject } from "../../src/api/resource.js";
 
 describe("the default RBAC policy", () => {
   it("has a role for every controller's service account", () => {
     const accounts = new Set(controllerAccounts());
     for (const registration of builtinControllers()) {
-      const account = identity(registration.name.endsWith("-controller") ? registration.name : `${registration.name}-controller`).name.split(":").pop() ?? "";
+      const account = identity(serviceAccountOf(registration)).name.split(":").pop() ?? "";
       assert.ok(accounts.has(account), `no role for ${account}`);
     }
   });

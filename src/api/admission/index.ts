@@ -4,6 +4,8 @@
 import type { ApiContext } from "../handlers/api-context.js";
 import type { AdmissionPlugin } from "./admission.js";
 import { defaultIngressClassPlugin } from "./default-ingress-class.js";
+import { defaultStorageClassPlugin } from "./default-storage-class.js";
+import { storageObjectInUseProtectionPlugin } from "./storage-object-in-use-protection.js";
 import { LimitRangerPlugin } from "./limit-ranger.js";
 import { defaultPodSecurityConfiguration, type PodSecurityConfiguration } from "./pod-security/configuration.js";
 import { PodSecurityAdmission } from "./pod-security/plugin.js";
@@ -29,6 +31,8 @@ export function builtinAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     new LimitRangerPlugin(deps.api),
     serviceAccountAdmission(deps),
     defaultIngressClassPlugin(deps),
+    defaultStorageClassPlugin(deps),
+    storageObjectInUseProtectionPlugin(),
     new PodSecurityAdmission(deps.api, deps.podSecurity ?? defaultPodSecurityConfiguration()),
     networkPolicyEnforcement(deps.api),
     // These act only once their configuration objects exist, and load their code then.

@@ -53,7 +53,7 @@ export async function serveResource(api: ApiContext, request: ResourceRequest, h
     case "update":
       return serveUpdate(api, def, namespace, request.name!, http, undefined);
     case "patch":
-      return reply(http, 200, await patchObject(api, def, namespace, request.name!, http, undefined));
+      return replyObject(api, def, http, 200, await patchObject(api, def, namespace, request.name!, http, undefined));
     case "delete": {
       const options = await deleteOptionsFrom(http);
       const result = await api.registry.delete(def, namespace, request.name!, options, http.ctx);
@@ -70,13 +70,13 @@ async function serveSubresource(api: ApiContext, def: ResourceDef, namespace: st
   if (sub === "status" && def.statusSubresource) {
     if (request.verb === "get") return reply(http, 200, await api.registry.get(def, namespace, name));
     if (request.verb === "update") return serveUpdate(api, def, namespace, name, http, "status");
-    if (request.verb === "patch") return reply(http, 200, await patchObject(api, def, namespace, name, http, "status"));
+    if (request.verb === "patch") return replyObject(api, def, http, 200, await patchObject(api, def, namespace, name, http, "status"));
     throw methodNotAllowed(`${def.plural}/status supports get, update and patch, not ${request.verb}`);
   }
   if (def.partialSubresources?.[sub]) {
     if (request.verb === "get") return reply(http, 200, await api.registry.get(def, namespace, name));
     if (request.verb === "update") return serveUpdate(api, def, namespace, name, http, sub);
-    if (request.verb === "patch") return reply(http, 200, await patchObject(api, def, namespace, name, http, sub));
+    if (request.verb === "patch") return replyObject(api, def, http, 200, await patchObject(api, def, namespace, name, http, sub));
     throw methodNotAllowed(`${def.plural}/${sub} supports get, update and patch, not ${request.verb}`);
   }
   if (sub === "proxy" && def.group === "" && def.kind === "Node") return serveNodeProxy(api, def, name, request.subpath ?? "/", request.verb, http);
@@ -122,7 +122,7 @@ async function serveList(api: ApiContext, def: ResourceDef, namespace: string | 
 
 async function serveCreate(api: ApiContext, def: ResourceDef, namespace: string | undefined, http: HttpExchange): Promise<void> {
   const obj = withTypeMeta(def, await decodeObject(await readBody(http.req), http.req.headers["content-type"]));
-  reply(http, 201, await api.registry.create(def, namespace, obj, http.ctx));
+  replyObject(api, def, http, 201, await api.registry.create(def, namespace, obj, http.ctx));
 }
 
 /** Create-only computed resources (access reviews): the reply is computed from the request, nothing is stored. */
@@ -134,7 +134,13 @@ async function serveComputed(def: ResourceDef, namespace: string | undefined, re
 
 async function serveUpdate(api: ApiContext, def: ResourceDef, namespace: string | undefined, name: string, http: HttpExchange, subresource: string | undefined): Promise<void> {
   const obj = withTypeMeta(def, await decodeObject(await readBody(http.req), http.req.headers["content-type"]));
-  reply(http, 200, await api.registry.update(def, namespace, name, obj, http.ctx, subresource));
+  replyObject(api, def, http, 200, await api.registry.update(def, namespace, name, obj, http.ctx, subresource));
+}
+
+/** A written object's reply: the watch cache's bytes of that revision when it has them. */
+function replyObject(api: ApiContext, def: ResourceDef, http: HttpExchange, code: number, obj: KubeObject): void {
+  // A dry run's object was never stored: the cache holds the live one, at the same revision.
+  reply(http, code, (!http.ctx.dryRun && api.registry.cachedJson(def, obj)) || obj);
 }
 
 function reply(http: HttpExchange, code: number, body: unknown): void {

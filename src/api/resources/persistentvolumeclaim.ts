@@ -16,6 +16,7 @@ import { normalizeResourceList, quantityOf, validateQuantityValue } from "./reso
 import { accessModesString, quantityString, storageClassOf, validateAccessModes } from "./volume-claims.js";
 
 const VOLUME_MODES = ["Block", "Filesystem"];
+const STORAGE_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class";
 
 export function persistentVolumeClaimResource(): ResourceDef {
   const doc = (type: string, field: string) => fieldDoc(`core.v1.${type}`, field);
@@ -72,21 +73,25 @@ function validatePersistentVolumeClaim(obj: KubeObject, context: ValidationConte
   if (context.subresource === "status") return [];
   const spec = recordAt(obj, "spec") ?? {};
   const errs = validateClaimSpec(spec, path("spec"));
-  if (context.old) errs.push(...validateClaimUpdate(spec, recordAt(context.old, "spec") ?? {}));
+  if (context.old) errs.push(...validateClaimUpdate(spec, recordAt(context.old, "spec") ?? {}, context.old.metadata?.annotations?.[STORAGE_CLASS_ANNOTATION] !== undefined));
   return errs;
 }
 
 /** upstream ValidatePersistentVolumeClaimUpdate: requests may grow; volumeName may be set once. */
-function validateClaimUpdate(spec: JsonRecord, oldSpec: JsonRecord): FieldError[] {
-  const comparable = (s: JsonRecord, volumeName: unknown) => {
+function validateClaimUpdate(spec: JsonRecord, oldSpec: JsonRecord, oldClassAnnotation: boolean): FieldError[] {
+  const comparable = (s: JsonRecord, volumeName: unknown, storageClassName: unknown) => {
     const copy = structuredClone(s);
     delete recordAt(copy, "resources", "requests")?.storage;
     copy.volumeName = volumeName;
+    copy.storageClassName = storageClassName;
     return copy;
   };
   const volumeName = stringAt(oldSpec, "volumeName") ? oldSpec.volumeName : spec.volumeName;
+  // upstream validateStorageClassUpgradeFromNil: a claim without a class may be given one (the
+  // retroactive default class assignment).
+  const className = (oldSpec.storageClassName ?? undefined) === undefined && !oldClassAnnotation ? spec.storageClassName : oldSpec.storageClassName;
   const errs: FieldError[] = [];
-  if (!jsonEqual(comparable(spec, spec.volumeName), comparable(oldSpec, volumeName))) {
+  if (!jsonEqual(comparable(spec, spec.volumeName, spec.storageClassName), comparable(oldSpec, volumeName, className))) {
     errs.push(forbiddenField("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
   }
   const next = quantityOf(recordAt(spec, "resources", "requests")?.storage);

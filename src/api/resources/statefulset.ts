@@ -1,18 +1,25 @@
 // apps/v1 StatefulSet: sts, category all, status and scale subresources; SetDefaults_StatefulSet
 // (OrderedReady, RollingUpdate partition 0, PVC retention Retain/Retain, replicas 1, history 10,
 // claim template defaults); ValidateStatefulSet and its update rule; the statefulset printer.
+// Two checks are upstream's later ones (v1.34), not v1.32's: the pod template is validated as a
+// pod's, with a volume for each claim template, and claim templates as claims, so a mistake is
+// refused at apply time instead of failing every pod create; an update of a set stored before
+// (which fails them already) is held only to v1.32's rules. maxUnavailable is validated as with
+// the MaxUnavailableStatefulSet gate on (and honoured by the controller) but not defaulted.
 import type { KubeObject, ValidationContext } from "../resource.js";
-import { forbiddenField, invalid, required, type FieldError } from "../validation/field-errors.js";
+import { forbiddenField, invalid, notSupported, required, type FieldError } from "../validation/field-errors.js";
 import { ALL_VERBS, type ResourceDef } from "../resource.js";
 import { defaultPersistentVolumeClaim } from "./claim-defaults.js";
 import { path, type FieldPath } from "./field-path.js";
-import { validateNonnegativeField } from "./field-rules.js";
+import { intOrPercentValue, validateNonnegativeField, validateNotMoreThan100Percent, validatePositiveIntOrPercent } from "./field-rules.js";
+import { validateClaimSpec } from "./persistentvolumeclaim.js";
 import { selectorOf } from "./label-selectors.js";
-import { defaultString, defaultValue, ensureRecord, jsonEqual, numberAt, recordAt, recordsAt, type JsonRecord } from "./object-fields.js";
+import { validateLabelMap } from "../label-selector.js";
+import { defaultString, defaultValue, ensureRecord, jsonEqual, numberAt, recordAt, recordsAt, stringAt, stringMapAt, type JsonRecord } from "./object-fields.js";
 import { ageColumn, ageOf, column, nameColumn, nameOf } from "./printing.js";
 import {
   deadlineNotSupportedIn, defaultTemplateOf, specOf, templateContainerCells, validateRequiredSelector, validateSelectorMatchesTemplate,
-  validateWorkloadTemplate, workloadWideColumns,
+  validateWorkloadTemplate, validateWorkloadTemplateRules, workloadWideColumns,
 } from "./workload.js";
 
 export function statefulSetResource(): ResourceDef {
@@ -64,15 +71,52 @@ function validateStatefulSet(obj: KubeObject, context: ValidationContext): Field
   const errs = [
     ...validatePodManagementPolicy(spec.podManagementPolicy, p.child("podManagementPolicy")),
     ...validateUpdateStrategy(recordAt(spec, "updateStrategy") ?? {}, p.child("updateStrategy")),
+    ...validateRetentionPolicy(recordAt(spec, "persistentVolumeClaimRetentionPolicy"), p.child("persistentVolumeClaimRetentionPolicy")),
     ...validateNonnegativeField(spec.replicas, p.child("replicas")),
-    ...validateNonnegativeField(numberAt(spec, "ordinals", "start"), p.child("ordinals", "start")),
     ...validateNonnegativeField(spec.minReadySeconds, p.child("minReadySeconds")),
+    ...validateNonnegativeField(numberAt(spec, "ordinals", "start"), p.child("ordinals", "start")),
     ...validateRequiredSelector(spec, p, "statefulset"),
   ];
   if (spec.selector !== undefined && !selectorOf(spec.selector)) errs.push(invalid(`${p.child("selector")}`, spec.selector, ""));
-  else errs.push(...validateSelectorMatchesTemplate(spec, p, { emptyMatches: true }), ...validateWorkloadTemplate(spec, p, deadlineNotSupportedIn("StatefulSet")));
-  if (context.old) errs.push(...validateStatefulSetUpdate(spec, recordAt(context.old, "spec") ?? {}));
+  else errs.push(...validateSelectorMatchesTemplate(spec, p, { emptyMatches: true }));
+  // The later checks, unless an update finds the stored set already failing them (ratcheting).
+  const oldSpec = context.old ? (recordAt(context.old, "spec") ?? {}) : undefined;
+  const tightened = oldSpec === undefined || validateTemplateAndClaims(oldSpec, p).length === 0;
+  errs.push(...(tightened ? validateTemplateAndClaims(spec, p) : validateTemplateRules(spec, p)));
+  if (oldSpec) errs.push(...validateStatefulSetUpdate(spec, oldSpec));
   return errs;
+}
+
+/** The pod template as a pod's, its claim templates' volumes included, and each claim template's spec. */
+function validateTemplateAndClaims(spec: JsonRecord, p: FieldPath): FieldError[] {
+  const claims = recordsAt(spec, "volumeClaimTemplates");
+  const errs = validateWorkloadTemplate(withClaimVolumes(spec, claims), p, deadlineNotSupportedIn("StatefulSet"));
+  claims.forEach((claim, i) => {
+    const at = p.child("volumeClaimTemplates").index(i);
+    if (!stringAt(claim, "metadata", "name")) errs.push(required(`${at.child("metadata", "name")}`, "name or generateName is required"));
+    errs.push(...validateClaimSpec(recordAt(claim, "spec") ?? {}, at.child("spec")));
+  });
+  return errs;
+}
+
+/** volumesToAddForTemplates: the spec with a claim volume for each template the pod spec does not name. */
+function withClaimVolumes(spec: JsonRecord, claims: JsonRecord[]): JsonRecord {
+  const template = recordAt(spec, "template");
+  if (!template) return spec;
+  const podSpec = recordAt(template, "spec") ?? {};
+  const volumes = recordsAt(podSpec, "volumes");
+  const named = new Set(volumes.map((v) => stringAt(v, "name")));
+  const added = claims
+    .map((claim) => stringAt(claim, "metadata", "name") ?? "")
+    .filter((name) => name !== "" && !named.has(name))
+    .map((name) => ({ name, persistentVolumeClaim: { claimName: name } }));
+  return { ...spec, template: { ...template, spec: { ...podSpec, volumes: [...volumes, ...added] } } };
+}
+
+/** v1.32's template rules (it validated no pod spec): labels, restartPolicy, activeDeadlineSeconds. */
+function validateTemplateRules(spec: JsonRecord, p: FieldPath): FieldError[] {
+  const labels = stringMapAt(spec, "template", "metadata", "labels") ?? {};
+  return [...validateLabelMap(labels, `${p.child("template", "metadata", "labels")}`), ...validateWorkloadTemplateRules(spec, p, deadlineNotSupportedIn("StatefulSet"))];
 }
 
 function validatePodManagementPolicy(policy: unknown, p: FieldPath): FieldError[] {
@@ -89,10 +133,30 @@ function validateUpdateStrategy(strategy: JsonRecord, p: FieldPath): FieldError[
     case "OnDelete":
       return rollingUpdate ? [invalid(`${p.child("rollingUpdate")}`, rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'")] : [];
     case "RollingUpdate":
-      return rollingUpdate ? validateNonnegativeField(rollingUpdate.partition, p.child("rollingUpdate", "partition")) : [];
+      return rollingUpdate ? validateRollingUpdate(rollingUpdate, p.child("rollingUpdate")) : [];
     default:
       return [invalid(`${p}`, strategy, "must be 'RollingUpdate' or 'OnDelete'")];
   }
+}
+
+/** validateRollingUpdateStatefulSet. */
+function validateRollingUpdate(rollingUpdate: JsonRecord, p: FieldPath): FieldError[] {
+  const errs = validateNonnegativeField(rollingUpdate.partition, p.child("partition"));
+  const maxUnavailable = rollingUpdate.maxUnavailable;
+  if (maxUnavailable === undefined || maxUnavailable === null) return errs;
+  const at = p.child("maxUnavailable");
+  errs.push(...validatePositiveIntOrPercent(maxUnavailable, at));
+  if (intOrPercentValue(maxUnavailable) === 0) errs.push(invalid(`${at}`, maxUnavailable, "cannot be 0"));
+  return [...errs, ...validateNotMoreThan100Percent(maxUnavailable, at)];
+}
+
+/** ValidatePersistentVolumeClaimRetentionPolicy: each of whenDeleted and whenScaled is Retain or Delete. */
+function validateRetentionPolicy(policy: JsonRecord | undefined, p: FieldPath): FieldError[] {
+  if (!policy) return [];
+  return (["whenDeleted", "whenScaled"] as const).flatMap((field) => {
+    const value = policy[field];
+    return value === "Retain" || value === "Delete" ? [] : [notSupported(`${p.child(field)}`, value ?? "", ["Retain", "Delete"])];
+  });
 }
 
 const UPDATABLE_SPEC_FIELDS = ["replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"];

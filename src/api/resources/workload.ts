@@ -48,8 +48,13 @@ export function validateSelectorMatchesTemplate(spec: JsonRecord, p: FieldPath, 
 
 /** ValidatePodTemplateSpecForReplicaSet's template rules, with the kind's activeDeadlineSeconds wording. */
 export function validateWorkloadTemplate(spec: JsonRecord, p: FieldPath, activeDeadline: (at: FieldPath, value: unknown) => FieldError): FieldError[] {
+  return [...validatePodTemplateSpec(spec.template, p.child("template")), ...validateWorkloadTemplateRules(spec, p, activeDeadline)];
+}
+
+/** The workload rules of a template alone: restartPolicy Always and no activeDeadlineSeconds. */
+export function validateWorkloadTemplateRules(spec: JsonRecord, p: FieldPath, activeDeadline: (at: FieldPath, value: unknown) => FieldError): FieldError[] {
   const template = spec.template;
-  const errs = validatePodTemplateSpec(template, p.child("template"));
+  const errs: FieldError[] = [];
   const policy = valueAt(template, "spec", "restartPolicy");
   if (policy !== "Always") errs.push(notSupported(`${p.child("template", "spec", "restartPolicy")}`, policy ?? "", ["Always"]));
   const deadline = valueAt(template, "spec", "activeDeadlineSeconds");

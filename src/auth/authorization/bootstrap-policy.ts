@@ -100,6 +100,8 @@ function schedulerRules(): PolicyRule[] {
     rule(["get", "update"], ["coordination.k8s.io"], ["leases"], ["kube-scheduler"]),
     rule(["delete", "get", "list", "watch"], [""], ["pods"]),
     rule(READ, [""], ["nodes", "namespaces", "replicationcontrollers", "services", "persistentvolumeclaims", "persistentvolumes"]),
+    // upstream's system:volume-scheduler: VolumeBinding writes claimRefs and selected-node annotations.
+    rule(["update", "patch"], [""], ["persistentvolumeclaims", "persistentvolumes"]),
     rule(["create"], [""], ["pods/binding", "bindings"]),
     rule(["patch", "update"], [""], ["pods/status"]),
     rule(READ, ["apps", "extensions"], ["replicasets", "statefulsets"]),

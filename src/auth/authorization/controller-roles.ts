@@ -32,6 +32,15 @@ function controllerRules(): Record<string, PolicyRule[]> {
       rule(["create"], [""], ["pods/binding"]),
       rule(["get", "list", "watch", "create", "delete", "update", "patch"], ["apps"], ["controllerrevisions"]),
     ],
+    "statefulset-controller": [
+      rule(["list", "watch"], [""], ["pods"]),
+      rule(READ, ["apps"], ["statefulsets"]),
+      rule(["update"], ["apps"], ["statefulsets/status", "statefulsets/finalizers"]),
+      rule(["get", "create", "delete", "update", "patch"], [""], ["pods"]),
+      rule(["get", "create", "delete", "update", "patch", "list", "watch"], ["apps"], ["controllerrevisions"]),
+      rule(["get", "create"], [""], ["persistentvolumeclaims"]),
+      rule(["update", "delete"], [""], ["persistentvolumeclaims"]),
+    ],
     "endpoint-controller": [
       rule(READ, [""], ["services", "pods"]),
       rule(["get", "list", "create", "update", "delete"], [""], ["endpoints"]),
@@ -111,6 +120,24 @@ function controllerRules(): Record<string, PolicyRule[]> {
     ],
     "clusterrole-aggregation-controller": [rule(["escalate", "get", "list", "patch", "update", "watch"], ["rbac.authorization.k8s.io"], ["clusterroles"])],
     "resourcequota-controller": [rule(["list", "watch"], ["*"], ["*"]), rule(["update"], [""], ["resourcequotas/status"])],
+    "persistent-volume-binder": [
+      rule(["get", "list", "watch", "update", "create", "delete"], [""], ["persistentvolumes"]),
+      rule(["update"], [""], ["persistentvolumes/status"]),
+      rule(["get", "list", "watch", "update"], [""], ["persistentvolumeclaims"]),
+      rule(["update"], [""], ["persistentvolumeclaims/status"]),
+      rule(["list", "watch", "get", "create", "delete"], [""], ["pods"]),
+      rule(READ, ["storage.k8s.io"], ["storageclasses"]),
+      rule(READ, [""], ["nodes"]),
+    ],
+    "pvc-protection-controller": [rule(["get", "list", "watch", "update"], [""], ["persistentvolumeclaims"]), rule(["list", "watch", "get"], [""], ["pods"])],
+    "pv-protection-controller": [rule(["get", "list", "watch", "update"], [""], ["persistentvolumes"])],
+    // kubelite's own provisioner, with what local-path-provisioner's ClusterRole grants it.
+    "local-path-provisioner": [
+      rule(["get", "list", "watch", "create", "patch", "update", "delete"], [""], ["persistentvolumes"]),
+      rule(["get", "list", "watch", "update"], [""], ["persistentvolumeclaims"]),
+      rule(READ, [""], ["nodes"]),
+      rule(READ, ["storage.k8s.io"], ["storageclasses"]),
+    ],
     "validatingadmissionpolicy-status-controller": [
       rule(READ, ["admissionregistration.k8s.io"], ["validatingadmissionpolicies"]),
       rule(["update"], ["admissionregistration.k8s.io"], ["validatingadmissionpolicies/status"]),

@@ -1,5 +1,5 @@
 // The in-tree plugin registry and the default profile (upstream plugins/registry.go and
-// apis/config/v1 getDefaultPlugins, v1.32, without volume, DRA and image plugins). A plugin is one
+// apis/config/v1 getDefaultPlugins, v1.32, without DRA, image and volume plugins other than VolumeBinding). A plugin is one
 // file exporting its name and factory, listed here once; a repeated name is an error.
 import type { PluginFactory, Profile } from "../framework.js";
 import type { Registry } from "../framework-runtime.js";
@@ -14,6 +14,7 @@ import { NODE_RESOURCES_FIT, newNodeResourcesFit } from "./node-resources-fit.js
 import { NODE_UNSCHEDULABLE, newNodeUnschedulable } from "./node-unschedulable.js";
 import { newPodTopologySpread, POD_TOPOLOGY_SPREAD } from "./pod-topology-spread.js";
 import { newTaintToleration, TAINT_TOLERATION } from "./taint-toleration.js";
+import { newVolumeBinding, VOLUME_BINDING } from "./volume-binding.js";
 
 /** A registry from [name, factory] pairs; throws on a repeated name (upstream Registry.Register). */
 export function newRegistry(entries: readonly (readonly [string, PluginFactory])[]): Registry {
@@ -37,6 +38,7 @@ export const IN_TREE_PLUGINS: readonly (readonly [string, PluginFactory])[] = [
   [NODE_AFFINITY, newNodeAffinity],
   [NODE_PORTS, newNodePorts],
   [NODE_RESOURCES_FIT, newNodeResourcesFit],
+  [VOLUME_BINDING, newVolumeBinding],
   [POD_TOPOLOGY_SPREAD, newPodTopologySpread],
   [INTER_POD_AFFINITY, newInterPodAffinity],
   [DEFAULT_PREEMPTION, newDefaultPreemption],
@@ -61,6 +63,7 @@ export function defaultProfile(schedulerName = DEFAULT_SCHEDULER_NAME): Profile 
       { name: NODE_AFFINITY, weight: 2 },
       { name: NODE_PORTS },
       { name: NODE_RESOURCES_FIT, weight: 1 },
+      { name: VOLUME_BINDING },
       { name: POD_TOPOLOGY_SPREAD, weight: 2 },
       { name: INTER_POD_AFFINITY, weight: 2 },
       { name: DEFAULT_PREEMPTION },
