@@ -2,7 +2,7 @@
 // them, for every kind of CA key kubelite signs with, and the DER details Go's parser is strict about.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { X509Certificate, createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +12,7 @@ import { signLeaf, type Authority } from "../../src/auth/certificate-issuer.js";
 import { objectIdentifier, time, unsignedInteger } from "../../src/auth/der-writer.js";
 
 const now = new Date("2026-01-02T03:04:05.678Z");
+const withOpenssl = { skip: spawnSync("openssl", ["version"]).status === 0 ? false : "openssl is not installed" };
 const ctx = { now: () => now, crypto: globalThis.crypto };
 
 /** A self-signed CA with this key; without its SKI extension when `withKeyId` is false. */
@@ -70,7 +71,7 @@ describe("certificate encoding", () => {
     "RSA 2048": generateKeyPairSync("rsa", { modulusLength: 2048 }),
   };
   for (const [kind, key] of Object.entries(keys)) {
-    it(`signs leaves with a ${kind} CA that node and OpenSSL verify`, async () => {
+    it(`signs leaves with a ${kind} CA that node and OpenSSL verify`, withOpenssl, async () => {
       const ca = authority(key);
       const leaf = await leafOf(ca);
       assert.ok(ca.cert.ca);
@@ -85,7 +86,7 @@ describe("certificate encoding", () => {
     });
   }
 
-  it("names the CA's key in a leaf's authority key identifier, also for a CA without one", async () => {
+  it("names the CA's key in a leaf's authority key identifier, also for a CA without one", withOpenssl, async () => {
     for (const withKeyId of [true, false]) {
       const ca = authority(keys["ECDSA P-256"], withKeyId);
       const text = openssl(ca, await leafOf(ca));
