@@ -35,7 +35,8 @@ export async function patchResource(api: ApiContext, def: ResourceDef, namespace
     }
     if (patched.metadata?.name !== undefined && patched.metadata.name !== name) throw badRequest(`a patch cannot change metadata.name (from ${name} to ${patched.metadata.name})`);
     return patched;
-  });
+    // json, merge and strategic patches build their result from copies of their own; apply may share parts of the live object.
+  }, { readsCurrent: type !== "apply" });
 }
 
 /** Applies a json, merge or strategic patch to a (private copy of an) object of the given kind. */

@@ -35,6 +35,15 @@ export interface DeleteResult {
 /** Rewrites the current object (a private copy) into its new state, or throws. */
 export type Mutation = (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject;
 
+export interface UpdateOptions {
+  /**
+   * The mutation only reads the current object (it may be the cache's shared, frozen one) and
+   * returns a new object whose parts taken from it are never changed later: then no private
+   * copy is made for it. Patches work on their own copies; a binding writes the pod as it builds it.
+   */
+  readsCurrent?: boolean;
+}
+
 const MAX_RETRIES = 8;
 
 /**
@@ -163,7 +172,7 @@ export class Registry {
       if (!current) throw notFound(def.plural, def.group, name);
       if (wanted && wanted !== current.metadata?.resourceVersion) throw this.modifiedConflict(def, name);
       return subresource === "finalize" ? withSpecFinalizers(current, input) : jsonClone(input);
-    });
+    }, { readsCurrent: true });
   }
 
   /**
@@ -174,7 +183,7 @@ export class Registry {
    * cachedExistingObject: a stale guess only costs a conflict, and whenever a guess fails (conflict,
    * an error from `mutate` or the checks, or no change to write) the Store is read and tried again.
    */
-  async guaranteedUpdate(def: ResourceDef, namespace: string | undefined, name: string, ctx: RequestContext, subresource: string | undefined, mutate: Mutation): Promise<KubeObject> {
+  async guaranteedUpdate(def: ResourceDef, namespace: string | undefined, name: string, ctx: RequestContext, subresource: string | undefined, mutate: Mutation, options: UpdateOptions = {}): Promise<KubeObject> {
     const key = this.key(def, namespace, name);
     let guess = this.cachedState(def, key);
     for (let attempt = 0; ; attempt++) {
@@ -191,7 +200,7 @@ export class Registry {
       let encoded: string;
       let transaction: WriteTransaction | undefined;
       try {
-        const desired = await mutate(jsonClone(current));
+        const desired = await mutate(options.readsCurrent ? current : jsonClone(current));
         // pods/binding writes the storage directly, as upstream's BindingREST does: no strategy, no
         // validation of the rest of the pod, no managedFields entry.
         prepared = subresource === "binding" ? desired : await prepareForUpdate(this.preparer, def, desired, current, ctx, { subresource, now: this.now(), admission: this.admission });

@@ -27,7 +27,7 @@ export async function assignNode(api: ApiContext, def: ResourceDef, namespace: s
     if (current.metadata?.deletionTimestamp) throw conflict(def.plural, def.group, name, "the pod is being deleted");
     if (spec.nodeName) throw conflict(def.plural, def.group, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
     return { ...current, spec: { ...spec, nodeName: node }, status: withScheduledCondition(current.status, api.now()) };
-  });
+  }, { readsCurrent: true });
 }
 
 /** Upstream's assignPod also records PodScheduled=True. */

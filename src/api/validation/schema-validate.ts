@@ -115,6 +115,11 @@ function renderStrictPath(segments: ReadonlyArray<string | number>): string {
   return out;
 }
 
+/** The Go type a value of this schema decodes into, as a type error names it. */
+function goTypeName(defName: string | undefined, schema: Schema): string {
+  return defName ? goName(defName) : goType(schema);
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 interface DecodeError { message: string; fatal: boolean }
@@ -134,7 +139,6 @@ class Decoder {
     if (value === null || value === undefined) return; // null leaves the Go zero value: never an error
     const defName = name ?? definitionName(schema);
     const node = classify(schema, this.registry, defName);
-    const go = (): string => (defName ? goName(defName) : goType(schema));
     switch (node.kind) {
       case "opaque": return;
       case "quantity": return this.quantity(value);
@@ -145,9 +149,9 @@ class Decoder {
       case "boolean": return this.expect(value, "boolean", "bool");
       case "string": return this.expect(value, "string", "string");
       case "bytes": return this.bytes(value);
-      case "array": return Array.isArray(value) ? this.array(value, node.items) : this.typeError(jsonKind(value), go());
-      case "map": return isObject(value) ? this.map(value, node.values) : this.typeError(jsonKind(value), go());
-      case "struct": return isObject(value) ? this.structFields(value, node) : this.typeError(jsonKind(value), go());
+      case "array": return Array.isArray(value) ? this.array(value, node.items) : this.typeError(jsonKind(value), goTypeName(defName, schema));
+      case "map": return isObject(value) ? this.map(value, node.values) : this.typeError(jsonKind(value), goTypeName(defName, schema));
+      case "struct": return isObject(value) ? this.structFields(value, node) : this.typeError(jsonKind(value), goTypeName(defName, schema));
     }
   }
 
