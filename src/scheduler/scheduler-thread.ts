@@ -14,6 +14,7 @@ import { KubeScheduler } from "./kube-scheduler.js";
 
 const THREAD_KIND = "kubelite-scheduler";
 const RESTART_DELAY_MS = 1_000;
+const YOUNG_GENERATION_MB = 48;
 const LEVELS: readonly LogLevel[] = ["error", "warn", "info", "debug"];
 
 interface ThreadData {
@@ -70,7 +71,9 @@ export class SchedulerThread {
     this.host = new ThreadClientHost(port1, this.options.client);
     const data: ThreadData = { kind: THREAD_KIND, port: port2, logLevel: this.options.logLevel };
     const script = new URL(import.meta.url.endsWith(".ts") ? "./scheduler-thread.ts" : "./scheduler-thread.js", import.meta.url);
-    const worker = new Worker(script, { workerData: data, transferList: [port2] });
+    // Node's default young generation, not the server's larger one: the thread's garbage is
+    // short-lived parsing and scoring, and every megabyte of young generation is resident.
+    const worker = new Worker(script, { workerData: data, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.worker = worker;
     worker.on("message", (message: ThreadMessage) => this.relayLog(message.line));
     worker.on("error", (err) => this.options.log.error("the scheduler thread failed", { error: err }));

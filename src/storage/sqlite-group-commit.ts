@@ -157,7 +157,9 @@ export class GroupCommit {
 function startWorker(path: string): Promise<Worker> {
   const script = new URL(import.meta.url.endsWith(".ts") ? "./sqlite-writer.ts" : "./sqlite-writer.js", import.meta.url);
   const workerData: WriterOptions = { path };
-  const worker = new Worker(script, { workerData });
+  // A small young generation: the writer keeps nothing between batches, and the server's larger
+  // one (bin/kubelite.js) would only add resident memory here.
+  const worker = new Worker(script, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
   return new Promise((resolve, reject) => {
     const onExit = (code: number): void => reject(new Error(`the sqlite writer thread exited (code ${code}) before opening ${path}`));
     worker.once("error", reject);
