@@ -54,12 +54,12 @@ export class AuditLogFile {
 
   private async flushPending(): Promise<void> {
     if (this.#pending.length === 0 || !this.#stream) return;
-    const chunk = `${this.#pending.join("\n")}\n`;
+    // Encoded once: its length decides rotation, and the stream takes the bytes as they are.
+    const chunk = Buffer.from(`${this.#pending.join("\n")}\n`);
     this.#pending = [];
-    const bytes = Buffer.byteLength(chunk);
-    if (this.#size > 0 && this.#size + bytes > this.options.maxBytes) await this.rotate();
-    this.#size += bytes;
-    if (!this.#stream.write(chunk)) await new Promise<void>((done) => this.#stream!.once("drain", done));
+    if (this.#size > 0 && this.#size + chunk.length > this.options.maxBytes) await this.rotate();
+    this.#size += chunk.length;
+    if (!this.#stream!.write(chunk)) await new Promise<void>((done) => this.#stream!.once("drain", done));
   }
 
   private async rotate(): Promise<void> {
