@@ -39,6 +39,11 @@ export interface InformerOptions extends InformerSelector {
   backoff?: { initialMs: number; maxMs: number };
   /** Deep-freeze cached objects so a consumer mutating one fails loudly (default true). */
   freeze?: boolean;
+  /**
+   * Rewrites each object before it is cached (client-go's SetTransform), e.g. without the
+   * managedFields a component never reads; returns a new object, never changes its argument.
+   */
+  transform?: (obj: KubeObject) => KubeObject;
   clock?: Clock;
   logger?: Logger;
 }
@@ -302,7 +307,8 @@ export class Informer implements CacheReader {
     for (const resolve of this.syncWaiters.splice(0)) resolve(true);
   }
 
-  private prepare(obj: KubeObject): KubeObject {
+  private prepare(received: KubeObject): KubeObject {
+    const obj = this.options.transform ? this.options.transform(received) : received;
     return this.options.freeze === false ? obj : deepFreeze(obj);
   }
 

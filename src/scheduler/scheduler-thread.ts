@@ -11,6 +11,7 @@ import { ThreadClient } from "../client/thread-client.js";
 import { ThreadClientHost } from "../client/thread-client-host.js";
 import { createLogger, type Logger, type LogLevel } from "../log.js";
 import { KubeScheduler } from "./kube-scheduler.js";
+import { withoutManagedFields } from "../api/patch/managed-fields.js";
 
 const THREAD_KIND = "kubelite-scheduler";
 const RESTART_DELAY_MS = 1_000;
@@ -91,7 +92,9 @@ export class SchedulerThread {
 async function runThread(control: NonNullable<typeof parentPort>, data: ThreadData): Promise<void> {
   const client = new ThreadClient(data.port);
   const log = createLogger(data.logLevel, (line) => control.postMessage({ type: "log", line } satisfies ThreadMessage));
-  const informers = new InformerFactory(client, { logger: log.child({ component: "scheduler-informers" }) });
+  // Without managedFields, as upstream's kube-scheduler transforms its informers' objects: the
+  // scheduler never reads them, and its copy of every pod is a third smaller.
+  const informers = new InformerFactory(client, { logger: log.child({ component: "scheduler-informers" }), transform: withoutManagedFields });
   const scheduler = new KubeScheduler({ client, informers, log, recorder: new EventRecorder({ client, component: "default-scheduler", log }) });
   control.on("message", (message: { type: "stop" }) => {
     if (message.type !== "stop") return;

@@ -3,12 +3,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { internalError } from "../../src/api/errors.js";
-import type { KubeObject } from "../../src/api/resource.js";
+import type { KubeObject, ManagedFieldsEntry } from "../../src/api/resource.js";
 import { CORE_V1 } from "../../src/client/client.js";
 import { indexFuncs } from "../../src/client/indexer.js";
 import { Informer, type InformerOptions } from "../../src/client/informer.js";
 import { createLogger } from "../../src/log.js";
 import { FakeClient, pod } from "./fake-client.js";
+import { withoutManagedFields } from "../../src/api/patch/managed-fields.js";
 import { FakeClock, waitUntil } from "./fake-clock.js";
 
 const PODS = CORE_V1("pods");
@@ -147,6 +148,24 @@ describe("informer", () => {
       (cached.metadata!.labels as Record<string, string>).a = "c";
     }, TypeError);
     assert.equal(informer.get("default/p1"), cached, "the same instance for every reader");
+    await informer.stop();
+  });
+
+  it("caches what its transform makes of listed and watched objects, frozen", async () => {
+    const client = new FakeClient();
+    const managed: ManagedFieldsEntry[] = [{ manager: "kubectl", operation: "Update", apiVersion: "v1", fieldsType: "FieldsV1", fieldsV1: {} }];
+    const withManaged = (name: string): KubeObject => ({ ...pod(name), metadata: { name, managedFields: managed } });
+    await client.create(PODS, "default", withManaged("p1"));
+    const { informer } = await started(client, { transform: withoutManagedFields });
+    await client.create(PODS, "default", withManaged("p2"));
+    await waitUntil(() => informer.get("default/p2") !== undefined, "the watched pod");
+    for (const key of ["default/p1", "default/p2"]) {
+      const cached = informer.get(key);
+      assert.equal(cached?.metadata?.managedFields, undefined, key);
+      assert.equal(cached?.metadata?.name, key.split("/")[1]);
+      assert.ok(Object.isFrozen(cached));
+    }
+    assert.deepEqual((await client.get(PODS, "default", "p1")).metadata?.managedFields, managed, "the client's object is left as it was");
     await informer.stop();
   });
 
