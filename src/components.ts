@@ -1,8 +1,8 @@
 // The components `kubelite server` runs beside the API, each through an in-process Client as its
-// own identity and all on one shared informer factory (one watch and one cache per resource):
-// the controller manager, the scheduler, and the simulated nodes when asked for.
+// own identity: the controller manager and the simulated nodes (when asked for) on one shared
+// informer factory (one watch and one cache per resource), and the scheduler on a thread of its
+// own with its own informers.
 import type { UserInfo } from "./auth/authenticate.js";
-import type { Client } from "./client/client.js";
 import { InformerFactory } from "./client/informer-factory.js";
 import type { CertificateSigner, ControllerSettings } from "./controllers/controller-context.js";
 import { builtinControllers } from "./controllers/index.js";
@@ -12,22 +12,17 @@ import type { Logger, LogLevel } from "./log.js";
 import type { ServiceAccountTokenIssuer } from "./auth/service-account-token.js";
 import { parseCapacity } from "./node/simulated/node-objects.js";
 import { SimulatedNodes } from "./node/simulated/simulated-nodes.js";
-import { EventRecorder } from "./client/event-recorder.js";
-import { KubeScheduler } from "./scheduler/kube-scheduler.js";
 import { SchedulerThread } from "./scheduler/scheduler-thread.js";
 import type { InProcessClient } from "./client/in-process.js";
 
 export interface ComponentOptions {
-  clientFor(user: UserInfo, fieldManager: string): Client;
+  clientFor(user: UserInfo, fieldManager: string): InProcessClient;
   log: Logger;
+  /** The server's log level, which the scheduler's thread logs at. */
+  logLevel: LogLevel;
   simulatedNodes: number;
   simulatedNodeCapacity: string;
   disableScheduler: boolean;
-  /**
-   * Run the scheduler on a thread of its own (its calls made with these in-process clients), not on
-   * the server's loop with the shared informers.
-   */
-  schedulerThread?: { clientFor(user: UserInfo, fieldManager: string): InProcessClient; logLevel: LogLevel };
   disableControllerManager: boolean;
   /** How often simulated nodes renew their Leases (default 10 s, as kubelets). */
   leaseRenewIntervalMs?: number;
@@ -48,12 +43,10 @@ export interface RunningComponents {
   stop(): Promise<void>;
 }
 
-function createScheduler(options: ComponentOptions, informers: InformerFactory): KubeScheduler | SchedulerThread {
+/** The scheduler on a thread of its own (ADR 0024), its calls made in process as system:kube-scheduler. */
+function createScheduler(options: ComponentOptions): SchedulerThread {
   const user = { name: SCHEDULER_USER, groups: ["system:authenticated"] };
-  const log = options.log.child({ component: "scheduler" });
-  if (options.schedulerThread) return new SchedulerThread({ client: options.schedulerThread.clientFor(user, "default-scheduler"), log, logLevel: options.schedulerThread.logLevel });
-  const client = options.clientFor(user, "default-scheduler");
-  return new KubeScheduler({ client, informers, log, recorder: new EventRecorder({ client, component: "default-scheduler", log }) });
+  return new SchedulerThread({ client: options.clientFor(user, "default-scheduler"), log: options.log.child({ component: "scheduler" }), logLevel: options.logLevel });
 }
 
 export async function startComponents(options: ComponentOptions): Promise<RunningComponents> {
@@ -81,7 +74,7 @@ export async function startComponents(options: ComponentOptions): Promise<Runnin
           renewIntervalMs: options.leaseRenewIntervalMs,
         })
       : undefined;
-  const scheduler = options.disableScheduler ? undefined : createScheduler(options, informers);
+  const scheduler = options.disableScheduler ? undefined : createScheduler(options);
   informers.start();
   await Promise.all([controllers.start(), scheduler?.start(), simulatedNodes?.start()]);
   return {

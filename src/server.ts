@@ -224,7 +224,7 @@ export async function startServer(options: ServerOptions, hooks: StartServerHook
     simulatedNodes: options.simulatedNodes,
     simulatedNodeCapacity: options.simulatedNodeCapacity,
     disableScheduler: options.disableScheduler,
-    schedulerThread: { clientFor: (user, fieldManager) => new InProcessClient(api, user, fieldManager), logLevel: options.logLevel },
+    logLevel: options.logLevel,
     disableControllerManager: options.disableControllerManager,
     controllerSettings: hooks.controllerSettings,
     leaseRenewIntervalMs: hooks.leaseRenewIntervalMs,

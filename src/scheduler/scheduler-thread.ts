@@ -4,19 +4,18 @@
 // (SchedulerThread) serves it as the scheduler's identity, forwards its log entries, and starts it
 // again if it dies. This file is both sides: the worker runs the part below `isMainThread`.
 import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from "node:worker_threads";
-import { EventRecorder } from "../client/event-recorder.js";
 import { InformerFactory } from "../client/informer-factory.js";
 import type { InProcessClient } from "../client/in-process.js";
 import { ThreadClient } from "../client/thread-client.js";
 import { ThreadClientHost } from "../client/thread-client-host.js";
 import { createLogger, type Logger, type LogLevel } from "../log.js";
 import { KubeScheduler } from "./kube-scheduler.js";
+import { EventRecorder } from "../client/event-recorder.js";
 import { withoutManagedFields } from "../api/patch/managed-fields.js";
 
 const THREAD_KIND = "kubelite-scheduler";
 const RESTART_DELAY_MS = 1_000;
 const YOUNG_GENERATION_MB = 48;
-const LEVELS: readonly LogLevel[] = ["error", "warn", "info", "debug"];
 
 interface ThreadData {
   kind: typeof THREAD_KIND;
@@ -61,10 +60,10 @@ export class SchedulerThread {
     this.host?.stop();
   }
 
-  /** Writes the thread's log entry with the server's logger (which stamps its own time). */
+  /** Writes the thread's log entry (a line of its createLogger) with the server's logger, which stamps its own time. */
   private relayLog(line: string): void {
     const { level, msg, time: _time, ...fields } = JSON.parse(line) as { level: LogLevel; msg: string; time: string } & Record<string, unknown>;
-    this.options.log[LEVELS.includes(level) ? level : "info"](msg, fields);
+    this.options.log[level](msg, fields);
   }
 
   private spawn(): void {
@@ -79,6 +78,8 @@ export class SchedulerThread {
     worker.on("message", (message: ThreadMessage) => this.relayLog(message.line));
     worker.on("error", (err) => this.options.log.error("the scheduler thread failed", { error: err }));
     worker.once("exit", (code) => {
+      // stop() must not wait for the exit of a thread that has already gone.
+      this.worker = undefined;
       this.host?.stop();
       port1.close();
       if (this.stopping) return;
@@ -88,10 +89,15 @@ export class SchedulerThread {
   }
 }
 
+/** The thread's logger: its lines go to the server's side (relayLog). */
+function threadLogger(control: NonNullable<typeof parentPort>, level: LogLevel): Logger {
+  return createLogger(level, (line) => control.postMessage({ type: "log", line } satisfies ThreadMessage));
+}
+
 /** The thread: the scheduler on its own informers, until the server's side says stop. */
 async function runThread(control: NonNullable<typeof parentPort>, data: ThreadData): Promise<void> {
   const client = new ThreadClient(data.port);
-  const log = createLogger(data.logLevel, (line) => control.postMessage({ type: "log", line } satisfies ThreadMessage));
+  const log = threadLogger(control, data.logLevel);
   // Without managedFields, as upstream's kube-scheduler transforms its informers' objects: the
   // scheduler never reads them, and its copy of every pod is a third smaller.
   const informers = new InformerFactory(client, { logger: log.child({ component: "scheduler-informers" }), transform: withoutManagedFields });
@@ -112,7 +118,7 @@ async function runThread(control: NonNullable<typeof parentPort>, data: ThreadDa
 if (!isMainThread && parentPort && (workerData as ThreadData | undefined)?.kind === THREAD_KIND) {
   const control = parentPort;
   runThread(control, workerData as ThreadData).catch((err: unknown) => {
-    createLogger("error", (line) => control.postMessage({ type: "log", line } satisfies ThreadMessage)).error("the scheduler could not start", { error: err });
+    threadLogger(control, "error").error("the scheduler could not start", { error: err });
     process.exit(1);
   });
 }

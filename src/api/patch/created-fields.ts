@@ -9,8 +9,8 @@ import { isLeaf } from "./compare-fields.js";
 import { concrete, listItemElement, type ConcreteType, type FieldType, type TypeResolver } from "./field-type.js";
 import { isJsonObject, jsonEqual, type JsonObject } from "./json-value.js";
 
-/** Metadata fields the server manages (managed-fields.ts SERVER_MANAGED_FIELDS), which no writer owns. */
-const SERVER_MANAGED_METADATA = new Set(["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion"]);
+/** Metadata fields the server manages, which no writer owns (upstream's stripMetaManager's set). */
+export const SERVER_MANAGED_METADATA: readonly string[] = ["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion"];
 
 /** Thrown inside the walk when the object needs the general path. */
 class NotModelled extends Error {}
@@ -37,9 +37,8 @@ export function createdFieldsV1(created: JsonObject, empty: JsonObject, type: Fi
   }
 }
 
-/** The value of every owned leaf: shared, as nothing writes into a fieldsV1 once built. */
+/** The value of every owned leaf and of every `"."`: shared, as nothing writes into a fieldsV1 once built. */
 const LEAF: JsonObject = Object.freeze({}) as JsonObject;
-const OWNED: JsonObject = Object.freeze({}) as JsonObject;
 
 /**
  * One node's children as parallel lists, sorted in place by insertion (nodes have few children;
@@ -103,7 +102,7 @@ class CreateWalk {
     else this.fields(lhs, rhs, resolved, children);
     const owned = lhs === undefined;
     if (children.ids.length === 0) return owned ? LEAF : undefined;
-    const out: JsonObject = owned ? { ".": OWNED } : {};
+    const out: JsonObject = owned ? { ".": LEAF } : {};
     for (let i = 0; i < children.ids.length; i++) out[children.ids[i] as string] = children.values[i];
     return out;
   }

@@ -14,7 +14,7 @@ import { changedFields, compareFields, type Comparison } from "./compare-fields.
 import { emptyObjectLike } from "./empty-object.js";
 import { fieldElement } from "./field-path.js";
 import { jsonClone, type JsonObject } from "./json-value.js";
-import { createdFieldsV1 } from "./created-fields.js";
+import { createdFieldsV1, SERVER_MANAGED_METADATA } from "./created-fields.js";
 import { deepFreeze } from "../deep-freeze.js";
 import { FieldSet } from "./field-set.js";
 import { TypeResolver, type FieldType } from "./field-type.js";
@@ -54,8 +54,7 @@ export function ignoredFieldSet(paths: ReadonlyArray<readonly string[]> | undefi
 /** upstream stripMetaManager's set: fields the server manages, which no manager owns. */
 export const SERVER_MANAGED_FIELDS = FieldSet.of([
   ["apiVersion"], ["kind"], ["metadata"],
-  ...["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion"]
-    .map((field) => ["metadata", field]),
+  ...SERVER_MANAGED_METADATA.map((field) => ["metadata", field]),
 ].map((path) => path.map(fieldElement)));
 
 /** Returns `updated` with its managedFields brought up to date for this write. */

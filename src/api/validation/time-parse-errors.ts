@@ -20,7 +20,7 @@ const BAD = { bad: true } as const;
 function isCommonValid(value: string, micro: boolean): boolean {
   if (value.length !== (micro ? 27 : 20) || value.charCodeAt(value.length - 1) !== 90 /* Z */) return false;
   if (value[4] !== "-" || value[7] !== "-" || value[10] !== "T" || value[13] !== ":" || value[16] !== ":") return false;
-  if (micro && (value[19] !== "." || !digitsAt(value, 20, 6))) return false;
+  if (micro && (value[19] !== "." || numberAt(value, 20, 6) < 0)) return false;
   const year = numberAt(value, 0, 4);
   const month = numberAt(value, 5, 2);
   const day = numberAt(value, 8, 2);
@@ -29,11 +29,6 @@ function isCommonValid(value: string, micro: boolean): boolean {
   const second = numberAt(value, 17, 2);
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return false;
   return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month, year) && hour <= 23 && minute <= 59 && second <= 59;
-}
-
-function digitsAt(s: string, start: number, count: number): boolean {
-  for (let i = start; i < start + count; i++) if (!isDigitAt(s, i)) return false;
-  return true;
 }
 
 /** The decimal number of `count` digits at `start`, or -1 if one is not a digit. */
