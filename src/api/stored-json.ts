@@ -1,53 +1,119 @@
 // The JSON the watch cache serves for a stored value, made without decoding and re-encoding it: a
 // stored value is JSON.stringify output without metadata.resourceVersion (see stored-object.ts), so
 // JSON.stringify(decodeFromStorage(value, revision)) is the value with `"resourceVersion":"N"`
-// added as the last key of the top-level metadata. This finds where metadata ends by scanning the
-// value (strings skipped, nesting counted) and splices the key in. Any other shape (no metadata
-// object, a resourceVersion already there, not an object) gives undefined: the caller encodes.
+// added as the last key of the top-level metadata. This finds where metadata ends by stepping over
+// its members (strings skipped, nesting counted) and splices the key in. Any other shape (no
+// metadata object, a resourceVersion already there, not an object) gives undefined: the caller
+// encodes. The same walk drops metadata.managedFields for readers that never look at them.
 
 const QUOTE = 34;
 const BACKSLASH = 92;
+const COMMA = 44;
 const OPEN = 123;
 const CLOSE = 125;
 const OPEN_ARRAY = 91;
 const CLOSE_ARRAY = 93;
-const METADATA_KEY = '"metadata":{';
+const METADATA_KEY = '"metadata":';
 const RESOURCE_VERSION_KEY = '"resourceVersion":';
+const MANAGED_FIELDS_KEY = '"managedFields":';
 
 /** The value with metadata.resourceVersion set to the revision, or undefined (see above). */
 export function storedJsonWithResourceVersion(value: string, revision: number): string | undefined {
-  if (value.charCodeAt(0) !== OPEN) return undefined;
-  const end = metadataEnd(value);
-  if (end === undefined) return undefined;
+  const metadata = metadataStart(value);
+  if (metadata < 0) return undefined;
+  const found = findMember(value, metadata, RESOURCE_VERSION_KEY);
+  if (found === undefined || found.keyStart >= 0) return undefined;
+  const end = found.objectEnd;
   const empty = value.charCodeAt(end - 1) === OPEN;
   return `${value.slice(0, end)}${empty ? "" : ","}"resourceVersion":"${revision}"${value.slice(end)}`;
 }
 
-/** Index of the top-level metadata object's closing brace, or undefined. */
-function metadataEnd(json: string): number | undefined {
+/**
+ * The JSON without metadata.managedFields (JSON.stringify output, as the watch cache holds), as
+ * upstream's kube-scheduler and controllers drop them from their informers' objects: most of a
+ * pod's bytes that a reader on another thread would copy and parse for nothing. Other shapes come
+ * back unchanged.
+ */
+export function jsonWithoutManagedFields(json: string): string {
+  const metadata = metadataStart(json);
+  if (metadata < 0) return json;
+  const found = findMember(json, metadata, MANAGED_FIELDS_KEY);
+  if (found === undefined || found.keyStart < 0) return json;
+  const { keyStart, valueEnd } = found;
+  // Take the comma on one side with it: the one before, or after when it is the first member.
+  if (json.charCodeAt(keyStart - 1) === COMMA) return json.slice(0, keyStart - 1) + json.slice(valueEnd + 1);
+  return json.slice(0, keyStart) + json.slice(json.charCodeAt(valueEnd + 1) === COMMA ? valueEnd + 2 : valueEnd + 1);
+}
+
+/** Index of the brace opening the top-level metadata object, or -1. */
+function metadataStart(json: string): number {
+  if (json.charCodeAt(0) !== OPEN) return -1;
+  const found = findMember(json, 0, METADATA_KEY);
+  if (found === undefined || found.keyStart < 0 || json.charCodeAt(found.valueStart) !== OPEN) return -1;
+  return found.valueStart;
+}
+
+interface Member {
+  /** Where the member's key starts; -1 when the object has no such member. */
+  keyStart: number;
+  valueStart: number;
+  /** Index of the value's last character. */
+  valueEnd: number;
+  /** Index of the object's closing brace, when the member is not there. */
+  objectEnd: number;
+}
+
+/**
+ * Steps over the members of the object opening at `start` (JSON.stringify output: no whitespace)
+ * to the one whose key and colon are `key`; undefined when the text is not such an object.
+ */
+function findMember(json: string, start: number, key: string): Member | undefined {
+  let i = start + 1;
+  if (json.charCodeAt(i) === CLOSE) return { keyStart: -1, valueStart: -1, valueEnd: -1, objectEnd: i };
+  for (;;) {
+    if (json.charCodeAt(i) !== QUOTE) return undefined;
+    const keyEnd = stringEnd(json, i);
+    if (keyEnd < 0) return undefined;
+    const valueStart = keyEnd + 2;
+    const end = valueEnd(json, valueStart);
+    if (end < 0) return undefined;
+    if (json.startsWith(key, i)) return { keyStart: i, valueStart, valueEnd: end, objectEnd: -1 };
+    const next = json.charCodeAt(end + 1);
+    if (next === CLOSE) return { keyStart: -1, valueStart: -1, valueEnd: -1, objectEnd: end + 1 };
+    if (next !== COMMA) return undefined;
+    i = end + 2;
+  }
+}
+
+/** Index of the last character of the value that starts at `start`, or -1. */
+function valueEnd(json: string, start: number): number {
+  const c = json.charCodeAt(start);
+  if (c === QUOTE) return stringEnd(json, start);
+  if (c === OPEN || c === OPEN_ARRAY) return containerEnd(json, start);
+  // A number, true, false or null runs to the next comma or closing bracket.
+  for (let i = start; i < json.length; i++) {
+    const d = json.charCodeAt(i);
+    if (d === COMMA || d === CLOSE || d === CLOSE_ARRAY) return i - 1;
+  }
+  return -1;
+}
+
+/** Index of the bracket closing the array or object that opens at `start`, or -1. */
+function containerEnd(json: string, start: number): number {
   let depth = 0;
-  let inMetadata = false;
-  for (let i = 0; i < json.length; i++) {
+  for (let i = start; i < json.length; i++) {
     const c = json.charCodeAt(i);
     if (c === QUOTE) {
-      // A key at depth 1 is followed by ':'; a value never is, so this only matches the key.
-      if (depth === 1 && !inMetadata && json.startsWith(METADATA_KEY, i)) {
-        inMetadata = true;
-        depth++;
-        i += METADATA_KEY.length - 1;
-        continue;
-      }
-      if (inMetadata && depth === 2 && json.startsWith(RESOURCE_VERSION_KEY, i)) return undefined;
       i = stringEnd(json, i);
-      if (i < 0) return undefined;
+      if (i < 0) return -1;
     } else if (c === OPEN || c === OPEN_ARRAY) {
       depth++;
     } else if (c === CLOSE || c === CLOSE_ARRAY) {
       depth--;
-      if (inMetadata && depth === 1) return i;
+      if (depth === 0) return i;
     }
   }
-  return undefined;
+  return -1;
 }
 
 /** Index of the quote closing the string that opens at `start`, or -1: the next quote not escaped. */

@@ -163,6 +163,11 @@ export class InProcessClient implements Client {
     throw new StatusError(404, "NotFound", `the server could not find the requested resource: ${ref.resource}/${subresource}`);
   }
 
+  /** A result's JSON: the watch cache's bytes when it holds this very revision, else encoded now. */
+  jsonOf(ref: ResourceRef, object: KubeObject): string {
+    return this.api.registry.cachedJson(this.def(ref), object) ?? JSON.stringify(object);
+  }
+
   private def(ref: ResourceRef): ResourceDef {
     const def = this.api.discovery.find(ref.group, ref.version, ref.resource);
     if (!def) throw new StatusError(404, "NotFound", `the server could not find the requested resource: ${ref.group ? `${ref.group}/` : ""}${ref.version} has no resource "${ref.resource}"`);

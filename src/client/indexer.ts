@@ -106,12 +106,20 @@ export class Indexer implements CacheReader {
 
   /** Inserts or replaces the object at key; returns the previous one. */
   upsert(key: string, obj: KubeObject): KubeObject | undefined {
-    // Compute every new index value first, so a throwing index function leaves the cache unchanged.
-    const values = this.indexValues(obj);
+    // Compute every index value first, so a throwing index function leaves the cache unchanged.
     const old = this.items.get(key);
-    if (old) this.unindex(key, old);
+    const changes: [Map<string, Set<string>>, readonly string[], readonly string[]][] = [];
+    for (const [name, fn] of this.funcs) {
+      const next = fn(obj);
+      const before = old ? fn(old) : NO_VALUES;
+      // Most updates (status, a binding) leave most index values alone: those sets stay as they are.
+      if (!sameValues(before, next)) changes.push([this.index(name), before, next]);
+    }
     this.items.set(key, obj);
-    for (const [name, vals] of values) addValues(this.index(name), key, vals);
+    for (const [index, before, next] of changes) {
+      removeValues(index, key, before);
+      addValues(index, key, next);
+    }
     return old;
   }
 
@@ -138,19 +146,8 @@ export class Indexer implements CacheReader {
     return old;
   }
 
-  private indexValues(obj: KubeObject): [string, readonly string[]][] {
-    return [...this.funcs].map(([name, fn]) => [name, fn(obj)]);
-  }
-
   private unindex(key: string, obj: KubeObject): void {
-    for (const [name, fn] of this.funcs) {
-      const index = this.index(name);
-      for (const value of fn(obj)) {
-        const keys = index.get(value);
-        keys?.delete(key);
-        if (keys?.size === 0) index.delete(value);
-      }
-    }
+    for (const [name, fn] of this.funcs) removeValues(this.index(name), key, fn(obj));
   }
 
   private index(name: string): Map<string, Set<string>> {
@@ -166,4 +163,20 @@ function addValues(index: Map<string, Set<string>>, key: string, values: readonl
     if (!keys) index.set(value, (keys = new Set()));
     keys.add(key);
   }
+}
+
+function removeValues(index: Map<string, Set<string>>, key: string, values: readonly string[]): void {
+  for (const value of values) {
+    const keys = index.get(value);
+    keys?.delete(key);
+    if (keys?.size === 0) index.delete(value);
+  }
+}
+
+const NO_VALUES: readonly string[] = [];
+
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

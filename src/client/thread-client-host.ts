@@ -1,8 +1,12 @@
 // The API server's side of a ThreadClient: makes the worker's calls with an in-process Client (the
 // component's identity, authorised and admitted as any in-process call) and streams its watches as
-// the watch cache's JSON, the events of one turn of the loop in one message.
+// the watch cache's JSON, the events of one turn of the loop in one message. Results go back as JSON
+// too, the cache's own when it holds the object written. A host made `withoutManagedFields` drops
+// them from what it sends, for a component that never reads them (see jsonWithoutManagedFields).
 import type { MessagePort } from "node:worker_threads";
 import { StatusError } from "../api/errors.js";
+import { jsonWithoutManagedFields } from "../api/stored-json.js";
+import type { KubeObject } from "../api/resource.js";
 import type { WatchEventType, WatchHandle } from "./client.js";
 import type { InProcessClient } from "./in-process.js";
 import type { Call, ErrorData, FromHost, ToHost } from "./thread-protocol.js";
@@ -11,7 +15,10 @@ export class ThreadClientHost {
   private readonly watches = new Map<number, WatchHandle>();
   private stopped = false;
 
-  constructor(private readonly port: MessagePort, private readonly client: InProcessClient) {
+  private readonly outgoing: (json: string) => string;
+
+  constructor(private readonly port: MessagePort, private readonly client: InProcessClient, options: { withoutManagedFields?: boolean } = {}) {
+    this.outgoing = options.withoutManagedFields ? jsonWithoutManagedFields : (json) => json;
     port.on("message", (message: ToHost) => this.receive(message));
   }
 
@@ -37,9 +44,10 @@ export class ThreadClientHost {
     try {
       if (call.method === "list") {
         const listed = await this.client.listJson(call.ref, call.options);
-        reply = { type: "list", id, items: listed.items, resourceVersion: listed.resourceVersion, continue: listed.continue };
+        reply = { type: "list", id, items: listed.items.map(this.outgoing), resourceVersion: listed.resourceVersion, continue: listed.continue };
       } else {
-        reply = { type: "result", id, value: await this.run(call) };
+        const value = await this.run(call);
+        reply = { type: "result", id, json: value === undefined ? undefined : this.outgoing(this.client.jsonOf(call.ref, value as KubeObject)) };
       }
     } catch (err) {
       reply = { type: "result", id, error: errorData(err) };
@@ -47,7 +55,7 @@ export class ThreadClientHost {
     this.send(reply);
   }
 
-  private run(call: Exclude<Call, { method: "list" }>): Promise<unknown> {
+  private run(call: Exclude<Call, { method: "list" }>): Promise<KubeObject | void> {
     const { client } = this;
     switch (call.method) {
       case "get": return client.get(call.ref, call.namespace, call.name);
@@ -70,7 +78,7 @@ export class ThreadClientHost {
     try {
       const handle = this.client.watchJson(message.ref, message.options, {
         onEvent: (type, json) => {
-          if (batch.push([type, json]) === 1) queueMicrotask(flush);
+          if (batch.push([type, this.outgoing(json)]) === 1) queueMicrotask(flush);
         },
         onClose: (reason) => {
           if (batch.length > 0) flush();

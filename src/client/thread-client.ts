@@ -70,7 +70,7 @@ export class ThreadClient implements Client {
 
   private async call(call: Call): Promise<unknown> {
     const reply = await this.request(call);
-    return reply.type === "result" ? reply.value : undefined;
+    return reply.type === "result" && reply.json !== undefined ? JSON.parse(reply.json) : undefined;
   }
 
   private request(call: Call): Promise<FromHost> {

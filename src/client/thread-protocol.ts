@@ -1,6 +1,7 @@
 // The messages between a ThreadClient (a component on a worker thread) and its ThreadClientHost
-// (the API server's thread). Objects travel as structured clones, except what the watch cache
-// already holds as JSON (list items, watch events): that goes as text, parsed on the worker.
+// (the API server's thread). Calls travel as structured clones; objects coming back (results, list
+// items, watch events) as JSON text, parsed on the worker: the watch cache already holds most of it,
+// and copying a string costs the server's thread far less than cloning an object.
 import type { StatusDetails, StatusReason } from "../api/errors.js";
 import type { KubeObject } from "../api/resource.js";
 import type { DeleteOptions, ListOptions, PatchOptions, PatchType, ResourceRef, WatchEventType, WatchOptions, WriteOptions } from "./client.js";
@@ -31,7 +32,7 @@ export type ToHost =
 
 /** To the worker. Watch events come in batches: all those one turn of the server's loop produced. */
 export type FromHost =
-  | { type: "result"; id: number; value?: unknown; error?: ErrorData }
+  | { type: "result"; id: number; json?: string; error?: ErrorData }
   | { type: "list"; id: number; items: string[]; resourceVersion: string; continue?: string }
   | { type: "events"; id: number; events: [WatchEventType, string][] }
   | { type: "closed"; id: number; expired: boolean; error?: ErrorData };

@@ -1,7 +1,8 @@
-// The watch cache's JSON for a stored value is exactly what decoding it and encoding it again gives.
+// The watch cache's JSON for a stored value is exactly what decoding it and encoding it again gives;
+// dropping managedFields from it is exactly what deleting them from the decoded object gives.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { storedJsonWithResourceVersion } from "../../src/api/stored-json.js";
+import { jsonWithoutManagedFields, storedJsonWithResourceVersion } from "../../src/api/stored-json.js";
 import { decodeFromStorage, encodeForStorage } from "../../src/api/stored-object.js";
 import type { KubeObject } from "../../src/api/resource.js";
 
@@ -12,6 +13,7 @@ const objects: Array<[string, unknown]> = [
   ["strings with quotes, braces and escapes", { metadata: { name: "q", annotations: { "x": '{"metadata":{"}":"\\"', y: "\u2028é\n" } }, data: { "k": "}]" } }],
   ["strings ending in backslashes", { metadata: { name: "b", annotations: { z: "ends with \\", w: "\\\"\\" } }, spec: { s: "\\" } }],
   ["metadata with managedFields and arrays", { metadata: { name: "m", finalizers: ["a", "b"], managedFields: [{ manager: "m", fieldsV1: { "f:spec": { ".": {} } } }] }, status: {} }],
+  ["numbers, booleans and null in metadata", { metadata: { generation: 3, deletionGracePeriodSeconds: 0, x: null, y: true, z: -1.5e30, managedFields: [{ n: 1 }], w: false } }],
   ["a resourceVersion sent with the object", { metadata: { name: "r", resourceVersion: "7" }, spec: {} }],
 ];
 
@@ -25,5 +27,29 @@ for (const [what, obj] of objects) {
 test("values without a metadata object are left to the encoder", () => {
   for (const value of ['{"kind":"X"}', '{"metadata":null}', '{"metadata":"x","spec":{"metadata":{}}}', "[]", '{"metadata":{"resourceVersion":"3"}}']) {
     assert.equal(storedJsonWithResourceVersion(value, 5), undefined, value);
+  }
+});
+
+const withManagedFields: Array<[string, unknown]> = [
+  ...objects,
+  ["managedFields first in metadata", { metadata: { managedFields: [{ manager: "a", fieldsV1: { "f:metadata": { "f:labels": {} } } }], name: "f" }, spec: {} }],
+  ["managedFields alone in metadata", { kind: "X", metadata: { managedFields: [] } }],
+  ["managedFields in the middle, with brackets in strings", { metadata: { name: "m", managedFields: [{ manager: "]}[{", fieldsV1: { "k:{\"name\":\"x\"}": {} } }], labels: { a: "b" } } }],
+  ["an annotation and a spec field named managedFields", { metadata: { name: "a", annotations: { managedFields: "[1]" }, managedFields: [{ manager: "m" }] }, spec: { managedFields: [1, 2] } }],
+  ["a template's metadata before the object's", { spec: { template: { metadata: { managedFields: [{ manager: "t" }] } } }, metadata: { name: "d", managedFields: [{ manager: "m" }] } }],
+];
+
+for (const [what, obj] of withManagedFields) {
+  test(`JSON without managedFields equals deleting them from the object: ${what}`, () => {
+    const json = JSON.stringify(obj);
+    const expected = JSON.parse(json) as KubeObject;
+    if (expected.metadata) delete expected.metadata.managedFields;
+    assert.equal(jsonWithoutManagedFields(json), JSON.stringify(expected));
+  });
+}
+
+test("JSON of other shapes keeps what it has", () => {
+  for (const json of ['{"kind":"X"}', '{"metadata":null}', "[]", '{"metadata":{"managedFields":[1']) {
+    assert.equal(jsonWithoutManagedFields(json), json, json);
   }
 });

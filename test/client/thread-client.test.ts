@@ -30,10 +30,10 @@ describe("a client on another thread", () => {
     await server.close();
   });
 
-  function connect(user = ADMIN): { client: ThreadClient; host: ThreadClientHost } {
+  function connect(user = ADMIN, options: { withoutManagedFields?: boolean } = {}): { client: ThreadClient; host: ThreadClientHost } {
     const channel = new MessageChannel();
     channels.push(channel);
-    const host = new ThreadClientHost(channel.port1, server.client(user, "thread-test") as InProcessClient);
+    const host = new ThreadClientHost(channel.port1, server.client(user, "thread-test") as InProcessClient, options);
     return { client: new ThreadClient(channel.port2), host };
   }
 
@@ -52,6 +52,24 @@ describe("a client on another thread", () => {
     assert.deepEqual(updated.data, { k: "3" });
     await client.delete(CONFIGMAPS, "default", "a");
     await assert.rejects(client.get(CONFIGMAPS, "default", "a"), (err: unknown) => err instanceof StatusError && err.code === 404 && err.reason === "NotFound" && err.message === 'configmaps "a" not found');
+  });
+
+  it("leaves managedFields out of results, lists and watch events when the host is made without them", async () => {
+    const { client } = connect(ADMIN, { withoutManagedFields: true });
+    const seen: KubeObject[] = [];
+    const listed = await client.list(CONFIGMAPS, { namespace: "default" });
+    const handle = client.watch(CONFIGMAPS, { namespace: "default", resourceVersion: listed.resourceVersion }, { onEvent: (_type, obj) => seen.push(obj), onClose: () => {} });
+    const created = await client.create(CONFIGMAPS, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "lean", labels: { a: "b" } }, data: { k: "1" } });
+    assert.equal(created.metadata?.managedFields, undefined);
+    assert.deepEqual(created.metadata?.labels, { a: "b" });
+    const relisted = await client.list(CONFIGMAPS, { namespace: "default", fieldSelector: "metadata.name=lean" });
+    assert.deepEqual(relisted.items.map((o) => [o.metadata?.name, o.metadata?.managedFields, o.metadata?.resourceVersion]), [["lean", undefined, created.metadata?.resourceVersion]]);
+    while (seen.length === 0) await new Promise((r) => setTimeout(r, 10));
+    handle.stop();
+    assert.deepEqual([seen[0]?.metadata?.name, seen[0]?.metadata?.managedFields, seen[0]?.data], ["lean", undefined, { k: "1" }]);
+    // The object itself keeps them.
+    const full = await connect().client.get(CONFIGMAPS, "default", "lean");
+    assert.equal(full.metadata?.managedFields?.[0]?.manager, "thread-test");
   });
 
   it("fails as the API does: a conflict, an invalid object, a forbidden call", async () => {
