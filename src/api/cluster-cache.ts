@@ -2,6 +2,7 @@
 // together and `revision` is the latest revision the server has seen. Reads that must be consistent
 // wait until the cache has caught up with the Store's current revision.
 import type { Store, WatchHandle } from "../storage/store.js";
+import type { KubeObject } from "./resource.js";
 import { ResourceCache, type FieldIndexer } from "./watch-cache.js";
 
 const ROOT = "/registry/";
@@ -50,6 +51,22 @@ export class ClusterCache {
     const cache = this.caches.get(resource);
     if (!cache) throw new Error(`no watch cache for ${resource}`);
     return cache;
+  }
+
+  /**
+   * Makes a write of `value`, encoded from `object`, to `key`: the key's cache takes `object` for
+   * the write's event instead of decoding `value` (ResourceCache.expectWrite). `object` must not
+   * change afterwards.
+   */
+  async writeThrough<T>(key: string, value: string, object: KubeObject, write: () => Promise<T>): Promise<T> {
+    const cache = this.cacheFor(key);
+    if (!cache) return write();
+    cache.expectWrite(key, value, object);
+    try {
+      return await write();
+    } finally {
+      cache.forgetWrite(key, value);
+    }
   }
 
   /** The latest revision applied to the caches. */

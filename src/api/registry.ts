@@ -148,7 +148,9 @@ export class Registry {
     for (let attempt = 0; ; attempt++) {
       const name = stored.metadata?.name ?? "";
       try {
-        const revision = await this.store.create(this.key(def, namespace, name), encodeForStorage(stored));
+        const key = this.key(def, namespace, name);
+        const value = encodeForStorage(stored);
+        const revision = await this.cache.writeThrough(key, value, stored, () => this.store.create(key, value));
         return this.withRevision(def, stored, revision);
       } catch (err) {
         if (!(err instanceof KeyExistsError)) throw err;
@@ -228,7 +230,7 @@ export class Registry {
           transaction?.commit();
           return this.withRevision(def, stored, revision);
         }
-        const revision = await this.store.update(key, encoded, state.revision);
+        const revision = await this.cache.writeThrough(key, encoded, stored, () => this.store.update(key, encoded, state.revision));
         transaction?.commit();
         return this.withRevision(def, stored, revision);
       } catch (err) {

@@ -1,10 +1,13 @@
 // The watch cache of one storage resource: its current objects, each serialised once per revision,
 // and a window of recent events. LIST and WATCH are served from here; watchers share the same
-// bytes. Fed in revision order by ClusterCache from one Store watch.
+// bytes. Fed in revision order by ClusterCache from one Store watch. A write this server makes tells
+// the cache the object it encoded first (expectWrite), so its event takes that object instead of
+// parsing the bytes back (see adoptWritten).
 import { deepFreeze } from "./deep-freeze.js";
 import type { KubeObject } from "./resource.js";
 import { storedJsonWithResourceVersion } from "./stored-json.js";
 import { decodeFromStorage } from "./stored-object.js";
+import { adoptWritten } from "./written-object.js";
 import { jsonEqual } from "./patch/json-value.js";
 
 export interface CachedObject {
@@ -63,6 +66,8 @@ export class ResourceCache {
   private readonly watchers = new Set<CacheWatcher>();
   /** Watchers that want decoded objects: while there are any, materialize keeps them. */
   private decodedWatchers = 0;
+  /** Writes in flight from this server: the stored value and the object it was encoded from, by key. */
+  private readonly written = new Map<string, { value: string; object: KubeObject }>();
 
   constructor(
     readonly resource: string,
@@ -95,6 +100,19 @@ export class ResourceCache {
     if (prev) prev.object = undefined;
     this.sortedKeys = undefined;
     this.emit({ type: "DELETED", revision, object: this.materialize(key, value, revision, false), prev });
+  }
+
+  /**
+   * The object `value` was encoded from, written to `key` now: its event takes it instead of
+   * decoding `value`. It must not change after, and becomes shared (frozen) when kept decoded.
+   */
+  expectWrite(key: string, value: string, object: KubeObject): void {
+    this.written.set(key, { value, object });
+  }
+
+  /** The write of `value` to `key` is over (its event came, or it failed). */
+  forgetWrite(key: string, value: string): void {
+    if (this.written.get(key)?.value === value) this.written.delete(key);
   }
 
   get(key: string): CachedObject | undefined {
@@ -167,19 +185,30 @@ export class ResourceCache {
     return this.sortedKeys;
   }
 
+  /** The object this server wrote as `value`, as decoding would give it, if it is expected and can be. */
+  private takeWritten(key: string, value: string, revision: number): KubeObject | undefined {
+    const written = this.written.get(key);
+    if (written === undefined || written.value !== value) return undefined;
+    this.written.delete(key);
+    return adoptWritten(written.object, revision);
+  }
+
   /** `previous`: the decoded object of the revision this one replaces, whose unchanged parts it takes. */
   private materialize(key: string, value: string, revision: number, keepDecoded = true, previous?: KubeObject): CachedObject {
-    const obj = decodeFromStorage(value, revision);
     const keep = keepDecoded && this.decodedWatchers > 0;
+    const written = this.takeWritten(key, value, revision);
+    const obj = written ?? decodeFromStorage(value, revision);
     if (keep && previous) shareUnchanged(obj, previous, 2);
     const meta = obj.metadata ?? {};
+    // A written object not kept stays its writer's: the labels the cache selects by are copied.
+    const labels = written && !keep && meta.labels ? { ...meta.labels } : meta.labels;
     return {
       key,
       namespace: meta.namespace ?? "",
       name: meta.name ?? "",
       revision,
       json: storedJsonWithResourceVersion(value, revision) ?? JSON.stringify(obj),
-      labels: meta.labels ?? {},
+      labels: labels ?? {},
       fields: { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) },
       object: keep ? deepFreeze(obj) : undefined,
     };
