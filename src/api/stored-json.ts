@@ -37,7 +37,7 @@ export function storedJsonWithResourceVersion(value: string, revision: number): 
 export function jsonWithoutManagedFields(json: string): string {
   const metadata = metadataStart(json);
   if (metadata < 0) return json;
-  const found = findMember(json, metadata, MANAGED_FIELDS_KEY);
+  const found = findMember(json, metadata, MANAGED_FIELDS_KEY, true);
   if (found === undefined || found.keyStart < 0) return json;
   const { keyStart, valueEnd } = found;
   // Take the comma on one side with it: the one before, or after when it is the first member.
@@ -57,7 +57,7 @@ interface Member {
   /** Where the member's key starts; -1 when the object has no such member. */
   keyStart: number;
   valueStart: number;
-  /** Index of the value's last character. */
+  /** Index of the value's last character (-1 unless asked for). */
   valueEnd: number;
   /** Index of the object's closing brace, when the member is not there. */
   objectEnd: number;
@@ -65,9 +65,10 @@ interface Member {
 
 /**
  * Steps over the members of the object opening at `start` (JSON.stringify output: no whitespace)
- * to the one whose key and colon are `key`; undefined when the text is not such an object.
+ * to the one whose key and colon are `key` (stepping over its value too when `wantEnd`); undefined
+ * when the text is not such an object.
  */
-function findMember(json: string, start: number, key: string): Member | undefined {
+function findMember(json: string, start: number, key: string, wantEnd = false): Member | undefined {
   let i = start + 1;
   if (json.charCodeAt(i) === CLOSE) return { keyStart: -1, valueStart: -1, valueEnd: -1, objectEnd: i };
   for (;;) {
@@ -75,9 +76,12 @@ function findMember(json: string, start: number, key: string): Member | undefine
     const keyEnd = stringEnd(json, i);
     if (keyEnd < 0) return undefined;
     const valueStart = keyEnd + 2;
+    const found = json.startsWith(key, i);
+    // The value of the member looked for is stepped over only when the caller needs its end.
+    if (found && !wantEnd) return { keyStart: i, valueStart, valueEnd: -1, objectEnd: -1 };
     const end = valueEnd(json, valueStart);
     if (end < 0) return undefined;
-    if (json.startsWith(key, i)) return { keyStart: i, valueStart, valueEnd: end, objectEnd: -1 };
+    if (found) return { keyStart: i, valueStart, valueEnd: end, objectEnd: -1 };
     const next = json.charCodeAt(end + 1);
     if (next === CLOSE) return { keyStart: -1, valueStart: -1, valueEnd: -1, objectEnd: end + 1 };
     if (next !== COMMA) return undefined;

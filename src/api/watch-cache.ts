@@ -7,7 +7,7 @@ import { deepFreeze } from "./deep-freeze.js";
 import type { KubeObject } from "./resource.js";
 import { storedJsonWithResourceVersion } from "./stored-json.js";
 import { decodeFromStorage } from "./stored-object.js";
-import { adoptWritten } from "./written-object.js";
+import { asDecoded, withResourceVersion } from "./written-object.js";
 import { jsonEqual } from "./patch/json-value.js";
 
 export interface CachedObject {
@@ -185,20 +185,11 @@ export class ResourceCache {
     return this.sortedKeys;
   }
 
-  /** The object this server wrote as `value`, as decoding would give it, if it is expected and can be. */
-  private takeWritten(key: string, value: string, revision: number): KubeObject | undefined {
-    const written = this.written.get(key);
-    if (written === undefined || written.value !== value) return undefined;
-    this.written.delete(key);
-    return adoptWritten(written.object, revision);
-  }
-
   /** `previous`: the decoded object of the revision this one replaces, whose unchanged parts it takes. */
   private materialize(key: string, value: string, revision: number, keepDecoded = true, previous?: KubeObject): CachedObject {
     const keep = keepDecoded && this.decodedWatchers > 0;
-    const written = this.takeWritten(key, value, revision);
-    const obj = written ?? decodeFromStorage(value, revision);
-    if (keep && previous) shareUnchanged(obj, previous, 2);
+    const written = this.takeWritten(key, value, revision, keep, previous);
+    const obj = written ?? this.decode(value, revision, keep, previous);
     const meta = obj.metadata ?? {};
     // A written object not kept stays its writer's: the labels the cache selects by are copied.
     const labels = written && !keep && meta.labels ? { ...meta.labels } : meta.labels;
@@ -210,8 +201,26 @@ export class ResourceCache {
       json: storedJsonWithResourceVersion(value, revision) ?? JSON.stringify(obj),
       labels: labels ?? {},
       fields: { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) },
-      object: keep ? deepFreeze(obj) : undefined,
+      object: keep ? obj : undefined,
     };
+  }
+
+  /** The stored value parsed; when kept, sharing what is unchanged since `previous`, and frozen. */
+  private decode(value: string, revision: number, keep: boolean, previous: KubeObject | undefined): KubeObject {
+    const obj = decodeFromStorage(value, revision);
+    if (!keep) return obj;
+    if (previous) shareUnchanged(obj, previous, 2);
+    return deepFreeze(obj);
+  }
+
+  /** The object this server wrote as `value`, as decode() would give it, if it is expected and can be. */
+  private takeWritten(key: string, value: string, revision: number, keep: boolean, previous: KubeObject | undefined): KubeObject | undefined {
+    const written = this.written.get(key);
+    if (written === undefined || written.value !== value) return undefined;
+    this.written.delete(key);
+    const obj = withResourceVersion(written.object, revision);
+    if (keep && previous) shareUnchanged(obj, previous, 2);
+    return asDecoded(obj, keep) ? obj : undefined;
   }
 }
 

@@ -8,16 +8,19 @@
 // and are taken as they are.
 import type { KubeObject } from "./resource.js";
 
-/** `object` (not changed afterwards by anyone) with metadata.resourceVersion set, or undefined if it does not round-trip. */
-export function adoptWritten(object: KubeObject, revision: number): KubeObject | undefined {
-  if (!isPlainJson(object)) return undefined;
+/** A shell of `object` with metadata.resourceVersion set last, as decodeFromStorage sets it; the rest is shared. */
+export function withResourceVersion(object: KubeObject, revision: number): KubeObject {
   const { resourceVersion: _stored, ...metadata } = object.metadata ?? {};
   metadata.resourceVersion = String(revision);
   return { ...object, metadata };
 }
 
-/** True when `value` round-trips through JSON unchanged once its undefined members are gone (which this removes). */
-function isPlainJson(value: unknown): boolean {
+/**
+ * True when `value` is as a decode would give it once its undefined members are gone (which this
+ * removes); with `freeze`, everything checked is frozen too, in the same walk. On false, parts
+ * already walked may be frozen: the caller decodes instead and must not mutate `value` anyway.
+ */
+export function asDecoded(value: unknown, freeze: boolean): boolean {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -32,16 +35,17 @@ function isPlainJson(value: unknown): boolean {
   if (value === null || Object.isFrozen(value)) return true;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      if (!(i in value) || value[i] === undefined || !isPlainJson(value[i])) return false;
+      if (!(i in value) || value[i] === undefined || !asDecoded(value[i], freeze)) return false;
     }
-    return true;
+  } else {
+    if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      const member = record[key];
+      if (member === undefined) delete record[key];
+      else if (!asDecoded(member, freeze)) return false;
+    }
   }
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-  const record = value as Record<string, unknown>;
-  for (const key in record) {
-    const member = record[key];
-    if (member === undefined) delete record[key];
-    else if (!isPlainJson(member)) return false;
-  }
+  if (freeze) Object.freeze(value);
   return true;
 }

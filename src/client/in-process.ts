@@ -13,6 +13,7 @@ import { listItems } from "../api/handlers/list.js";
 import { requestToken } from "../api/handlers/token-request.js";
 import { transition } from "../api/handlers/watch.js";
 import { patchResource, withTypeMeta } from "../api/patch-resource.js";
+import { successStatus } from "../api/respond.js";
 import type { RequestContext } from "../api/request-context.js";
 import type { KubeObject, ResourceDef } from "../api/resource.js";
 import { buildListFilter } from "../api/selector-filter.js";
@@ -157,7 +158,9 @@ export class InProcessClient implements Client {
     const def = this.def(ref);
     await this.authorize("create", def, namespace, name, subresource);
     if (def.group === "" && def.kind === "Pod" && subresource === "binding") {
-      return assignNode(this.api, def, namespace, name, body, this.context({}));
+      await assignNode(this.api, def, namespace, name, body, this.context({}));
+      // What the HTTP API answers (upstream's BindingREST): a Status, not the pod.
+      return successStatus() as unknown as KubeObject;
     }
     if (def.group === "" && def.kind === "ServiceAccount" && subresource === "token") return requestToken(this.api, def, namespace ?? "", name, body, this.context({}));
     throw new StatusError(404, "NotFound", `the server could not find the requested resource: ${ref.resource}/${subresource}`);

@@ -233,7 +233,8 @@ export class Framework implements Handle {
       if (state.skipScorePlugins.has(pl.name)) continue;
       const scores = this.scoreScratch;
       scores.length = nodes.length;
-      for (let i = 0; i < nodes.length; i++) scores[i] = pl.score(state, pod, nodes[i] as NodeInfo);
+      if (pl.scoreNodes) pl.scoreNodes(state, pod, nodes, scores);
+      else for (let i = 0; i < nodes.length; i++) scores[i] = pl.score(state, pod, nodes[i] as NodeInfo);
       const s = pl.normalizeScore?.(state, pod, nodes, scores) ?? null;
       if (s && !s.isSuccess()) throw new Error(`running Normalize on Score plugins: plugin ${JSON.stringify(pl.name)} failed with: ${s.message()}`);
       const weight = this.weights.get(pl.name) ?? 1;

@@ -72,6 +72,11 @@ export interface PreScorePlugin extends Plugin {
 export interface ScorePlugin extends Plugin {
   /** The node's raw score; throws on an internal error. */
   score(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): number;
+  /**
+   * Every node's raw score into `scores` (parallel to nodes), as score() would give them: for
+   * plugins that read their cycle state once per cycle instead of once per node.
+   */
+  scoreNodes?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void;
   /** Rewrites scores (parallel to nodes) into [MIN_NODE_SCORE, MAX_NODE_SCORE]. */
   normalizeScore?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): PluginStatus;
 }

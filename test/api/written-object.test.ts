@@ -2,7 +2,7 @@
 // nothing when it would not round-trip; and the cache takes it only for the write it was given for.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { adoptWritten } from "../../src/api/written-object.js";
+import { asDecoded, withResourceVersion } from "../../src/api/written-object.js";
 import { decodeFromStorage, encodeForStorage } from "../../src/api/stored-object.js";
 import { ResourceCache } from "../../src/api/watch-cache.js";
 import type { KubeObject } from "../../src/api/resource.js";
@@ -23,8 +23,9 @@ const roundTripping: Array<[string, () => KubeObject]> = [
 for (const [what, make] of roundTripping) {
   test(`a written object is taken as its decode: ${what}`, () => {
     const expected = decoded(make(), 42);
-    const adopted = adoptWritten(make(), 42);
-    assert.ok(adopted);
+    const adopted = withResourceVersion(make(), 42);
+    assert.ok(asDecoded(adopted, true));
+    assert.ok(Object.isFrozen(adopted) && Object.isFrozen(adopted.metadata));
     assert.deepEqual(adopted, expected);
     assert.equal(JSON.stringify(adopted), JSON.stringify(expected), "the same members in the same order");
   });
@@ -44,7 +45,7 @@ const notRoundTripping: Array<[string, unknown]> = [
 
 for (const [what, obj] of notRoundTripping) {
   test(`a written object that would not round-trip is decoded instead: ${what}`, () => {
-    assert.equal(adoptWritten(obj as KubeObject, 7), undefined);
+    assert.equal(asDecoded(withResourceVersion(obj as KubeObject, 7), false), false);
   });
 }
 

@@ -58,7 +58,8 @@ function clientSuite(name: string, makeClient: (server: TestServer) => Promise<C
 
     it("binds a pod to a node once", async () => {
       await client.create(PODS, namespace, { metadata: { name: "web" }, spec: { containers: [{ name: "c", image: "busybox" }] } });
-      await client.createSubresource(PODS, namespace, "web", "binding", { apiVersion: "v1", kind: "Binding", metadata: { name: "web" }, target: { apiVersion: "v1", kind: "Node", name: "node-1" } });
+      const bound = await client.createSubresource(PODS, namespace, "web", "binding", { apiVersion: "v1", kind: "Binding", metadata: { name: "web" }, target: { apiVersion: "v1", kind: "Node", name: "node-1" } });
+      assert.deepEqual([bound.kind, (bound as { status?: string }).status], ["Status", "Success"]);
       assert.equal(((await client.get(PODS, namespace, "web")).spec as { nodeName: string }).nodeName, "node-1");
       await assert.rejects(
         client.createSubresource(PODS, namespace, "web", "binding", { apiVersion: "v1", kind: "Binding", metadata: { name: "web" }, target: { kind: "Node", name: "node-2" } }),

@@ -32,6 +32,11 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
   score(state: CycleState, _pod: PodInfo, nodeInfo: NodeInfo): number {
     return this.scorer.score(nodeInfo, readState(state, PRE_SCORE_KEY, PreScoreState).podRequests);
   }
+
+  scoreNodes(state: CycleState, _pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
+    const requests = readState(state, PRE_SCORE_KEY, PreScoreState).podRequests;
+    for (let i = 0; i < nodes.length; i++) scores[i] = this.scorer.score(nodes[i] as NodeInfo, requests);
+  }
 }
 
 /** args: { resources?: [{name, weight}] } (default cpu and memory). */

@@ -89,6 +89,11 @@ export class NodeResourcesFit implements FilterPlugin, PreScorePlugin, ScorePlug
     return this.scorer.score(nodeInfo, readState(state, PRE_SCORE_KEY, PreScoreState).podRequests);
   }
 
+  scoreNodes(state: CycleState, _pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
+    const requests = readState(state, PRE_SCORE_KEY, PreScoreState).podRequests;
+    for (let i = 0; i < nodes.length; i++) scores[i] = this.scorer.score(nodes[i] as NodeInfo, requests);
+  }
+
   /** Only extended resources can be ignored (upstream ignoredResources and ignoredResourceGroups). */
   private isIgnored(name: string): boolean {
     if (this.ignoredResources.size === 0 && this.ignoredResourceGroups.size === 0) return false;

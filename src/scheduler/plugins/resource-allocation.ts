@@ -72,14 +72,21 @@ export const balancedAllocation: ResourceScorer = (requested, allocatable) => {
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 };
 
+const enum ResourceKind { Cpu, Memory, EphemeralStorage, Other }
+
+const KIND_BY_NAME: ReadonlyMap<string, ResourceKind> = new Map([["cpu", ResourceKind.Cpu], ["memory", ResourceKind.Memory], ["ephemeral-storage", ResourceKind.EphemeralStorage]]);
+
 /** Scores nodes for one pod's request list; reuses its scratch arrays (a cycle is single-threaded). */
 export class ResourceAllocationScorer {
   private readonly scalar: boolean[];
+  /** Each resource as a small number, so that scoring a node switches on it, not on its name. */
+  private readonly kinds: ResourceKind[];
   private readonly requested: number[];
   private readonly allocatable: number[];
 
   constructor(readonly resources: readonly ResourceSpec[], private readonly useRequested: boolean, private readonly scorer: ResourceScorer) {
     this.scalar = resources.map((r) => isScalarResourceName(r.name));
+    this.kinds = resources.map((r) => KIND_BY_NAME.get(r.name) ?? ResourceKind.Other);
     this.requested = resources.map(() => 0);
     this.allocatable = resources.map(() => 0);
   }
@@ -104,12 +111,12 @@ export class ResourceAllocationScorer {
 
   /** upstream calculateResourceAllocatableRequest. */
   private fill(i: number, ni: NodeInfo, podRequest: number): void {
-    const name = (this.resources[i] as ResourceSpec).name;
-    switch (name) {
-      case "cpu": this.set(i, ni.allocatableMilliCPU, (this.useRequested ? ni.requestedMilliCPU : ni.nonZeroMilliCPU) + podRequest); return;
-      case "memory": this.set(i, ni.allocatableMemory, (this.useRequested ? ni.requestedMemory : ni.nonZeroMemory) + podRequest); return;
-      case "ephemeral-storage": this.set(i, ni.allocatableEphemeralStorage, ni.requestedEphemeralStorage + podRequest); return;
+    switch (this.kinds[i]) {
+      case ResourceKind.Cpu: this.set(i, ni.allocatableMilliCPU, (this.useRequested ? ni.requestedMilliCPU : ni.nonZeroMilliCPU) + podRequest); return;
+      case ResourceKind.Memory: this.set(i, ni.allocatableMemory, (this.useRequested ? ni.requestedMemory : ni.nonZeroMemory) + podRequest); return;
+      case ResourceKind.EphemeralStorage: this.set(i, ni.allocatableEphemeralStorage, ni.requestedEphemeralStorage + podRequest); return;
     }
+    const name = (this.resources[i] as ResourceSpec).name;
     // An extended resource the pod does not request is not scored.
     const scored = !(podRequest === 0 && this.scalar[i]) && ni.allocatableScalar?.has(name) === true;
     this.set(i, scored ? ni.allocatableScalarValue(name) : 0, scored ? ni.requestedScalarValue(name) + podRequest : 0);
