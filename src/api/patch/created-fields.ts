@@ -12,6 +12,10 @@ import { isJsonObject, jsonEqual, type JsonObject } from "./json-value.js";
 /** Metadata fields the server manages, which no writer owns (upstream's stripMetaManager's set). */
 export const SERVER_MANAGED_METADATA: readonly string[] = ["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion"];
 
+/** Fields no writer owns, left out as the walk meets them (deleting them after costs more). */
+const TOP_LEVEL_SKIPPED: ReadonlySet<string> = new Set(["apiVersion", "kind"]);
+const METADATA_SKIPPED: ReadonlySet<string> = new Set(SERVER_MANAGED_METADATA);
+
 /** Thrown inside the walk when the object needs the general path. */
 class NotModelled extends Error {}
 
@@ -21,16 +25,7 @@ class NotModelled extends Error {}
  */
 export function createdFieldsV1(created: JsonObject, empty: JsonObject, type: FieldType, types: TypeResolver): JsonObject | undefined {
   try {
-    const fields = new CreateWalk(types).node(empty, created, type) ?? {};
-    delete fields["f:apiVersion"];
-    delete fields["f:kind"];
-    const metadata = fields["f:metadata"];
-    if (isJsonObject(metadata)) {
-      delete metadata["."];
-      for (const field of SERVER_MANAGED_METADATA) delete metadata[`f:${field}`];
-      if (Object.keys(metadata).length === 0) delete fields["f:metadata"];
-    }
-    return fields;
+    return new CreateWalk(types).node(empty, created, type, TOP_LEVEL_SKIPPED) ?? {};
   } catch (err) {
     if (err instanceof NotModelled) return undefined;
     throw err;
@@ -91,7 +86,7 @@ class CreateWalk {
    * undefined when nothing at or below it is. `lhs` is the empty object's node: absent, null or a
    * value-typed struct's `{}`.
    */
-  node(lhs: unknown, rhs: unknown, type: FieldType): JsonObject | undefined {
+  node(lhs: unknown, rhs: unknown, type: FieldType, skipped?: ReadonlySet<string>): JsonObject | undefined {
     const resolved = concrete(type, rhs !== undefined ? rhs : lhs);
     if (isLeaf(lhs, rhs, resolved)) {
       if (rhs === undefined) return undefined;
@@ -99,19 +94,22 @@ class CreateWalk {
     }
     const children = new Children();
     if (resolved.kind === "list") this.items(rhs, resolved, children);
-    else this.fields(lhs, rhs, resolved, children);
-    const owned = lhs === undefined;
+    else this.fields(lhs, rhs, resolved, children, skipped);
+    // Nobody owns metadata itself, only fields in it.
+    const owned = lhs === undefined && skipped !== METADATA_SKIPPED;
     if (children.ids.length === 0) return owned ? LEAF : undefined;
     const out: JsonObject = owned ? { ".": LEAF } : {};
     for (let i = 0; i < children.ids.length; i++) out[children.ids[i] as string] = children.values[i];
     return out;
   }
 
-  private fields(lhs: unknown, rhs: unknown, parent: ConcreteType, children: Children): void {
+  private fields(lhs: unknown, rhs: unknown, parent: ConcreteType, children: Children, skipped: ReadonlySet<string> | undefined): void {
     const before = isJsonObject(lhs) ? lhs : undefined;
     const after = isJsonObject(rhs) ? rhs : {};
     for (const key in after) {
-      const value = this.node(before && Object.hasOwn(before, key) ? before[key] : undefined, after[key], this.types.fieldType(parent, key));
+      if (skipped?.has(key)) continue;
+      const inner = skipped === TOP_LEVEL_SKIPPED && key === "metadata" ? METADATA_SKIPPED : undefined;
+      const value = this.node(before && Object.hasOwn(before, key) ? before[key] : undefined, after[key], this.types.fieldType(parent, key), inner);
       if (value) children.addField(key, value);
     }
   }

@@ -68,6 +68,11 @@ export class TypeResolver {
     if (!parent.schema) return DEDUCED;
     let known = this.fields.get(parent);
     if (!known) this.fields.set(parent, (known = new Map()));
+    // A declared field seen before: its type without resolving the schema again.
+    if (parent.kind === "struct" && field !== "") {
+      const seen = known.get(field);
+      if (seen) return seen;
+    }
     // Map keys and undeclared fields share one type, so the memo does not grow with the data.
     const declared = parent.kind === "struct" && Object.hasOwn(this.registry.resolve(parent.schema).properties ?? {}, field);
     const slot = declared ? field : "";
