@@ -34,8 +34,9 @@ export function asDecoded(value: unknown, freeze: boolean): boolean {
   }
   if (value === null || Object.isFrozen(value)) return true;
   if (Array.isArray(value)) {
+    // A hole reads as undefined too.
     for (let i = 0; i < value.length; i++) {
-      if (!(i in value) || value[i] === undefined || !asDecoded(value[i], freeze)) return false;
+      if (value[i] === undefined || !asDecoded(value[i], freeze)) return false;
     }
   } else {
     if (Object.getPrototypeOf(value) !== Object.prototype) return false;

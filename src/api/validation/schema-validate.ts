@@ -124,6 +124,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 interface DecodeError { message: string; fatal: boolean }
 
+/** Per registry, each schema's Node (a schema is only ever resolved against its own registry). */
+const NODES = new WeakMap<SchemaRegistry, WeakMap<Schema, Node>>();
+
 /** One decoding pass: the error context (innermost struct, struct field names) as Go's decoder keeps it. */
 class Decoder {
   readonly errors: DecodeError[] = [];
@@ -133,12 +136,25 @@ class Decoder {
   private readonly strictPath: Array<string | number> = [];
   private structName = "";
 
-  constructor(private readonly registry: SchemaRegistry, private readonly collectUnknown: boolean) {}
+  private readonly nodes: WeakMap<Schema, Node>;
+
+  constructor(private readonly registry: SchemaRegistry, private readonly collectUnknown: boolean) {
+    let nodes = NODES.get(registry);
+    if (!nodes) NODES.set(registry, (nodes = new WeakMap()));
+    this.nodes = nodes;
+  }
+
+  /** classify, worked out once per schema: every write visits the same few hundred. */
+  private classified(schema: Schema): Node {
+    let node = this.nodes.get(schema);
+    if (!node) this.nodes.set(schema, (node = classify(schema, this.registry)));
+    return node;
+  }
 
   visit(value: unknown, schema: Schema, name?: string): void {
     if (value === null || value === undefined) return; // null leaves the Go zero value: never an error
+    const node = name === undefined ? this.classified(schema) : classify(schema, this.registry, name);
     const defName = name ?? definitionName(schema);
-    const node = classify(schema, this.registry, defName);
     switch (node.kind) {
       case "opaque": return;
       case "quantity": return this.quantity(value);
