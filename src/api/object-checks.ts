@@ -18,10 +18,10 @@ export class ObjectChecks implements ObjectPreparer {
     this.types = new TypeResolver(schemas);
   }
 
-  checkSchema(def: ResourceDef, obj: KubeObject, ctx: RequestContext): KubeObject {
+  checkSchema(def: ResourceDef, obj: KubeObject, ctx: RequestContext, stored?: KubeObject): KubeObject {
     const schema = this.schemas.forKind({ group: def.group, version: def.version, kind: def.kind });
     if (!schema) return obj;
-    const check = validateAgainstSchema(obj, schema, this.schemas, { fieldValidation: ctx.fieldValidation });
+    const check = validateAgainstSchema(obj, schema, this.schemas, { fieldValidation: ctx.fieldValidation, stored });
     const decodeError = check.decodeError ?? check.typeErrors[0];
     if (decodeError) throw decodeErrorStatus(def.kind, apiVersionOf(def), decodeError);
     if (check.unknownFields.length === 0) return obj;

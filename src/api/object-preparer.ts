@@ -10,8 +10,11 @@ import { rfc3339 } from "./meta-time.js";
 import { jsonClone, jsonEqual } from "./patch/json-value.js";
 
 export interface ObjectPreparer {
-  /** Decode-time checks against the schema: returns the object with unknown fields dropped, or throws 400. */
-  checkSchema(def: ResourceDef, obj: KubeObject, ctx: RequestContext): KubeObject;
+  /**
+   * Decode-time checks against the schema: returns the object with unknown fields dropped, or
+   * throws 400. `stored`: the object an update replaces (parts shared with it are not checked again).
+   */
+  checkSchema(def: ResourceDef, obj: KubeObject, ctx: RequestContext, stored?: KubeObject): KubeObject;
   /** ObjectMeta rules (names, labels, annotations, owner references, immutability on update). */
   validateMeta(def: ResourceDef, obj: KubeObject, old: KubeObject | undefined): FieldError[];
   /** The managedFields after this write. */
@@ -56,7 +59,7 @@ export async function prepareForUpdate(
   ctx: RequestContext,
   facts: { subresource: string | undefined; now: Date; admission: AdmissionChain },
 ): Promise<KubeObject> {
-  const checked = preparer.checkSchema(def, desired, ctx);
+  const checked = preparer.checkSchema(def, desired, ctx, current);
   const obj = splitBySubresource(def, checked, current, facts.subresource);
   const meta = (obj.metadata ??= {});
   const currentMeta = current.metadata ?? {};

@@ -45,7 +45,8 @@ export function applyPatch(api: ApiContext, gvk: GroupVersionKind, current: Kube
     case "json":
       return applyJsonPatch(current, patch);
     case "merge":
-      return applyMergePatch(current, patch);
+      // `current` is the watch cache's object, never mutated: what the patch leaves alone is shared.
+      return applyMergePatch(current, patch, { shareUntouched: true });
     case "strategic":
       return strategicMergePatch(current, patch, api.schemas.forKind(gvk), api.schemas);
     case "apply":

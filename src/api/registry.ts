@@ -60,12 +60,19 @@ interface StoredState {
 /**
  * Whether `encoded` is what is stored already. From the cache, the stored value is compared in the
  * cache's form (resourceVersion spliced in), which costs a scan of the metadata instead of encoding
- * the whole object again.
+ * the whole object again; most writes change something, and a length that cannot match says so
+ * before any of that.
  */
 function sameAsStored(encoded: string, state: StoredState): boolean {
   if (state.value !== undefined) return encoded === state.value;
-  const asCached = state.json === undefined ? undefined : storedJsonWithResourceVersion(encoded, state.revision);
-  return asCached !== undefined ? asCached === state.json : encoded === encodeForStorage(state.object);
+  if (state.json !== undefined) {
+    // The splice adds `"resourceVersion":"N"`, with a comma unless metadata was empty.
+    const extra = state.json.length - encoded.length - `"resourceVersion":"${state.revision}"`.length;
+    if (extra !== 0 && extra !== 1) return false;
+    const asCached = storedJsonWithResourceVersion(encoded, state.revision);
+    if (asCached !== undefined) return asCached === state.json;
+  }
+  return encoded === encodeForStorage(state.object);
 }
 const GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 

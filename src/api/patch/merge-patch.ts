@@ -1,7 +1,8 @@
 // RFC 7386 JSON Merge Patch (application/merge-patch+json): objects merge key by key, `null`
 // deletes a key, anything else (arrays included) replaces the target wholesale.
-// Guarantees: inputs are never mutated and the result shares no structure with them; nulls
-// inside newly added objects are dropped, as the RFC's MergePatch pseudo-code does.
+// Guarantees: inputs are never mutated and the result shares no structure with them (unless asked
+// to, see applyMergePatch); nulls inside newly added objects are dropped, as the RFC's MergePatch
+// pseudo-code does.
 import { badRequest } from "../errors.js";
 import { isJsonObject, jsonClone, type JsonObject } from "./json-value.js";
 
@@ -26,9 +27,20 @@ function copyUntouched(result: JsonObject, patch: JsonObject): JsonObject {
 
 /**
  * A merge patch applied to a Kubernetes object: the patch must be a JSON object, as upstream's
- * apiserver requires ("Invalid JSON Patch" otherwise), and the result is an object.
+ * apiserver requires ("Invalid JSON Patch" otherwise), and the result is an object. With
+ * `shareUntouched`, top-level fields the patch does not mention stay the object's own (metadata as
+ * a shallow copy, whose own fields the write path sets): for an object that is never mutated, such
+ * as the watch cache's, a status patch then copies no spec, and later stages see by identity that
+ * it is unchanged.
  */
-export function applyMergePatch(object: JsonObject, patch: unknown): JsonObject {
+export function applyMergePatch(object: JsonObject, patch: unknown, options: { shareUntouched?: boolean } = {}): JsonObject {
   if (!isJsonObject(patch)) throw badRequest("Invalid JSON Patch: a merge patch must be a JSON object");
-  return mergePatch(object, patch) as JsonObject;
+  if (!options.shareUntouched) return mergePatch(object, patch) as JsonObject;
+  const result: JsonObject = { ...object };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  if (!Object.hasOwn(patch, "metadata") && isJsonObject(result["metadata"])) result["metadata"] = { ...result["metadata"] };
+  return result;
 }

@@ -138,7 +138,12 @@ class Decoder {
 
   private readonly nodes: WeakMap<Schema, Node>;
 
-  constructor(private readonly registry: SchemaRegistry, private readonly collectUnknown: boolean) {
+  constructor(
+    private readonly registry: SchemaRegistry,
+    private readonly collectUnknown: boolean,
+    /** The stored object an update replaces: its top-level parts passed these checks when stored. */
+    private readonly stored?: Record<string, unknown>,
+  ) {
     let nodes = NODES.get(registry);
     if (!nodes) NODES.set(registry, (nodes = new WeakMap()));
     this.nodes = nodes;
@@ -173,8 +178,11 @@ class Decoder {
 
   private structFields(obj: Record<string, unknown>, node: { name: string; properties: Readonly<Record<string, Schema>> }): void {
     const outer = this.structName;
+    const stored = this.strictPath.length === 0 ? this.stored : undefined;
     for (const key in obj) {
       const child = obj[key];
+      // A part the update took over from the stored object as it is (the same object) decodes as it did.
+      if (stored !== undefined && typeof child === "object" && child !== null && child === stored[key]) continue;
       const prop = Object.hasOwn(node.properties, key) ? node.properties[key] : undefined;
       this.strictPath.push(key);
       if (prop) {
@@ -261,9 +269,12 @@ function rootName(schema: Schema, registry: SchemaRegistry): string | undefined 
   return definitionName(schema) ?? (gvk && registry.definitionName(gvk)) ?? Object.entries(registry.definitions).find(([, s]) => s === schema)?.[0];
 }
 
-/** Decodes obj against schema as upstream would and reports what it would say. */
-export function validateAgainstSchema(obj: unknown, schema: Schema, registry: SchemaRegistry, options: { fieldValidation: FieldValidation }): SchemaCheck {
-  const decoder = new Decoder(registry, options.fieldValidation !== "Ignore");
+/**
+ * Decodes obj against schema as upstream would and reports what it would say. `stored`: the object
+ * an update replaces, whose top-level parts obj shares (by identity) are not decoded again.
+ */
+export function validateAgainstSchema(obj: unknown, schema: Schema, registry: SchemaRegistry, options: { fieldValidation: FieldValidation; stored?: unknown }): SchemaCheck {
+  const decoder = new Decoder(registry, options.fieldValidation !== "Ignore", isObject(options.stored) ? options.stored : undefined);
   decoder.visit(obj, schema, rootName(schema, registry));
   const errors = decoder.errors;
   return {
