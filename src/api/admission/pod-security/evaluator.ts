@@ -33,11 +33,19 @@ export class PodSecurityEvaluator {
 
   constructor(private readonly checks: readonly Check[] = [...BASELINE_CHECKS, ...RESTRICTED_CHECKS]) {}
 
-  evaluate(lv: LevelVersion, metadata: PodMetadata, spec: PodSpec): Verdict {
+  /**
+   * `results`: what checks already said of this same pod (evaluating it at several levels runs the
+   * checks they share once); filled in as checks run.
+   */
+  evaluate(lv: LevelVersion, metadata: PodMetadata, spec: PodSpec, results?: Map<CheckPod, CheckResult>): Verdict {
     const verdict: Verdict = { allowed: true, reasons: [], details: [] };
     if (lv.level === "privileged") return verdict;
     for (const checkPod of this.checksFor(lv)) {
-      const result: CheckResult = checkPod(metadata, spec);
+      let result = results?.get(checkPod);
+      if (!result) {
+        result = checkPod(metadata, spec);
+        results?.set(checkPod, result);
+      }
       if (result.allowed) continue;
       verdict.allowed = false;
       verdict.reasons.push(result.forbiddenReason || "unknown forbidden reason");

@@ -9,7 +9,7 @@ import type { ApiContext } from "../../handlers/api-context.js";
 import type { KubeObject, ResourceDef } from "../../resource.js";
 import { invalidObject } from "../../validation/field-errors.js";
 import type { AdmissionPlugin, AdmissionRequest } from "../admission.js";
-import type { PodSpec } from "./check.js";
+import type { CheckPod, CheckResult, PodSpec } from "./check.js";
 import type { PodSecurityConfiguration } from "./configuration.js";
 import { forbiddenDetail, PodSecurityEvaluator, type Verdict } from "./evaluator.js";
 import { existingPodWarnings } from "./existing-pods.js";
@@ -91,10 +91,11 @@ export class PodSecurityAdmission implements AdmissionPlugin {
 
   private evaluate(request: AdmissionRequest, policy: Policy, parts: PodParts, enforce: boolean): void {
     const verdicts = new Map<string, Verdict>();
+    const results = new Map<CheckPod, CheckResult>();
     const verdictFor = (lv: LevelVersion) => {
       const key = levelVersionString(lv);
       let verdict = verdicts.get(key);
-      if (!verdict) verdicts.set(key, (verdict = this.evaluator.evaluate(lv, parts.metadata, parts.spec)));
+      if (!verdict) verdicts.set(key, (verdict = this.evaluator.evaluate(lv, parts.metadata, parts.spec, results)));
       return verdict;
     };
     if (enforce) {
