@@ -188,18 +188,15 @@ export class ResourceCache {
   /** `previous`: the decoded object of the revision this one replaces, whose unchanged parts it takes. */
   private materialize(key: string, value: string, revision: number, keepDecoded = true, previous?: KubeObject): CachedObject {
     const keep = keepDecoded && this.decodedWatchers > 0;
-    const written = this.takeWritten(key, value, revision, keep, previous);
-    const obj = written ?? this.decode(value, revision, keep, previous);
+    const obj = this.takeWritten(key, value, revision, keep, previous) ?? this.decode(value, revision, keep, previous);
     const meta = obj.metadata ?? {};
-    // A written object not kept stays its writer's: the labels the cache selects by are copied.
-    const labels = written && !keep && meta.labels ? { ...meta.labels } : meta.labels;
     return {
       key,
       namespace: meta.namespace ?? "",
       name: meta.name ?? "",
       revision,
       json: storedJsonWithResourceVersion(value, revision) ?? JSON.stringify(obj),
-      labels: labels ?? {},
+      labels: meta.labels ?? {},
       fields: { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) },
       object: keep ? obj : undefined,
     };
@@ -213,11 +210,17 @@ export class ResourceCache {
     return deepFreeze(obj);
   }
 
-  /** The object this server wrote as `value`, as decode() would give it, if it is expected and can be. */
+  /**
+   * The object this server wrote as `value`, as decode() would give it, if it is expected and can
+   * be, and is to be kept. One that is not kept is decoded instead: the cache then holds nothing of
+   * its writer's object, whose parts (promoted to the old generation by the time the write commits)
+   * would otherwise linger as garbage until a full collection.
+   */
   private takeWritten(key: string, value: string, revision: number, keep: boolean, previous: KubeObject | undefined): KubeObject | undefined {
     const written = this.written.get(key);
     if (written === undefined || written.value !== value) return undefined;
     this.written.delete(key);
+    if (!keep) return undefined;
     const obj = withResourceVersion(written.object, revision);
     if (keep && previous) shareUnchanged(obj, previous, 2);
     return asDecoded(obj, keep) ? obj : undefined;

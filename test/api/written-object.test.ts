@@ -72,7 +72,7 @@ test("the watch cache takes the written object for that write only", () => {
   cache.forgetWrite(key, encodeForStorage(other));
   stopWatching();
 
-  // Not kept decoded: the writer's object stays its own, and the cache copied the labels it selects by.
+  // Not kept decoded: decoded from the bytes, so the cache holds nothing of the writer's object.
   const labelled: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "b", namespace: "default", labels: { app: "x" } } };
   const labelledValue = encodeForStorage(labelled);
   cache.expectWrite("/registry/configmaps/default/b", labelledValue, labelled);
@@ -80,5 +80,7 @@ test("the watch cache takes the written object for that write only", () => {
   assert.equal(Object.isFrozen(labelled.metadata?.labels), false);
   labelled.metadata!.labels!["app"] = "changed";
   assert.deepEqual(cache.get("/registry/configmaps/default/b")?.labels, { app: "x" });
+  assert.equal(cache.get("/registry/configmaps/default/b")?.json, JSON.stringify(decodeFromStorage(labelledValue, 4)));
+});
   assert.equal(cache.get("/registry/configmaps/default/b")?.json, JSON.stringify(decodeFromStorage(labelledValue, 4)));
 });
