@@ -82,5 +82,3 @@ test("the watch cache takes the written object for that write only", () => {
   assert.deepEqual(cache.get("/registry/configmaps/default/b")?.labels, { app: "x" });
   assert.equal(cache.get("/registry/configmaps/default/b")?.json, JSON.stringify(decodeFromStorage(labelledValue, 4)));
 });
-  assert.equal(cache.get("/registry/configmaps/default/b")?.json, JSON.stringify(decodeFromStorage(labelledValue, 4)));
-});
