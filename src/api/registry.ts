@@ -13,7 +13,7 @@ import { alreadyExists, badRequest, conflict, notFound, qualifiedResource, Statu
 import { prepareForCreate, prepareForUpdate, type ObjectPreparer } from "./object-preparer.js";
 import type { RequestContext } from "./request-context.js";
 import { apiVersionOf, type KubeObject, type ResourceDef } from "./resource.js";
-import { storedJsonWithResourceVersion } from "./stored-json.js";
+import { isStoredJsonWithResourceVersion } from "./stored-json.js";
 import { decodeKeyValue, encodeForStorage, storageKey } from "./stored-object.js";
 import type { CachedObject } from "./watch-cache.js";
 import { rfc3339 } from "./meta-time.js";
@@ -60,19 +60,12 @@ interface StoredState {
 /**
  * Whether `encoded` is what is stored already. From the cache, the stored value is compared in the
  * cache's form (resourceVersion spliced in), which costs a scan of the metadata instead of encoding
- * the whole object again; most writes change something, and a length that cannot match says so
- * before any of that.
+ * the whole object again.
  */
 function sameAsStored(encoded: string, state: StoredState): boolean {
   if (state.value !== undefined) return encoded === state.value;
-  if (state.json !== undefined) {
-    // The splice adds `"resourceVersion":"N"`, with a comma unless metadata was empty.
-    const extra = state.json.length - encoded.length - `"resourceVersion":"${state.revision}"`.length;
-    if (extra !== 0 && extra !== 1) return false;
-    const asCached = storedJsonWithResourceVersion(encoded, state.revision);
-    if (asCached !== undefined) return asCached === state.json;
-  }
-  return encoded === encodeForStorage(state.object);
+  const same = state.json === undefined ? undefined : isStoredJsonWithResourceVersion(encoded, state.revision, state.json);
+  return same ?? encoded === encodeForStorage(state.object);
 }
 const GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 

@@ -25,7 +25,23 @@ export function storedJsonWithResourceVersion(value: string, revision: number): 
   if (found === undefined || found.keyStart >= 0) return undefined;
   const end = found.objectEnd;
   const empty = value.charCodeAt(end - 1) === OPEN;
-  return `${value.slice(0, end)}${empty ? "" : ","}"resourceVersion":"${revision}"${value.slice(end)}`;
+  return `${value.slice(0, end)}${empty ? "" : ","}${resourceVersionMember(revision)}${value.slice(end)}`;
+}
+
+/**
+ * Whether storedJsonWithResourceVersion(value, revision) is `json`: false at once when the lengths
+ * cannot match (most writes change something), undefined for the shapes it leaves to the encoder.
+ */
+export function isStoredJsonWithResourceVersion(value: string, revision: number, json: string): boolean | undefined {
+  // The splice adds the member, with a comma unless metadata was empty.
+  const extra = json.length - value.length - resourceVersionMember(revision).length;
+  if (extra !== 0 && extra !== 1) return false;
+  const spliced = storedJsonWithResourceVersion(value, revision);
+  return spliced === undefined ? undefined : spliced === json;
+}
+
+function resourceVersionMember(revision: number): string {
+  return `"resourceVersion":"${revision}"`;
 }
 
 /**

@@ -2,7 +2,7 @@
 // and a window of recent events. LIST and WATCH are served from here; watchers share the same
 // bytes. Fed in revision order by ClusterCache from one Store watch. A write this server makes tells
 // the cache the object it encoded first (expectWrite), so its event takes that object instead of
-// parsing the bytes back (see adoptWritten).
+// parsing the bytes back (see written-object.ts).
 import { deepFreeze } from "./deep-freeze.js";
 import type { KubeObject } from "./resource.js";
 import { storedJsonWithResourceVersion } from "./stored-json.js";
@@ -222,8 +222,8 @@ export class ResourceCache {
     this.written.delete(key);
     if (!keep) return undefined;
     const obj = withResourceVersion(written.object, revision);
-    if (keep && previous) shareUnchanged(obj, previous, 2);
-    return asDecoded(obj, keep) ? obj : undefined;
+    if (previous) shareUnchanged(obj, previous, 2);
+    return asDecoded(obj) ? obj : undefined;
   }
 }
 

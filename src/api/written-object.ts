@@ -17,10 +17,11 @@ export function withResourceVersion(object: KubeObject, revision: number): KubeO
 
 /**
  * True when `value` is as a decode would give it once its undefined members are gone (which this
- * removes); with `freeze`, everything checked is frozen too, in the same walk. On false, parts
- * already walked may be frozen: the caller decodes instead and must not mutate `value` anyway.
+ * removes); everything checked is frozen in the same walk, as the cache freezes what it keeps. On
+ * false, parts already walked may be frozen: the caller decodes instead and must not mutate
+ * `value` anyway.
  */
-export function asDecoded(value: unknown, freeze: boolean): boolean {
+export function asDecoded(value: unknown): boolean {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -36,7 +37,7 @@ export function asDecoded(value: unknown, freeze: boolean): boolean {
   if (Array.isArray(value)) {
     // A hole reads as undefined too.
     for (let i = 0; i < value.length; i++) {
-      if (value[i] === undefined || !asDecoded(value[i], freeze)) return false;
+      if (value[i] === undefined || !asDecoded(value[i])) return false;
     }
   } else {
     if (Object.getPrototypeOf(value) !== Object.prototype) return false;
@@ -44,9 +45,9 @@ export function asDecoded(value: unknown, freeze: boolean): boolean {
     for (const key in record) {
       const member = record[key];
       if (member === undefined) delete record[key];
-      else if (!asDecoded(member, freeze)) return false;
+      else if (!asDecoded(member)) return false;
     }
   }
-  if (freeze) Object.freeze(value);
+  Object.freeze(value);
   return true;
 }

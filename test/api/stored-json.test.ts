@@ -2,7 +2,7 @@
 // dropping managedFields from it is exactly what deleting them from the decoded object gives.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { jsonWithoutManagedFields, storedJsonWithResourceVersion } from "../../src/api/stored-json.js";
+import { isStoredJsonWithResourceVersion, jsonWithoutManagedFields, storedJsonWithResourceVersion } from "../../src/api/stored-json.js";
 import { decodeFromStorage, encodeForStorage } from "../../src/api/stored-object.js";
 import type { KubeObject } from "../../src/api/resource.js";
 
@@ -52,4 +52,17 @@ test("JSON of other shapes keeps what it has", () => {
   for (const json of ['{"kind":"X"}', '{"metadata":null}', "[]", '{"metadata":{"managedFields":[1']) {
     assert.equal(jsonWithoutManagedFields(json), json, json);
   }
+});
+
+test("a stored value is recognised in the cache's JSON, and a change by its length or bytes", () => {
+  const value = encodeForStorage({ metadata: { name: "p", labels: { a: "b" } }, spec: { n: 1 } } as KubeObject);
+  const cached = storedJsonWithResourceVersion(value, 42) as string;
+  assert.equal(isStoredJsonWithResourceVersion(value, 42, cached), true);
+  assert.equal(isStoredJsonWithResourceVersion(value.replace('"n":1', '"n":12'), 42, cached), false);
+  assert.equal(isStoredJsonWithResourceVersion(value.replace('"n":1', '"n":2'), 42, cached), false);
+  const empty = encodeForStorage({ metadata: {}, spec: {} } as KubeObject);
+  assert.equal(isStoredJsonWithResourceVersion(empty, 7, storedJsonWithResourceVersion(empty, 7) as string), true);
+  // A shape the splice leaves to the encoder, at a length that could match.
+  const noMetadata = '{"kind":"X","spec":{"a":"' + "x".repeat(20) + '"}}';
+  assert.equal(isStoredJsonWithResourceVersion(noMetadata, 7, noMetadata + '"resourceVersion":"7"'), undefined);
 });

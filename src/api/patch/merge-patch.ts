@@ -9,12 +9,17 @@ import { isJsonObject, jsonClone, type JsonObject } from "./json-value.js";
 /** The RFC 7386 MergePatch(target, patch) function. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isJsonObject(patch)) return jsonClone(patch);
+  return copyUntouched(mergeMembers(target, patch), patch);
+}
+
+/** A shallow copy of the target object with the patch's members merged in (the untouched ones still alias it). */
+function mergeMembers(target: unknown, patch: JsonObject): JsonObject {
   const result: JsonObject = isJsonObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     else result[key] = mergePatch(result[key], value);
   }
-  return copyUntouched(result, patch);
+  return result;
 }
 
 /** Keys the patch did not mention still alias the target: copy them so callers may mutate the result. */
@@ -36,11 +41,7 @@ function copyUntouched(result: JsonObject, patch: JsonObject): JsonObject {
 export function applyMergePatch(object: JsonObject, patch: unknown, options: { shareUntouched?: boolean } = {}): JsonObject {
   if (!isJsonObject(patch)) throw badRequest("Invalid JSON Patch: a merge patch must be a JSON object");
   if (!options.shareUntouched) return mergePatch(object, patch) as JsonObject;
-  const result: JsonObject = { ...object };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
-  }
+  const result = mergeMembers(object, patch);
   if (!Object.hasOwn(patch, "metadata") && isJsonObject(result["metadata"])) result["metadata"] = { ...result["metadata"] };
   return result;
 }

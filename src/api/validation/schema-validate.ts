@@ -159,7 +159,6 @@ class Decoder {
   visit(value: unknown, schema: Schema, name?: string): void {
     if (value === null || value === undefined) return; // null leaves the Go zero value: never an error
     const node = name === undefined ? this.classified(schema) : classify(schema, this.registry, name);
-    const defName = name ?? definitionName(schema);
     switch (node.kind) {
       case "opaque": return;
       case "quantity": return this.quantity(value);
@@ -170,9 +169,9 @@ class Decoder {
       case "boolean": return this.expect(value, "boolean", "bool");
       case "string": return this.expect(value, "string", "string");
       case "bytes": return this.bytes(value);
-      case "array": return Array.isArray(value) ? this.array(value, node.items) : this.typeError(jsonKind(value), goTypeName(defName, schema));
-      case "map": return isObject(value) ? this.map(value, node.values) : this.typeError(jsonKind(value), goTypeName(defName, schema));
-      case "struct": return isObject(value) ? this.structFields(value, node) : this.typeError(jsonKind(value), goTypeName(defName, schema));
+      case "array": return Array.isArray(value) ? this.array(value, node.items) : this.typeError(jsonKind(value), goTypeName(name ?? definitionName(schema), schema));
+      case "map": return isObject(value) ? this.map(value, node.values) : this.typeError(jsonKind(value), goTypeName(name ?? definitionName(schema), schema));
+      case "struct": return isObject(value) ? this.structFields(value, node) : this.typeError(jsonKind(value), goTypeName(name ?? definitionName(schema), schema));
     }
   }
 

@@ -34,8 +34,7 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
   }
 
   scoreNodes(state: CycleState, _pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
-    const requests = readState(state, PRE_SCORE_KEY, PreScoreState).podRequests;
-    for (let i = 0; i < nodes.length; i++) scores[i] = this.scorer.score(nodes[i] as NodeInfo, requests);
+    this.scorer.scoreAll(nodes, readState(state, PRE_SCORE_KEY, PreScoreState).podRequests, scores);
   }
 }
 

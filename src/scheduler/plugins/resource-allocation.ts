@@ -109,6 +109,11 @@ export class ResourceAllocationScorer {
     return this.scorer(this.requested, this.allocatable, this.resources);
   }
 
+  /** Every node's score into `scores` (parallel to nodes). */
+  scoreAll(nodes: readonly NodeInfo[], podRequests: readonly number[], scores: number[]): void {
+    for (let i = 0; i < nodes.length; i++) scores[i] = this.score(nodes[i] as NodeInfo, podRequests);
+  }
+
   /** upstream calculateResourceAllocatableRequest. */
   private fill(i: number, ni: NodeInfo, podRequest: number): void {
     switch (this.kinds[i]) {
