@@ -1,7 +1,7 @@
 // The API server's side of a ThreadClient: makes the worker's calls with an in-process Client (the
 // component's identity, authorised and admitted as any in-process call) and streams its watches as
 // the watch cache's JSON, the events of one turn of the loop in one message. Results go back as JSON
-// too, the cache's own when it holds the object written. A host made `withoutManagedFields` drops
+// too, the cache's own when it holds the object written. Messages leave in batches (thread-outbox.ts). A host made `withoutManagedFields` drops
 // them from what it sends, for a component that never reads them (see jsonWithoutManagedFields).
 import type { MessagePort } from "node:worker_threads";
 import { StatusError } from "../api/errors.js";
@@ -10,21 +10,25 @@ import type { KubeObject } from "../api/resource.js";
 import type { WatchEventType, WatchHandle } from "./client.js";
 import type { InProcessClient } from "./in-process.js";
 import type { Call, ErrorData, FromHost, ToHost } from "./thread-protocol.js";
+import { Outbox, receiveBatches } from "./thread-outbox.js";
 
 export class ThreadClientHost {
   private readonly watches = new Map<number, WatchHandle>();
   private stopped = false;
 
   private readonly outgoing: (json: string) => string;
+  private readonly outbox: Outbox<FromHost>;
 
-  constructor(private readonly port: MessagePort, private readonly client: InProcessClient, options: { withoutManagedFields?: boolean } = {}) {
+  constructor(port: MessagePort, private readonly client: InProcessClient, options: { withoutManagedFields?: boolean } = {}) {
     this.outgoing = options.withoutManagedFields ? jsonWithoutManagedFields : (json) => json;
-    port.on("message", (message: ToHost) => this.receive(message));
+    this.outbox = new Outbox(port);
+    receiveBatches<ToHost>(port, (message) => this.receive(message));
   }
 
   /** Ends every watch; later messages are ignored. */
   stop(): void {
     this.stopped = true;
+    this.outbox.close();
     for (const handle of this.watches.values()) handle.stop();
     this.watches.clear();
   }
@@ -93,7 +97,7 @@ export class ThreadClientHost {
   }
 
   private send(message: FromHost): void {
-    if (!this.stopped) this.port.postMessage(message);
+    this.outbox.send(message);
   }
 }
 

@@ -12,6 +12,7 @@ import type {
   Client, DeleteOptions, ListOptions, ObjectList, PatchOptions, PatchType, ResourceRef, WatchCallbacks, WatchHandle, WatchOptions, WriteOptions,
 } from "./client.js";
 import type { Call, ErrorData, FromHost, ToHost } from "./thread-protocol.js";
+import { Outbox, receiveBatches } from "./thread-outbox.js";
 
 interface Pending {
   resolve(reply: FromHost): void;
@@ -22,9 +23,11 @@ export class ThreadClient implements Client {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly watches = new Map<number, WatchCallbacks>();
+  private readonly outbox: Outbox<ToHost>;
 
-  constructor(private readonly port: MessagePort) {
-    port.on("message", (message: FromHost) => this.receive(message));
+  constructor(port: MessagePort) {
+    this.outbox = new Outbox(port);
+    receiveBatches<FromHost>(port, (message) => this.receive(message));
   }
 
   async get(ref: ResourceRef, namespace: string | undefined, name: string): Promise<KubeObject> {
@@ -82,7 +85,7 @@ export class ThreadClient implements Client {
   }
 
   private send(message: ToHost): void {
-    this.port.postMessage(message);
+    this.outbox.send(message);
   }
 
   private receive(message: FromHost): void {

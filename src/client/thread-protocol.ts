@@ -1,7 +1,8 @@
 // The messages between a ThreadClient (a component on a worker thread) and its ThreadClientHost
 // (the API server's thread). Calls travel as structured clones; objects coming back (results, list
 // items, watch events) as JSON text, parsed on the worker: the watch cache already holds most of it,
-// and copying a string costs the server's thread far less than cloning an object.
+// and copying a string costs the server's thread far less than cloning an object. Each side posts
+// the messages of one turn of its loop as one array (thread-outbox.ts).
 import type { StatusDetails, StatusReason } from "../api/errors.js";
 import type { KubeObject } from "../api/resource.js";
 import type { DeleteOptions, ListOptions, PatchOptions, PatchType, ResourceRef, WatchEventType, WatchOptions, WriteOptions } from "./client.js";

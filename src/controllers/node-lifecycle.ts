@@ -339,10 +339,13 @@ class NodeLifecycleController {
     for (const name of this.notReady) if (name !== except) this.controller.enqueue(name);
   }
 
+  /**
+   * The pod's node when it was not Ready at its last sync: a node turning NotReady is synced (its
+   * update is queued), and that sync marks every pod on it, so pods need only the nodes already seen.
+   */
   private notReadyNodeOf(pod: KubeObject): string[] {
-    const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName ?? "";
-    const node = nodeName ? this.nodes.get(nodeName) : undefined;
-    return node && readyCondition(node)?.status !== "True" ? [nodeName] : [];
+    const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+    return nodeName && this.notReady.has(nodeName) ? [nodeName] : [];
   }
 
   private recordNodeEvent(node: KubeObject, reason: string, message: string): Promise<void> {

@@ -10,6 +10,7 @@
 // Guarantees: inputs are never mutated; the result is a new object. The caller still applies
 // defaults, resets server-managed metadata and status, validates and stores the result.
 import { badRequest, internalError } from "../errors.js";
+import { rfc3339 } from "../meta-time.js";
 import type { KubeObject } from "../resource.js";
 import type { Schema, SchemaRegistry } from "../schema.js";
 import { conflictError, findConflicts, type Conflict } from "./apply-conflicts.js";
@@ -24,7 +25,7 @@ import { MIGRATING_MANAGER, fieldsFromLastApplied, updateLastApplied } from "./l
 import {
   SERVER_MANAGED_FIELDS, ignoredFieldSet, ignoring, recordUpdate, withManagedFields, withoutManagedFields,
 } from "./managed-fields.js";
-import { decodeManagedFields, encodeManagedFields, formatTime, managerKey, type ManagerInfo, type Managers } from "./managers.js";
+import { decodeManagedFields, encodeManagedFields, managerKey, type ManagerInfo, type Managers } from "./managers.js";
 import { prune } from "./prune.js";
 
 export interface ApplyOptions {
@@ -161,6 +162,6 @@ function stampTime(next: Managers, before: Managers, context: Context, changed: 
   const moved = !previous || !previous.set.equals(entry.set);
   if (!changed && !moved && entry.time) return next;
   const stamped = new Map(next);
-  stamped.set(context.key, { ...entry, time: formatTime(context.options.now) });
+  stamped.set(context.key, { ...entry, time: rfc3339(context.options.now) });
   return stamped;
 }

@@ -5,9 +5,10 @@
 // 10 Update entries are kept. Server-managed metadata (name, uid, resourceVersion...) is never
 // owned. An existing object without managedFields stays untracked, and a client that sends
 // `managedFields: []` clears them, as upstream does.
-// Guarantees: inputs are never mutated; the result shares unchanged parts with `updated` (never
-// with `live`, which may be a shared, frozen object); a failure to compute managed fields never
-// fails the write (upstream's UpdateNoErrors): a copy of the live object's managedFields is kept.
+// Guarantees: inputs are never mutated; the result shares unchanged parts with `updated`, and with
+// `live` only its frozen fieldsV1 (every fieldsV1 written is frozen and interned); a failure to
+// compute managed fields never fails the write (upstream's UpdateNoErrors): a copy of the live
+// object's managedFields is kept.
 import type { KubeObject, ManagedFieldsEntry } from "../resource.js";
 import type { Schema, SchemaRegistry } from "../schema.js";
 import { changedFields, compareFields, type Comparison } from "./compare-fields.js";
@@ -17,9 +18,10 @@ import { jsonClone, type JsonObject } from "./json-value.js";
 import { createdFieldsV1, SERVER_MANAGED_METADATA } from "./created-fields.js";
 import { deepFreeze } from "../deep-freeze.js";
 import { FieldSet } from "./field-set.js";
+import { rfc3339 } from "../meta-time.js";
 import { TypeResolver, type FieldType } from "./field-type.js";
 import {
-  capUpdateManagers, decodeManagedFields, encodeManagedFields, formatTime, isResetManagedFields, managedFieldsEntry, managerKey,
+  capUpdateManagers, decodeManagedFields, encodeManagedFields, isResetManagedFields, managedFieldsEntry, managerKey,
   type ManagerInfo, type Managers,
 } from "./managers.js";
 
@@ -71,7 +73,7 @@ export function updateManagedFields(options: UpdateManagedFieldsOptions): KubeOb
     if (options.subresource) info.subresource = options.subresource;
     if (!options.live && managers.size === 0 && !options.ignoredFields?.length) {
       const fields = createdFieldsV1(base, emptyObjectFor(options.schema, options.registry), type, types);
-      if (fields) return withManagedFields(base, Object.keys(fields).length > 0 ? [managedFieldsEntry(info, formatTime(options.now), fields)] : undefined);
+      if (fields) return withManagedFields(base, Object.keys(fields).length > 0 ? [managedFieldsEntry(info, rfc3339(options.now), fields)] : undefined);
     }
     const live = options.live ? withoutManagedFields(options.live) : emptyObjectLike(options.schema, options.registry);
     const ignored = ignoredFieldSet(options.ignoredFields);
@@ -139,7 +141,7 @@ export function recordUpdate(managers: Managers, options: RecordUpdateOptions): 
   if (own.isEmpty()) return next;
   const key = managerKey(options.info);
   const previous = next.get(key)?.set ?? new FieldSet();
-  next.set(key, { ...options.info, set: own.union(previous), time: formatTime(options.now) });
+  next.set(key, { ...options.info, set: own.union(previous), time: rfc3339(options.now) });
   return next;
 }
 

@@ -37,11 +37,6 @@ export function managerKey(info: ManagerInfo): string {
   });
 }
 
-/** metav1.Time as upstream writes it: RFC 3339, whole seconds, UTC. */
-export function formatTime(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, "Z");
-}
-
 /**
  * Parses managedFields; throws an Error naming the bad entry. Undefined decodes to no managers.
  * `stored`: they come from a stored object, so this server encoded them (see fromStoredFieldsV1).

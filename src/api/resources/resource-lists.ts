@@ -3,6 +3,7 @@
 // counted), container requirements (requests ≤ limits, equal for extended resources), and
 // SetDefaults_ResourceList plus Quantity's canonical serialisation ("0.5" is stored as "500m").
 import { Quantity } from "../quantity.js";
+import { RecentMap } from "../recent-map.js";
 import { invalid, required, type FieldError } from "../validation/field-errors.js";
 import { isQualifiedName } from "../validation/names.js";
 import type { FieldPath } from "./field-path.js";
@@ -60,8 +61,16 @@ function validateContainerResourceName(name: string, p: FieldPath): FieldError[]
 export function quantityOf(value: unknown): Quantity | string {
   if (typeof value !== "string" && typeof value !== "number") return "quantities must be a string or a number";
   const text = typeof value === "number" ? String(value) : value.trim();
-  return Quantity.check(text) ?? Quantity.parse(text);
+  let parsed = parsedQuantities.get(text);
+  if (parsed === undefined) parsedQuantities.set(text, (parsed = Quantity.check(text) ?? Quantity.parse(text)));
+  return parsed;
 }
+
+/** Quantities by text: a cluster's objects repeat a few values ("250m", "512Mi"); Quantity is immutable. */
+const parsedQuantities = new RecentMap<string, Quantity | string>(2_000);
+
+/** The canonical text of quantities normalizeResourceList rewrites, by their text as written. */
+const canonicalQuantities = new RecentMap<string, string>(2_000);
 
 /** upstream ValidateResourceQuantityValue (and the decode error for a quantity that does not parse). */
 export function validateQuantityValue(name: string, value: unknown, p: FieldPath): FieldError[] {
@@ -119,9 +128,17 @@ function requestWithinLimit(name: string, requestValue: unknown, limitValue: unk
  */
 export function normalizeResourceList(list: unknown): void {
   if (!isRecord(list)) return;
-  for (const [name, value] of Object.entries(list)) {
-    const q = quantityOf(value);
-    if (typeof q !== "string") (list as JsonRecord)[name] = roundUpToMilli(q).toString();
+  for (const name in list) {
+    const value = list[name];
+    let canonical = typeof value === "string" ? canonicalQuantities.get(value) : undefined;
+    if (canonical === undefined) {
+      const q = quantityOf(value);
+      if (typeof q === "string") continue;
+      canonical = roundUpToMilli(q).toString();
+      if (typeof value === "string") canonicalQuantities.set(value, canonical);
+    }
+    // Already canonical (a stored object's own, perhaps shared and frozen): nothing to write.
+    if (canonical !== value) (list as JsonRecord)[name] = canonical;
   }
 }
 

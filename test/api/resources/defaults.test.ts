@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import type { KubeObject } from "../../../src/api/resource.js";
 import { builtinResources } from "../../../src/api/resources/index.js";
 import { imageTag } from "../../../src/api/resources/pod-defaults.js";
+import { deepFreeze } from "../../../src/api/deep-freeze.js";
 import { fixture } from "./fixtures.js";
 
 function defaulted(kind: string, obj: KubeObject, group = ""): KubeObject {
@@ -61,6 +62,20 @@ test("pods get request defaults from limits, service links and canonical quantit
   const templateSpec = (rs.spec as { template: { spec: Record<string, unknown> } }).template.spec;
   assert.equal(templateSpec.enableServiceLinks, undefined);
   assert.deepEqual((templateSpec.containers as Record<string, unknown>[])[0]?.resources, { limits: { cpu: "500m", memory: "1Gi" } });
+});
+
+test("defaulting what is already defaulted writes nothing: a later write shares a stored object's frozen parts", () => {
+  const container = { name: "c", image: "nginx:1.27", ports: [{ containerPort: 80 }], resources: { limits: { cpu: 0.5, memory: "1024Mi" }, requests: { cpu: "100m" } } };
+  const cases: Array<[string, KubeObject, string?]> = [
+    ["Pod", { spec: { containers: [container], volumes: [{ name: "v", emptyDir: {} }] } }],
+    ["Deployment", fixture("deployment.yaml"), "apps"],
+  ];
+  for (const [kind, obj, group] of cases) {
+    const once = deepFreeze(defaulted(kind, obj, group));
+    assert.deepEqual(defaulted(kind, once, group), once, kind);
+    const def = builtinResources().find((d) => d.kind === kind && d.group === (group ?? ""));
+    assert.doesNotThrow(() => def?.defaults?.(once), kind);
+  }
 });
 
 test("images without a tag or tagged latest are always pulled; others only if not present", () => {
