@@ -1,14 +1,13 @@
 // The fieldsV1 a create gives its writer, built in one walk of the new object: the same set that
 // comparing the object against the empty object of its kind yields (compare-fields.ts, with
 // empty-object.ts's skeleton) minus the server-managed fields, written straight into upstream's
-// order without building a FieldSet first, its nodes interned (interned-fields.ts). Creates are most
-// writes (pods, events), so this is the path they take; objects it does not model (duplicated list
-// items, items without their keys) get undefined and go the general way. Pure.
+// order without building a FieldSet first. Creates are most writes (pods, events), so this is the
+// path they take; objects it does not model (duplicated list items, items without their keys) get
+// undefined and go the general way. Pure.
 import { compareElements, serializeElement, type PathElement } from "./field-path.js";
 import { isLeaf } from "./compare-fields.js";
 import { concrete, listItemElement, type ConcreteType, type FieldType, type TypeResolver } from "./field-type.js";
 import { isJsonObject, jsonEqual, type JsonObject } from "./json-value.js";
-import { internedNode, OWNED_LEAF as LEAF } from "./interned-fields.js";
 
 /** Metadata fields the server manages, which no writer owns (upstream's stripMetaManager's set). */
 export const SERVER_MANAGED_METADATA: readonly string[] = ["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion"];
@@ -23,16 +22,18 @@ class NotModelled extends Error {}
 /**
  * The writer's fieldsV1 for creating `created` (without managedFields), given the empty object of
  * its kind; an empty object when it owns nothing; undefined when the general path must decide.
- * The result is frozen and shares its nodes with every equal one.
  */
 export function createdFieldsV1(created: JsonObject, empty: JsonObject, type: FieldType, types: TypeResolver): JsonObject | undefined {
   try {
-    return new CreateWalk(types).node(empty, created, type, TOP_LEVEL_SKIPPED) ?? LEAF;
+    return new CreateWalk(types).node(empty, created, type, TOP_LEVEL_SKIPPED) ?? {};
   } catch (err) {
     if (err instanceof NotModelled) return undefined;
     throw err;
   }
 }
+
+/** The value of every owned leaf and of every `"."`: shared, as nothing writes into a fieldsV1 once built. */
+const LEAF: JsonObject = Object.freeze({}) as JsonObject;
 
 /**
  * One node's children as parallel lists, sorted in place by insertion (nodes have few children;
@@ -97,7 +98,9 @@ class CreateWalk {
     // Nobody owns metadata itself, only fields in it.
     const owned = lhs === undefined && skipped !== METADATA_SKIPPED;
     if (children.ids.length === 0) return owned ? LEAF : undefined;
-    return internedNode(owned, children.ids, children.values);
+    const out: JsonObject = owned ? { ".": LEAF } : {};
+    for (let i = 0; i < children.ids.length; i++) out[children.ids[i] as string] = children.values[i];
+    return out;
   }
 
   private fields(lhs: unknown, rhs: unknown, parent: ConcreteType, children: Children, skipped: ReadonlySet<string> | undefined): void {

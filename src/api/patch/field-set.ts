@@ -6,7 +6,6 @@
 // difference taking nothing away returns the set itself; only `insert` mutates, and only the set
 // being built; a child set is never empty.
 import { isJsonObject, jsonClone, type JsonObject } from "./json-value.js";
-import { internedNode, OWNED_LEAF } from "./interned-fields.js";
 import { compareElements, parseElement, serializeElement, type FieldPath, type PathElement } from "./field-path.js";
 
 interface Child {
@@ -188,30 +187,31 @@ export class FieldSet {
   }
 
   /**
-   * The fieldsV1 JSON form, keys in upstream's order: frozen, its nodes shared with every equal one
-   * (interned-fields.ts), except that a set read from unfrozen fieldsV1 writes a copy of them.
+   * The fieldsV1 JSON form, keys in upstream's order. A set read from stored fieldsV1 gives them
+   * back: frozen ones (the watch cache's) as they are, others copied.
    */
   toFieldsV1(): JsonObject {
     if (this.source) return Object.isFrozen(this.source) ? this.source : jsonClone(this.source);
-    return this.fieldsV1Node(false);
+    const out: JsonObject = {};
+    this.writeFieldsV1(out);
+    return out;
   }
 
-  /** This set's fieldsV1 entries as one interned node, with `"."` first when `owned`. */
-  private fieldsV1Node(owned: boolean): JsonObject {
+  /** Adds this set's fieldsV1 entries to `out`. */
+  private writeFieldsV1(out: JsonObject): void {
     const entries: Array<{ element: PathElement; id: string; below: FieldSet | undefined; member: boolean }> = [];
     for (const [id, element] of this.members) entries.push({ element, id, below: this.children.get(id)?.set, member: true });
     for (const [id, child] of this.children) {
       if (!this.members.has(id)) entries.push({ element: child.element, id, below: child.set, member: false });
     }
     if (entries.length > 1) entries.sort((a, b) => compareElements(a.element, b.element));
-    const names: string[] = [];
-    const values: JsonObject[] = [];
     for (const { id, below, member } of entries) {
-      names.push(id);
+      const value: JsonObject = {};
       // A member with fields below it is written as `".": {}` beside them.
-      values.push(below ? below.fieldsV1Node(member) : OWNED_LEAF);
+      if (member && below) value["."] = {};
+      below?.writeFieldsV1(value);
+      out[id] = value;
     }
-    return internedNode(owned, names, values);
   }
 
   /** Parses fieldsV1; throws on malformed input. Unknown element kinds are skipped, as upstream does. */
@@ -230,8 +230,9 @@ export class FieldSet {
   /**
    * fromFieldsV1 for fieldsV1 that this server wrote (a stored object's managedFields): those are
    * already in upstream's order, so writing the set out again gives them back instead of
-   * re-encoding. Frozen fieldsV1 (the watch cache's, interned and shared by many objects) are read
-   * once: sets are never changed after they are built, so one serves every reader.
+   * re-encoding. Frozen fieldsV1 (the watch cache's, which later revisions keep while their
+   * manager's fields stay the same, as a Lease's renewals do) are read once: sets are never changed
+   * after they are built, so one serves every reader.
    */
   static fromStoredFieldsV1(fields: unknown): FieldSet {
     const frozen = isJsonObject(fields) && Object.isFrozen(fields);

@@ -6,7 +6,7 @@
 // owned. An existing object without managedFields stays untracked, and a client that sends
 // `managedFields: []` clears them, as upstream does.
 // Guarantees: inputs are never mutated; the result shares unchanged parts with `updated`, and with
-// `live` only its frozen fieldsV1 (every fieldsV1 written is frozen and interned); a failure to
+// `live` only its frozen fieldsV1 (an unchanged manager's, given back as stored); a failure to
 // compute managed fields never fails the write (upstream's UpdateNoErrors): a copy of the live
 // object's managedFields is kept.
 import type { KubeObject, ManagedFieldsEntry } from "../resource.js";

@@ -3,6 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { FieldSet } from "../../../src/api/patch/field-set.js";
+import { deepFreeze } from "../../../src/api/deep-freeze.js";
 import { fieldElement, keyElement, parseElement, pathString, serializeElement, type FieldPath } from "../../../src/api/patch/field-path.js";
 
 const f = fieldElement;
@@ -96,5 +97,12 @@ describe("field sets", () => {
     const changed = set.difference(FieldSet.of([path("spec", "replicas")]));
     assert.deepEqual(changed.toFieldsV1(), { "f:spec": { "f:containers": { [`k:{"name":"api-server"}`]: { ".": {}, "f:image": {}, "f:name": {} } } } });
     assert.deepEqual(set.toFieldsV1(), FieldSet.fromFieldsV1(stored).toFieldsV1(), "stored fieldsV1 are what encoding writes");
+  });
+
+  it("frozen stored fieldsV1 (the watch cache's) are read once and written back as they are", () => {
+    const stored = deepFreeze({ "f:metadata": { "f:labels": { ".": {}, "f:app": {} } }, "f:spec": { "f:replicas": {} } });
+    const set = FieldSet.fromStoredFieldsV1(stored);
+    assert.equal(FieldSet.fromStoredFieldsV1(stored), set, "one set for every reader");
+    assert.equal(set.toFieldsV1(), stored, "frozen: shared, not copied");
   });
 });
