@@ -1,4 +1,4 @@
-// A map for memoising pure functions of values that recur (quantities) in bounded
+// A map for memoising pure functions of values that recur (quantities, field names) in bounded
 // memory: entries used since the map last filled stay; older ones are kept until it fills again
 // and survive only if used in between, so a value seen once cannot pin memory for long.
 export class RecentMap<K, V> {

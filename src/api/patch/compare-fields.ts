@@ -4,7 +4,7 @@
 // (that is where fieldsV1 gets its `".": {}` entries), and its fields below are listed too.
 // An Update's manager gains `added ∪ modified`; other managers lose whatever changed.
 // Pure: the values are only read; `undefined` means "absent", `null` is a present value.
-import { fieldElement, serializeElement, type PathElement } from "./field-path.js";
+import { fieldElement, fieldId, serializeElement, type PathElement } from "./field-path.js";
 import { FieldSet } from "./field-set.js";
 import { concrete, isAtomic, listItemElement, type ConcreteType, type FieldType, type TypeResolver } from "./field-type.js";
 import { isJsonObject, jsonEqual, jsonKind } from "./json-value.js";
@@ -69,7 +69,7 @@ class Walk {
     // alone (a status write, the spec; a spec write, the status): a plain equality test is cheaper
     // than the typed walk, and stops at the first difference.
     if (this.elements.length === 0 && left !== undefined && jsonEqual(left, right)) return;
-    this.push(fieldElement(key), `f:${key}`);
+    this.push(fieldElement(key), fieldId(key));
     this.compareNode(left, right, this.types.fieldType(parent, key));
     this.pop();
   }

@@ -4,8 +4,9 @@
 // order without building a FieldSet first. Creates are most writes (pods, events), so this is the
 // path they take; objects it does not model (duplicated list items, items without their keys) get
 // undefined and go the general way. Pure.
-import { compareElements, serializeElement, type PathElement } from "./field-path.js";
+import { compareElements, fieldId, serializeElement, type PathElement } from "./field-path.js";
 import { isLeaf } from "./compare-fields.js";
+import { FIELDS_V1_LEAF } from "./field-set.js";
 import { concrete, listItemElement, type ConcreteType, type FieldType, type TypeResolver } from "./field-type.js";
 import { isJsonObject, jsonEqual, type JsonObject } from "./json-value.js";
 
@@ -32,8 +33,6 @@ export function createdFieldsV1(created: JsonObject, empty: JsonObject, type: Fi
   }
 }
 
-/** The value of every owned leaf and of every `"."`: shared, as nothing writes into a fieldsV1 once built. */
-const LEAF: JsonObject = Object.freeze({}) as JsonObject;
 
 /**
  * One node's children as parallel lists, sorted in place by insertion (nodes have few children;
@@ -47,7 +46,7 @@ class Children {
 
   addField(name: string, value: JsonObject): void {
     let i = this.ids.length;
-    const id = `f:${name}`;
+    const id = fieldId(name);
     this.ids.push(id);
     this.values.push(value);
     // "f:" + name sorts as name does.
@@ -64,7 +63,7 @@ class Children {
     for (const existing of this.ids) if (existing === id) throw new NotModelled();
     let i = this.ids.length;
     this.ids.push(id);
-    this.values.push(value ?? LEAF);
+    this.values.push(value ?? FIELDS_V1_LEAF);
     this.elements.push(element);
     while (i > 0 && compareElements(this.elements[i - 1] as PathElement, element) > 0) {
       this.ids[i] = this.ids[i - 1] as string;
@@ -73,7 +72,7 @@ class Children {
       i--;
     }
     this.ids[i] = id;
-    this.values[i] = value ?? LEAF;
+    this.values[i] = value ?? FIELDS_V1_LEAF;
     this.elements[i] = element;
   }
 }
@@ -90,15 +89,15 @@ class CreateWalk {
     const resolved = concrete(type, rhs !== undefined ? rhs : lhs);
     if (isLeaf(lhs, rhs, resolved)) {
       if (rhs === undefined) return undefined;
-      return lhs === undefined || !jsonEqual(lhs, rhs) ? LEAF : undefined;
+      return lhs === undefined || !jsonEqual(lhs, rhs) ? FIELDS_V1_LEAF : undefined;
     }
     const children = new Children();
     if (resolved.kind === "list") this.items(rhs, resolved, children);
     else this.fields(lhs, rhs, resolved, children, skipped);
     // Nobody owns metadata itself, only fields in it.
     const owned = lhs === undefined && skipped !== METADATA_SKIPPED;
-    if (children.ids.length === 0) return owned ? LEAF : undefined;
-    const out: JsonObject = owned ? { ".": LEAF } : {};
+    if (children.ids.length === 0) return owned ? FIELDS_V1_LEAF : undefined;
+    const out: JsonObject = owned ? { ".": FIELDS_V1_LEAF } : {};
     for (let i = 0; i < children.ids.length; i++) out[children.ids[i] as string] = children.values[i];
     return out;
   }

@@ -8,6 +8,9 @@
 import { isJsonObject, jsonClone, type JsonObject } from "./json-value.js";
 import { compareElements, parseElement, serializeElement, type FieldPath, type PathElement } from "./field-path.js";
 
+/** `{}`, the value of every owned leaf and every `"."`: one frozen object, as nothing writes into a fieldsV1 once built. */
+export const FIELDS_V1_LEAF: JsonObject = Object.freeze({}) as JsonObject;
+
 interface Child {
   element: PathElement;
   set: FieldSet;
@@ -206,10 +209,14 @@ export class FieldSet {
     }
     if (entries.length > 1) entries.sort((a, b) => compareElements(a.element, b.element));
     for (const { id, below, member } of entries) {
+      if (!below) {
+        out[id] = FIELDS_V1_LEAF;
+        continue;
+      }
       const value: JsonObject = {};
       // A member with fields below it is written as `".": {}` beside them.
-      if (member && below) value["."] = {};
-      below?.writeFieldsV1(value);
+      if (member) value["."] = FIELDS_V1_LEAF;
+      below.writeFieldsV1(value);
       out[id] = value;
     }
   }

@@ -10,53 +10,60 @@ export function isRecord(value: unknown): value is JsonRecord {
 
 /** The value at a path of property names, or undefined when any step is missing or not an object. */
 export function valueAt(root: unknown, ...path: string[]): unknown {
+  return valueAtPath(root, path);
+}
+
+/** valueAt for the accessors below, which pass their own rest array on instead of spreading it again. */
+function valueAtPath(root: unknown, path: readonly string[]): unknown {
   let current = root;
-  for (const name of path) {
+  for (let i = 0; i < path.length; i++) {
     if (!isRecord(current)) return undefined;
-    current = current[name];
+    current = current[path[i] as string];
   }
   return current;
 }
 
 export function recordAt(root: unknown, ...path: string[]): JsonRecord | undefined {
-  const value = valueAt(root, ...path);
+  const value = valueAtPath(root, path);
   return isRecord(value) ? value : undefined;
 }
 
 export function stringAt(root: unknown, ...path: string[]): string | undefined {
-  const value = valueAt(root, ...path);
+  const value = valueAtPath(root, path);
   return typeof value === "string" ? value : undefined;
 }
 
 export function numberAt(root: unknown, ...path: string[]): number | undefined {
-  const value = valueAt(root, ...path);
+  const value = valueAtPath(root, path);
   return typeof value === "number" ? value : undefined;
 }
 
 export function booleanAt(root: unknown, ...path: string[]): boolean | undefined {
-  const value = valueAt(root, ...path);
+  const value = valueAtPath(root, path);
   return typeof value === "boolean" ? value : undefined;
 }
 
 export function arrayAt(root: unknown, ...path: string[]): unknown[] | undefined {
-  const value = valueAt(root, ...path);
+  const value = valueAtPath(root, path);
   return Array.isArray(value) ? value : undefined;
 }
 
 /** The objects of a list (non-objects skipped); empty when the list is absent. */
 export function recordsAt(root: unknown, ...path: string[]): JsonRecord[] {
-  return (arrayAt(root, ...path) ?? []).filter(isRecord);
+  const value = valueAtPath(root, path);
+  return Array.isArray(value) ? value.filter(isRecord) : [];
 }
 
 /** The strings of a list (non-strings skipped); empty when the list is absent. */
 export function stringsAt(root: unknown, ...path: string[]): string[] {
-  return (arrayAt(root, ...path) ?? []).filter((v): v is string => typeof v === "string");
+  const value = valueAtPath(root, path);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
 /** A map of strings (labels, selectors, data); non-string values are skipped. */
 export function stringMapAt(root: unknown, ...path: string[]): Record<string, string> | undefined {
-  const value = recordAt(root, ...path);
-  if (!value) return undefined;
+  const value = valueAtPath(root, path);
+  if (!isRecord(value)) return undefined;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
   return out;
