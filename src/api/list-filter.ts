@@ -16,6 +16,7 @@ export const EVERYTHING: ListFilter = { everything: true, matches: () => true, m
 export function fieldValues(def: ResourceDef, obj: KubeObject): Record<string, string | undefined> {
   const meta = obj.metadata ?? {};
   const values: Record<string, string | undefined> = { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "" };
-  for (const [field, get] of Object.entries(def.fieldSelectors ?? {})) values[field] = get(obj);
+  const selectors = def.fieldSelectors;
+  for (const field in selectors) values[field] = selectors[field]?.(obj);
   return values;
 }

@@ -39,6 +39,7 @@ export interface CacheEvent {
   prev?: CachedObject;
 }
 
+/** An object's field values for field selectors, as a new record the cache may add to. */
 export type FieldIndexer = (obj: KubeObject) => Record<string, string | undefined>;
 
 export interface CacheWatcher {
@@ -190,6 +191,9 @@ export class ResourceCache {
     const keep = keepDecoded && this.decodedWatchers > 0;
     const obj = this.takeWritten(key, value, revision, keep, previous) ?? this.decode(value, revision, keep, previous);
     const meta = obj.metadata ?? {};
+    const fields = this.indexFields(obj);
+    fields["metadata.name"] = meta.name;
+    fields["metadata.namespace"] = meta.namespace ?? "";
     return {
       key,
       namespace: meta.namespace ?? "",
@@ -197,7 +201,7 @@ export class ResourceCache {
       revision,
       json: storedJsonWithResourceVersion(value, revision) ?? JSON.stringify(obj),
       labels: meta.labels ?? {},
-      fields: { "metadata.name": meta.name, "metadata.namespace": meta.namespace ?? "", ...this.indexFields(obj) },
+      fields,
       object: keep ? obj : undefined,
     };
   }

@@ -207,7 +207,7 @@ export class FieldSet {
     for (const [id, child] of this.children) {
       if (!this.members.has(id)) entries.push({ element: child.element, id, below: child.set, member: false });
     }
-    if (entries.length > 1) entries.sort((a, b) => compareElements(a.element, b.element));
+    sortByElement(entries);
     for (const { id, below, member } of entries) {
       if (!below) {
         out[id] = FIELDS_V1_LEAF;
@@ -258,6 +258,26 @@ export class FieldSet {
     // An empty object, or one with ".", marks the element itself as a member.
     if (below.isEmpty() || (isJsonObject(value) && Object.hasOwn(value, "."))) this.setMember(id, element);
     this.addChild(id, element, below);
+  }
+}
+
+/**
+ * Sorts in upstream's order, in place. A set's entries are mostly few, which insertion sorts
+ * without the copy Array.prototype.sort makes first; many (a large map's keys) are sorted by it.
+ */
+function sortByElement<T extends { element: PathElement }>(entries: T[]): void {
+  if (entries.length > 16) {
+    entries.sort((a, b) => compareElements(a.element, b.element));
+    return;
+  }
+  for (let i = 1; i < entries.length; i++) {
+    const entry = entries[i] as T;
+    let j = i - 1;
+    while (j >= 0 && compareElements((entries[j] as T).element, entry.element) > 0) {
+      entries[j + 1] = entries[j] as T;
+      j--;
+    }
+    entries[j + 1] = entry;
   }
 }
 

@@ -20,9 +20,13 @@ import { compareLevels, fullyPrivileged, levelVersionString, type LevelVersion, 
 /** Pod subresources that cannot change what PodSecurity checks. */
 const IGNORED_POD_SUBRESOURCES = new Set(["exec", "attach", "binding", "eviction", "log", "portforward", "proxy", "status"]);
 
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
 export class PodSecurityAdmission implements AdmissionPlugin {
   readonly name = "PodSecurity";
   private readonly evaluator = new PodSecurityEvaluator();
+  /** Namespaces' policies by their labels object (see namespacePolicy). */
+  private readonly policies = new WeakMap<Readonly<Record<string, string>>, Policy>();
   private readonly exemptNamespaces: Set<string>;
   private readonly exemptUsers: Set<string>;
   private readonly namespaces: ResourceDef;
@@ -114,10 +118,16 @@ export class PodSecurityAdmission implements AdmissionPlugin {
     return (request.namespace !== undefined && this.exemptNamespaces.has(request.namespace)) || this.exemptUsers.has(request.ctx.user.name);
   }
 
-  /** The namespace's policy, read from the watch cache (its labels are indexed there). */
+  /**
+   * The namespace's policy, read from the watch cache (its labels are indexed there), worked out
+   * once per revision of the labels: the cache keeps one labels object until they change.
+   */
   private namespacePolicy(namespace: string | undefined): Policy {
     const cached = namespace === undefined ? undefined : this.api.cache.get(this.api.registry.storageResource(this.namespaces)).get(this.api.registry.key(this.namespaces, undefined, namespace));
-    return policyFromLabels(cached?.labels, this.config.defaults).policy;
+    const labels = cached?.labels ?? NO_LABELS;
+    let policy = this.policies.get(labels);
+    if (!policy) this.policies.set(labels, (policy = policyFromLabels(labels, this.config.defaults).policy));
+    return policy;
   }
 }
 
