@@ -2,7 +2,6 @@
 // admin they act as, the server and its client started once per suite (the caller closes it in
 // `after`), a namespace per test, kubectl runs that must succeed, and timestamps as the API writes
 // them (written here, not imported from the code under test, so expectations stay independent).
-import assert from "node:assert/strict";
 import { CORE_V1, type Client } from "../../src/client/client.js";
 import { startTestServer, type TestServer, type TestServerOptions } from "../support/test-server.js";
 
@@ -23,9 +22,7 @@ export async function createNamespace(client: Client, name: string): Promise<str
 
 /** Runs kubectl and asserts that it exited 0 (its stderr in the message); returns its stdout. */
 export async function kubectlOk(server: TestServer, args: string[], input?: string): Promise<string> {
-  const result = await server.kubectl(args, { input });
-  assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
+  return server.kubectlOk(args, { input });
 }
 
 /** metav1.Time as the API serializes it: RFC 3339 at second precision in UTC. */

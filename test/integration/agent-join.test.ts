@@ -99,11 +99,7 @@ describe("kubelite agent joins a server", () => {
   describe("as a node running pods", { skip }, () => {
     let agent: Agent | undefined;
     let dataDir: string;
-    const kubectl = async (args: string[]) => {
-      const result = await server.kubectl(args, { timeoutMs: 90_000 });
-      assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-      return result.stdout;
-    };
+    const kubectl = (args: string[]) => server.kubectlOk(args, { timeoutMs: 90_000 });
 
     before(async () => {
       dataDir = join(scratch, "remote-1");

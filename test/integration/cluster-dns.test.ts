@@ -35,11 +35,7 @@ const manifests = [
 describe("cluster DNS", { skip }, () => {
   let server: TestServer;
   let dataDir: string;
-  const kubectl = async (args: string[], input?: string) => {
-    const result = await server.kubectl(args, { input, timeoutMs: 90_000 });
-    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  };
+  const kubectl = (args: string[], input?: string) => server.kubectlOk(args, { input, timeoutMs: 90_000 });
   /** The addresses glibc finds for a name inside the pod; undefined when it finds none. */
   const lookup = async (pod: string, name: string) => {
     const result = await server.kubectl(["exec", pod, "--", "getent", "hosts", name], { timeoutMs: 30_000 });

@@ -105,11 +105,7 @@ describe("ingress", { skip }, () => {
   let dir: string;
   let httpPort: number;
   let httpsPort: number;
-  const kubectl = async (args: string[], input?: string) => {
-    const result = await server.kubectl(args, { input, timeoutMs: 90_000 });
-    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  };
+  const kubectl = (args: string[], input?: string) => server.kubectlOk(args, { input, timeoutMs: 90_000 });
   const apply = (...manifests: object[]) => kubectl(["apply", "-f", "-"], manifests.map((m) => JSON.stringify(m)).join("\n"));
   const get = (host: string, path: string) => send({ port: httpPort, host, path });
   const echo = async (host: string, path: string) => {

@@ -29,11 +29,7 @@ describe("network policy", { skip }, () => {
   let dir: string;
   let apiIP: string;
   let apiPod: string;
-  const kubectl = async (args: string[], input?: string) => {
-    const result = await server.kubectl(args, { input, timeoutMs: 90_000 });
-    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  };
+  const kubectl = (args: string[], input?: string) => server.kubectlOk(args, { input, timeoutMs: 90_000 });
   const apply = (manifest: object) => kubectl(["apply", "-f", "-"], JSON.stringify(manifest));
   const client = (name: string, labels: Record<string, string>) =>
     apply({ apiVersion: "v1", kind: "Pod", metadata: { name, labels }, spec: { containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }] } });
@@ -163,11 +159,7 @@ describe("network policy", { skip }, () => {
 
 describe("network policy across nodes", { skip }, () => {
   let server: TestServer;
-  const kubectl = async (args: string[], input?: string) => {
-    const result = await server.kubectl(args, { input, timeoutMs: 90_000 });
-    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  };
+  const kubectl = (args: string[], input?: string) => server.kubectlOk(args, { input, timeoutMs: 90_000 });
   const apply = (manifest: object) => kubectl(["apply", "-f", "-"], JSON.stringify(manifest));
   const podOn = (name: string, node: string, labels: Record<string, string>, container: object) => apply({ apiVersion: "v1", kind: "Pod", metadata: { name, labels }, spec: { nodeName: node, containers: [{ name: "c", ...container }] } });
   const ipOf = async (name: string) => (await kubectl(["get", "pod", name, "-o", "jsonpath={.status.podIP}"])).trim();

@@ -22,11 +22,7 @@ const fetchScript = (url: string) => `fetch(${JSON.stringify(url)}).then(r => r.
 describe("node agent", { skip }, () => {
   let server: TestServer;
   let dir: string;
-  const kubectl = async (args: string[], input?: string) => {
-    const result = await server.kubectl(args, { input, timeoutMs: 90_000 });
-    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  };
+  const kubectl = (args: string[], input?: string) => server.kubectlOk(args, { input, timeoutMs: 90_000 });
   const jsonpath = (what: string, path: string) => kubectl(["get", what, "-o", `jsonpath=${path}`]);
   const apply = (manifest: object) => kubectl(["apply", "-f", "-"], JSON.stringify(manifest));
   const pod = (name: string, spec: object) => ({ apiVersion: "v1", kind: "Pod", metadata: { name }, spec });

@@ -17,11 +17,7 @@ const skip = process.getuid?.() !== 0 ? "needs root (bind mounts in pod mount na
 describe("persistent volumes on the process runtime", { skip }, () => {
   let server: TestServer;
   let dir: string;
-  const kubectl = async (args: string[], input?: string) => {
-    const result = await server.kubectl(args, { input, timeoutMs: 90_000 });
-    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  };
+  const kubectl = (args: string[], input?: string) => server.kubectlOk(args, { input, timeoutMs: 90_000 });
   const apply = (manifest: object) => kubectl(["apply", "-f", "-"], JSON.stringify(manifest));
   const podOnClaim = (name: string, mountPath: string, readOnly: boolean) => ({
     apiVersion: "v1",

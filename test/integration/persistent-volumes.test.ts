@@ -21,11 +21,7 @@ describe("persistent volumes", () => {
   });
   after(() => server.close());
 
-  async function kubectl(...args: string[]): Promise<string> {
-    const result = await server.kubectl(args);
-    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  }
+  const kubectl = (...args: string[]): Promise<string> => server.kubectlOk(args);
 
   async function apply(manifest: string): Promise<string> {
     const result = await server.kubectl(["apply", "-f", "-"], { input: manifest });

@@ -25,11 +25,7 @@ const manifests = [
 
 describe("statefulset pod names in the cluster DNS", { skip }, () => {
   let server: TestServer;
-  const kubectl = async (args: string[], input?: string) => {
-    const result = await server.kubectl(args, { input, timeoutMs: 90_000 });
-    assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  };
+  const kubectl = (args: string[], input?: string) => server.kubectlOk(args, { input, timeoutMs: 90_000 });
 
   before(async () => {
     server = await startTestServer({ agent: true });

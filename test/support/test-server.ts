@@ -1,5 +1,6 @@
 // Starts a real kubelite server for integration tests (random port, temporary data dir) and runs
 // the machine's real kubectl against it with its own kubeconfig and discovery cache.
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -33,6 +34,8 @@ export interface TestServer {
   ingress?: { httpPort?: number; httpsPort?: number };
   /** Runs kubectl; never throws on a non-zero exit (assert on `code`). */
   kubectl(args: string[], options?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<KubectlResult>;
+  /** Runs kubectl and asserts that it succeeded (its stderr in the message when not); its stdout. */
+  kubectlOk(args: string[], options?: { input?: string; timeoutMs?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -85,6 +88,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     simulatedNodes: server.simulatedNodes,
     ingress: server.ingress && { httpPort: server.ingress.httpPort, httpsPort: server.ingress.httpsPort },
     kubectl,
+    async kubectlOk(args, opts) {
+      const result = await kubectl(args, opts);
+      assert.equal(result.code, 0, `kubectl ${args.join(" ")}: ${result.stderr}`);
+      return result.stdout;
+    },
     async close() {
       await server.close();
       await rm(cacheDir, { recursive: true, force: true });
