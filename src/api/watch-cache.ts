@@ -189,7 +189,11 @@ export class ResourceCache {
   /** `previous`: the decoded object of the revision this one replaces, whose unchanged parts it takes. */
   private materialize(key: string, value: string, revision: number, keepDecoded = true, previous?: KubeObject): CachedObject {
     const keep = keepDecoded && this.decodedWatchers > 0;
-    const obj = this.takeWritten(key, value, revision, keep, previous) ?? this.decode(value, revision, keep, previous);
+    const written = this.takeWritten(key, value);
+    // A written object not kept still gives the metadata and field values without a parse; the
+    // cache then holds only strings and a copy of the labels from it (see takeWritten).
+    const taken = written && (keep ? this.adopt(written, revision, previous) : withResourceVersion(written, revision));
+    const obj = taken ?? this.decode(value, revision, keep, previous);
     const meta = obj.metadata ?? {};
     const fields = this.indexFields(obj);
     fields["metadata.name"] = meta.name;
@@ -200,7 +204,7 @@ export class ResourceCache {
       name: meta.name ?? "",
       revision,
       json: storedJsonWithResourceVersion(value, revision) ?? JSON.stringify(obj),
-      labels: meta.labels ?? {},
+      labels: taken && !keep ? { ...meta.labels } : (meta.labels ?? {}),
       fields,
       object: keep ? obj : undefined,
     };
@@ -215,17 +219,21 @@ export class ResourceCache {
   }
 
   /**
-   * The object this server wrote as `value`, as decode() would give it, if it is expected and can
-   * be, and is to be kept. One that is not kept is decoded instead: the cache then holds nothing of
-   * its writer's object, whose parts (promoted to the old generation by the time the write commits)
-   * would otherwise linger as garbage until a full collection.
+   * The object this server wrote as `value` to `key`, when this event is that write (expectWrite).
+   * Only a kept object is held on to as it is: of one not kept, the cache takes strings and a copy
+   * of the labels, as the writer's object (promoted to the old generation by the time the write
+   * commits) would otherwise linger as garbage until a full collection.
    */
-  private takeWritten(key: string, value: string, revision: number, keep: boolean, previous: KubeObject | undefined): KubeObject | undefined {
+  private takeWritten(key: string, value: string): KubeObject | undefined {
     const written = this.written.get(key);
     if (written === undefined || written.value !== value) return undefined;
     this.written.delete(key);
-    if (!keep) return undefined;
-    const obj = withResourceVersion(written.object, revision);
+    return written.object;
+  }
+
+  /** The written object as decode() would give it, sharing what is unchanged since `previous`; undefined if it cannot be. */
+  private adopt(object: KubeObject, revision: number, previous: KubeObject | undefined): KubeObject | undefined {
+    const obj = withResourceVersion(object, revision);
     if (previous) shareUnchanged(obj, previous, 2);
     return asDecoded(obj) ? obj : undefined;
   }
