@@ -72,7 +72,8 @@ test("the watch cache takes the written object for that write only", () => {
   cache.forgetWrite(key, encodeForStorage(other));
   stopWatching();
 
-  // Not kept decoded: decoded from the bytes, so the cache holds nothing of the writer's object.
+  // Not kept decoded: the written object gives the entry's metadata, labels and JSON without a
+  // parse, but the cache keeps only strings and a copy of the labels, nothing the writer could change.
   const labelled: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "b", namespace: "default", labels: { app: "x" } } };
   const labelledValue = encodeForStorage(labelled);
   cache.expectWrite("/registry/configmaps/default/b", labelledValue, labelled);
@@ -81,4 +82,6 @@ test("the watch cache takes the written object for that write only", () => {
   labelled.metadata!.labels!["app"] = "changed";
   assert.deepEqual(cache.get("/registry/configmaps/default/b")?.labels, { app: "x" });
   assert.equal(cache.get("/registry/configmaps/default/b")?.json, JSON.stringify(decodeFromStorage(labelledValue, 4)));
+  assert.equal(cache.get("/registry/configmaps/default/b")?.object, undefined);
+  assert.deepEqual(cache.get("/registry/configmaps/default/b")?.fields, { "metadata.name": "b", "metadata.namespace": "default" });
 });
