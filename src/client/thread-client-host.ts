@@ -1,8 +1,9 @@
 // The API server's side of a ThreadClient: makes the worker's calls with an in-process Client (the
 // component's identity, authorised and admitted as any in-process call) and streams its watches as
 // the watch cache's JSON, the events of one turn of the loop in one message. Results go back as JSON
-// too, the cache's own when it holds the object written. Messages leave in batches (thread-outbox.ts). A host made `withoutManagedFields` drops
-// them from what it sends, for a component that never reads them (see jsonWithoutManagedFields).
+// too, the cache's own when it holds the object written. Messages leave in batches (thread-outbox.ts).
+// A host made `withoutManagedFields` drops them from what it sends, for a component that never reads
+// them (see jsonWithoutManagedFields).
 import type { MessagePort } from "node:worker_threads";
 import { StatusError } from "../api/errors.js";
 import { jsonWithoutManagedFields } from "../api/stored-json.js";

@@ -33,7 +33,6 @@ export function createdFieldsV1(created: JsonObject, empty: JsonObject, type: Fi
   }
 }
 
-
 /**
  * One node's children as parallel lists, sorted in place by insertion (nodes have few children;
  * Array.prototype.sort would allocate for each of them, and every create walks hundreds).
