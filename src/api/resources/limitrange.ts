@@ -5,6 +5,7 @@ import { invalid, notSupported, type FieldError } from "../validation/field-erro
 import { ALL_VERBS, type ResourceDef } from "../resource.js";
 import { path, type FieldPath } from "./field-path.js";
 import { defaultValue, isRecord, recordAt, recordsAt, stringAt, type JsonRecord } from "./object-fields.js";
+import { jsonEqual } from "../patch/json-value.js";
 import { normalizeResourceList, quantityOf, validateResourceList } from "./resource-lists.js";
 import type { Quantity } from "../quantity.js";
 
@@ -29,14 +30,17 @@ export function limitRangeResource(): ResourceDef {
 function defaultLimitRangeItem(item: JsonRecord): void {
   for (const bound of BOUNDS) normalizeResourceList(item[bound]);
   if (item.type !== "Container") return;
-  const defaults: JsonRecord = { ...(recordAt(item, "default") ?? {}) };
-  const defaultRequests: JsonRecord = { ...(recordAt(item, "defaultRequest") ?? {}) };
+  const given = recordAt(item, "default");
+  const givenRequests = recordAt(item, "defaultRequest");
+  const defaults: JsonRecord = { ...(given ?? {}) };
+  const defaultRequests: JsonRecord = { ...(givenRequests ?? {}) };
   for (const [name, value] of Object.entries(recordAt(item, "max") ?? {})) defaultValue(defaults, name, value);
   for (const [name, value] of Object.entries(defaults)) defaultValue(defaultRequests, name, value);
   for (const [name, value] of Object.entries(recordAt(item, "min") ?? {})) defaultValue(defaultRequests, name, value);
-  // Empty maps are omitted when upstream serialises the object.
-  if (Object.keys(defaults).length > 0) item.default = defaults;
-  if (Object.keys(defaultRequests).length > 0) item.defaultRequest = defaultRequests;
+  // Empty maps are omitted when upstream serialises the object; unchanged ones are left in place
+  // (a stored object's, which a later write may share frozen).
+  if (Object.keys(defaults).length > 0 && !jsonEqual(defaults, given)) item.default = defaults;
+  if (Object.keys(defaultRequests).length > 0 && !jsonEqual(defaultRequests, givenRequests)) item.defaultRequest = defaultRequests;
 }
 
 function validateItem(item: JsonRecord, p: FieldPath): FieldError[] {

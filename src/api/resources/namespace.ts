@@ -45,7 +45,8 @@ export function namespaceResource(): ResourceDef {
 /** SetDefaults_Namespace (the name label, also kept in sync by upstream's Canonicalize) and SetDefaults_NamespaceStatus. */
 function defaultNamespace(obj: KubeObject): void {
   const name = obj.metadata?.name;
-  if (name) {
+  // Set only when it differs: a stored namespace's labels may be shared, frozen, by a later write.
+  if (name && obj.metadata?.labels?.[NAME_LABEL] !== name) {
     const meta = (obj.metadata ??= {});
     meta.labels = { ...(meta.labels ?? {}), [NAME_LABEL]: name };
   }

@@ -69,6 +69,8 @@ test("defaulting what is already defaulted writes nothing: a later write shares 
   const cases: Array<[string, KubeObject, string?]> = [
     ["Pod", { spec: { containers: [container], volumes: [{ name: "v", emptyDir: {} }] } }],
     ["Deployment", fixture("deployment.yaml"), "apps"],
+    ["Namespace", { metadata: { name: "team-a", labels: { team: "a" } } }],
+    ["LimitRange", { spec: { limits: [{ type: "Container", default: { cpu: "0.5" }, max: { memory: "1Gi" }, min: { cpu: "100m" } }] } }],
   ];
   for (const [kind, obj, group] of cases) {
     const once = deepFreeze(defaulted(kind, obj, group));
